@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Runs every `*.test.ts` under the workspaces' `test/` folders with Node's own test runner.
+// TypeScript is loaded through tsx, and the `source` export condition makes in-process imports
+// of @sensegate/* resolve to their sources; spawned CLIs run the built `dist/`.
+// Usage: node scripts/test.mjs [filter ...]   (a filter is a substring of the test file path)
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const roots = ['sdk', 'gateway', 'drivers', 'simulators', 'examples'];
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) collect(path, out);
+    else if (name.endsWith('.test.ts') && path.split('/').includes('test')) out.push(path);
+  }
+  return out;
+}
+
+const filters = process.argv.slice(2);
+const files = roots
+  .flatMap((r) => collect(join(root, r), []))
+  .map((f) => relative(root, f))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ')}`);
+  process.exit(1);
+}
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--conditions=source', '--test', '--test-reporter=spec', ...files],
+  { cwd: root, stdio: 'inherit', env: process.env },
+);
+child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
