@@ -1,0 +1,189 @@
+/**
+ * The driver contract. A driver is protocol code only: the gateway owns scheduling, timeouts,
+ * normalization (scale, offset, unit, quality), health, metrics, logging and the journal.
+ *
+ * Two styles share this one contract:
+ * - polled drivers (Modbus) implement `read`; the gateway calls it at fixed rate with a batch of
+ *   points, and the driver fills the batch;
+ * - push drivers (subscriptions, station uplinks, camera events) call `context.publish` and
+ *   `context.event` whenever the device speaks.
+ * Both may implement `write`, `discover` and `browse`.
+ *
+ * Obligations of every driver:
+ * - `addDevice` validates what the schemas could not (address ranges, conflicting points) and throws
+ *   `SG_CONFIG_INVALID` for those; it must not fail because a device is unreachable: connect lazily,
+ *   reconnect with backoff, and let reads fail with retryable errors meanwhile.
+ * - A failure of one device must never reach another device or the process.
+ * - Every point of a read batch ends with a value or an error.
+ * - `stop` releases every socket, timer and port; the gateway awaits it on shutdown.
+ */
+import type { z } from 'zod';
+import type { SensegateError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Quality } from './quality.js';
+import type { DeviceEvent, Value } from './reading.js';
+import type { BasePoint, BackoffSettings } from './schema.js';
+
+/** A point as the driver sees it: the generic fields plus the driver's own. */
+export interface PointRef<P = Record<string, unknown>> {
+  readonly id: string;
+  /** The validated point configuration: generic fields (`unit`, `scale`, ...) and the driver's fields. */
+  readonly spec: Readonly<BasePoint & P>;
+}
+
+/** A configured device as the driver sees it. */
+export interface DeviceRef<C = unknown, P = Record<string, unknown>> {
+  readonly id: string;
+  /** The device's `connection` block, validated by the driver's `connection` schema. */
+  readonly connection: C;
+  readonly points: readonly PointRef<P>[];
+  readonly timeout: number;
+  readonly pollInterval: number;
+  readonly reconnect: Readonly<BackoffSettings>;
+  readonly tags: Readonly<Record<string, string>>;
+  /** A logger bound to this device. */
+  readonly log: Logger;
+}
+
+/** A driver's plan for reading a group of points, made once and reused for every poll. */
+export interface ReadPlan {
+  /** One line per request, for `sensegate plan` and the logs. */
+  describe(): string[];
+}
+
+/**
+ * One poll of a group of points. The driver sets every point, by its index in `points`, then
+ * resolves. If `read` throws, every point not yet set fails with that error.
+ */
+export interface ReadBatch<P = Record<string, unknown>> {
+  readonly points: readonly PointRef<P>[];
+  /** The plan returned by `planRead` for exactly these points, if the driver has one. */
+  readonly plan: ReadPlan | undefined;
+  /** When the poll started, ms since the epoch; the reading's time unless a source time is given. */
+  readonly time: number;
+  /** Aborted when the device's timeout elapses or the gateway stops. */
+  readonly signal: AbortSignal;
+  /** A good raw value (before scale and offset), with the device's own timestamp if it has one. */
+  good(index: number, value: Value, sourceTs?: number): void;
+  /** A value with explicit quality and protocol status, e.g. an uncertain value flagged by the device. */
+  set(index: number, value: Value, quality: Quality, status?: string, sourceTs?: number): void;
+  /** No value: the point's reading becomes bad quality carrying the error's code and status. */
+  fail(index: number, error: SensegateError): void;
+}
+
+export interface PublishOptions {
+  quality?: Quality;
+  status?: string;
+  /** The device's own timestamp, ms since the epoch. */
+  ts?: number;
+}
+
+export type DeviceState = 'starting' | 'online' | 'degraded' | 'offline' | 'stopped';
+
+/** What the gateway gives a driver instance. */
+export interface DriverContext {
+  readonly driver: string;
+  readonly gatewayId: string;
+  readonly log: Logger;
+  /** A folder the driver owns for state such as certificates; created before `create` is called. */
+  readonly dataDir: string;
+  /** Push style: a raw value (before scale and offset) of a configured point. Unknown points are counted and ignored. */
+  publish(device: string, point: string, value: Value, options?: PublishOptions): void;
+  /** Push style: an event from a device. */
+  event(event: DeviceEvent): void;
+  /**
+   * Report a device's connection state. Polled drivers need not call it: the gateway derives it from
+   * read outcomes. Push drivers must, since only they know when a device speaks.
+   */
+  health(device: string, state: DeviceState, reason?: SensegateError | string): void;
+}
+
+export interface DiscoveredDevice {
+  /** A suggested device id. */
+  id: string;
+  name?: string;
+  /** A `connection` block that the driver's schema accepts. */
+  connection: Record<string, unknown>;
+  /** Anything the protocol reported: manufacturer, model, firmware, addresses. */
+  info?: Record<string, unknown>;
+}
+
+export interface BrowseNode {
+  /** What to put in a point's address field to read this node. */
+  address: string;
+  name: string;
+  kind: 'folder' | 'variable' | 'method' | 'object';
+  dataType?: string;
+  writable?: boolean;
+  children?: BrowseNode[];
+}
+
+/** One driver instance serves every device of that driver in the gateway, so devices can share buses. */
+export interface DriverInstance<C = unknown, P = Record<string, unknown>> {
+  addDevice(device: DeviceRef<C, P>): void | Promise<void>;
+  removeDevice(deviceId: string): void | Promise<void>;
+  /** Polled style: plan how to read these points (called once per poll group, and by `sensegate plan`). */
+  planRead?(device: DeviceRef<C, P>, points: readonly PointRef<P>[]): ReadPlan;
+  /** Polled style: read a batch of points. */
+  read?(device: DeviceRef<C, P>, batch: ReadBatch<P>): Promise<void>;
+  /** Write a value (already validated as writable) to a point; resolves once the device confirmed it. */
+  write?(device: DeviceRef<C, P>, point: PointRef<P>, value: Value): Promise<void>;
+  /** Find devices on the network. */
+  discover?(options: Record<string, unknown>, signal: AbortSignal): Promise<DiscoveredDevice[]>;
+  /** Walk a device's address space. */
+  browse?(device: DeviceRef<C, P>, from?: string): Promise<BrowseNode[]>;
+  /** Release every resource; called once on shutdown. */
+  stop(): Promise<void>;
+}
+
+// The driver's schemas are typed loosely (any zod object) so that definitions written against
+// one zod minor version still type-check against another.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyObjectSchema = z.ZodObject<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySchema = z.ZodType<any, any>;
+
+export interface DriverDefinition<CS extends AnySchema = AnySchema, PS extends AnyObjectSchema = AnyObjectSchema> {
+  /** Short protocol name (`modbus`) for built-ins; third-party drivers are referenced by package name. */
+  name: string;
+  version: string;
+  /** One line, shown by `sensegate drivers`. */
+  description: string;
+  /** Schema of a device's `connection` block. */
+  connection: CS;
+  /** Schema of the driver's own point fields; merged with the generic point fields, unknown keys rejected. */
+  point: PS;
+  /** Absolute folder with `<name>.yaml` device profiles shipped with the driver. */
+  profiles?: string;
+  create(context: DriverContext): DriverInstance<z.output<CS>, z.output<PS>>;
+}
+
+const BRAND = Symbol.for('sensegate.driver');
+
+export type Driver<CS extends AnySchema = AnySchema, PS extends AnyObjectSchema = AnyObjectSchema> = Readonly<
+  DriverDefinition<CS, PS>
+> & { readonly [BRAND]: true };
+
+const NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
+
+/** Declares a driver. Default-export the result from a driver package. */
+export function defineDriver<CS extends AnySchema, PS extends AnyObjectSchema>(
+  definition: DriverDefinition<CS, PS>,
+): Driver<CS, PS> {
+  const problems: string[] = [];
+  if (!NAME.test(definition.name ?? '')) problems.push('`name` must be a lowercase npm-style name');
+  if (!definition.version) problems.push('`version` is required');
+  if (typeof definition.create !== 'function') problems.push('`create` must be a function');
+  if (!definition.connection || typeof definition.connection.safeParse !== 'function') {
+    problems.push('`connection` must be a zod schema');
+  }
+  if (!definition.point || typeof definition.point.shape !== 'object') problems.push('`point` must be a zod object schema');
+  if (problems.length > 0) {
+    throw new TypeError(`invalid driver definition "${String(definition.name)}": ${problems.join('; ')}`);
+  }
+  return Object.freeze({ ...definition, [BRAND]: true as const });
+}
+
+export function isDriver(value: unknown): value is Driver {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}

@@ -1,0 +1,209 @@
+/**
+ * Errors with stable codes. A code never changes meaning once released: operators write alert
+ * rules against them and consumers see them in `Reading.status`. Every code is listed, with what
+ * to do about it, in `docs/errors.md`, which is generated from `ERROR_CATALOG` below.
+ */
+
+export interface ErrorCodeInfo {
+  /** What went wrong, in one line. */
+  summary: string;
+  /** Whether trying the same operation again later can succeed. */
+  retryable: boolean;
+  /** What the operator or the driver author should do next. */
+  action: string;
+}
+
+export const ERROR_CATALOG = {
+  SG_CONFIG_INVALID: {
+    summary: 'The configuration file does not match the schema.',
+    retryable: false,
+    action: 'Fix the fields named in the message (file, line and path are given); `sensegate validate --config FILE` lists every problem at once.',
+  },
+  SG_CONFIG_NOT_FOUND: {
+    summary: 'The configuration file, a profile or a secret file could not be read.',
+    retryable: false,
+    action: 'Check the path in the message and the permissions of the file.',
+  },
+  SG_CONFIG_YAML: {
+    summary: 'The configuration file is not valid YAML.',
+    retryable: false,
+    action: 'Fix the syntax at the line and column given; a common cause is a tab used for indentation.',
+  },
+  SG_SECRET_MISSING: {
+    summary: 'A secret referenced by the configuration (an environment variable or a file) is not available.',
+    retryable: false,
+    action: 'Set the environment variable or create the file named in the message; the secret value itself is never logged.',
+  },
+  SG_DRIVER_NOT_FOUND: {
+    summary: 'The driver named by a device is neither built in nor an installed npm package.',
+    retryable: false,
+    action: 'Install the driver package next to the gateway (`npm install <package>`) or correct the `driver` field.',
+  },
+  SG_DRIVER_INVALID: {
+    summary: 'A driver package does not default-export a definition made with `defineDriver`.',
+    retryable: false,
+    action: 'Driver authors: `export default defineDriver({...})` and run the conformance kit from `@sensegate/sdk/testing`.',
+  },
+  SG_CONNECT_TIMEOUT: {
+    summary: 'The device did not accept a connection in time.',
+    retryable: true,
+    action: 'Check that the device is powered and reachable (address, port, firewall); the gateway keeps retrying with backoff.',
+  },
+  SG_CONNECT_REFUSED: {
+    summary: 'The device or serial port refused the connection.',
+    retryable: true,
+    action: 'Check the port number and that no other client holds the device\'s only connection slot; the gateway keeps retrying with backoff.',
+  },
+  SG_CONNECTION_LOST: {
+    summary: 'An open connection to a device closed or failed.',
+    retryable: true,
+    action: 'Usually the device restarted or the network dropped; the gateway reconnects with backoff. Repeated losses point at cabling or a device limit on connections.',
+  },
+  SG_NOT_CONNECTED: {
+    summary: 'A request was not sent because the connection is down and waiting for its next reconnect attempt.',
+    retryable: true,
+    action: 'Nothing to do if the device comes back; see the device\'s health for the cause of the outage.',
+  },
+  SG_REQUEST_TIMEOUT: {
+    summary: 'The device did not answer a request in time.',
+    retryable: true,
+    action: 'Check the unit id and wiring of that device; raise `timeout` only if the device is known to be slow.',
+  },
+  SG_MODBUS_EXCEPTION: {
+    summary: 'The Modbus device answered with an exception response.',
+    retryable: false,
+    action: 'Codes 1-3 (illegal function, address, value) mean the point definition does not match the device\'s register map; 4-6 are device faults or busy states.',
+  },
+  SG_PROTOCOL_ERROR: {
+    summary: 'A device sent a frame that does not follow the protocol (bad length, checksum or structure).',
+    retryable: true,
+    action: 'Look at the frame excerpt in the log; a noisy serial line or two masters on one bus are common causes.',
+  },
+  SG_DECODE_ERROR: {
+    summary: 'A value could not be decoded with the point\'s data type.',
+    retryable: false,
+    action: 'Check the point\'s `type`, `byteOrder` and register count against the device manual.',
+  },
+  SG_WRITE_REJECTED: {
+    summary: 'A write was refused before it reached the device (read-only point, wrong value type, out of range).',
+    retryable: false,
+    action: 'Mark the point `writable: true` in the configuration, or send a value of the point\'s type.',
+  },
+  SG_NOT_SUPPORTED: {
+    summary: 'The driver does not implement the requested operation.',
+    retryable: false,
+    action: 'Check the driver\'s README for what it supports.',
+  },
+  SG_NO_VALUE: {
+    summary: 'A driver finished a read without producing a value for a point.',
+    retryable: true,
+    action: 'Driver authors: every point of a read batch must get a value or an error.',
+  },
+  SG_DRIVER_FAILURE: {
+    summary: 'A driver threw an error that is not a sensegate error.',
+    retryable: true,
+    action: 'The original message is kept in the log; report it to the driver\'s author.',
+  },
+  SG_JOURNAL_IO: {
+    summary: 'The journal database could not be opened or written.',
+    retryable: false,
+    action: 'Check free disk space and permissions of the data folder (`--data`).',
+  },
+  SG_JOURNAL_OVERFLOW: {
+    summary: 'The journal reached its byte or age bound and applied its overflow policy.',
+    retryable: false,
+    action: 'Readings were dropped and counted (`sensegate_journal_dropped_total`). Raise `journal.maxBytes`/`maxAge` or restore the uplink.',
+  },
+  SG_SINK_CONNECT: {
+    summary: 'A sink could not connect to its platform endpoint.',
+    retryable: true,
+    action: 'Readings stay in the journal and are replayed in order once the endpoint answers; check address, credentials and TLS settings.',
+  },
+  SG_SINK_REJECTED: {
+    summary: 'The platform endpoint refused a message or the credentials.',
+    retryable: false,
+    action: 'Check the sink\'s credentials, client id and topic permissions on the broker.',
+  },
+  SG_USAGE: {
+    summary: 'A command-line call is missing an argument or has an unknown option.',
+    retryable: false,
+    action: 'Run `sensegate help` for the commands and their options.',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** Where an error came from; every field that is known should be filled in. */
+export interface ErrorContext {
+  driver?: string;
+  device?: string;
+  point?: string;
+  /** Configuration file, profile or frame source the error points at. */
+  source?: string;
+  /** Protocol status to carry into `Reading.status`, e.g. `modbus:exception:2`. */
+  status?: string;
+  cause?: unknown;
+  /** Overrides the catalog's default. */
+  retryable?: boolean;
+}
+
+export class SensegateError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly driver?: string;
+  readonly device?: string;
+  readonly point?: string;
+  readonly source?: string;
+  readonly status?: string;
+
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = 'SensegateError';
+    this.code = code;
+    this.retryable = context.retryable ?? ERROR_CATALOG[code].retryable;
+    if (context.driver !== undefined) this.driver = context.driver;
+    if (context.device !== undefined) this.device = context.device;
+    if (context.point !== undefined) this.point = context.point;
+    if (context.source !== undefined) this.source = context.source;
+    if (context.status !== undefined) this.status = context.status;
+  }
+
+  /** What to do about it, from the catalog. */
+  get action(): string {
+    return ERROR_CATALOG[this.code].action;
+  }
+
+  /** A copy with more context filled in (fields already set are kept). */
+  withContext(context: ErrorContext): SensegateError {
+    const copy = new SensegateError(this.code, this.message, {
+      driver: this.driver ?? context.driver,
+      device: this.device ?? context.device,
+      point: this.point ?? context.point,
+      source: this.source ?? context.source,
+      status: this.status ?? context.status,
+      cause: this.cause ?? context.cause,
+      retryable: this.retryable,
+    });
+    copy.stack = this.stack;
+    return copy;
+  }
+
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { code: this.code, message: this.message, retryable: this.retryable };
+    for (const key of ['driver', 'device', 'point', 'source', 'status'] as const) {
+      if (this[key] !== undefined) out[key] = this[key];
+    }
+    return out;
+  }
+}
+
+export function isSensegateError(err: unknown): err is SensegateError {
+  return err instanceof SensegateError;
+}
+
+/** Wraps anything thrown into a SensegateError, keeping the original as `cause`. */
+export function toSensegateError(err: unknown, context: ErrorContext = {}): SensegateError {
+  if (err instanceof SensegateError) return err.withContext(context);
+  const message = err instanceof Error ? err.message : String(err);
+  return new SensegateError('SG_DRIVER_FAILURE', message, { ...context, cause: err });
+}

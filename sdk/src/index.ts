@@ -1,0 +1,69 @@
+export type { Quality } from './quality.js';
+export { QUALITIES, worstQuality } from './quality.js';
+export type { Reading, Value, DeviceEvent, EventSeverity } from './reading.js';
+export {
+  ERROR_CATALOG,
+  SensegateError,
+  isSensegateError,
+  toSensegateError,
+  type ErrorCode,
+  type ErrorCodeInfo,
+  type ErrorContext,
+} from './errors.js';
+export {
+  BYTE_ORDERS,
+  DATA_TYPES,
+  compileDecoder,
+  decodeRegisters,
+  encodeRegisters,
+  readPackedBit,
+  registerCount,
+  type ByteOrder,
+  type DataType,
+  type RegisterDecoder,
+  type RegisterValueSpec,
+} from './codec.js';
+export {
+  ID_PATTERN,
+  backoffSchema,
+  baseDeviceShape,
+  basePointSchema,
+  basePointShape,
+  byteSize,
+  duration,
+  identifier,
+  parseByteSize,
+  parseDuration,
+  jsonSchemaOf,
+  type BackoffSettings,
+  type BasePoint,
+} from './schema.js';
+export { registerValueShape } from './register.js';
+export { Backoff } from './backoff.js';
+export { silentLogger, type Logger, type LogFn } from './logger.js';
+export {
+  defineDriver,
+  isDriver,
+  type BrowseNode,
+  type DeviceRef,
+  type DeviceState,
+  type DiscoveredDevice,
+  type Driver,
+  type DriverContext,
+  type DriverDefinition,
+  type DriverInstance,
+  type PointRef,
+  type PublishOptions,
+  type ReadBatch,
+  type ReadPlan,
+} from './driver.js';
+export {
+  formatLocation,
+  formatPath,
+  parseYamlSource,
+  type YamlPath,
+  type YamlPosition,
+  type YamlSource,
+  type YamlSyntaxError,
+} from './yaml-source.js';
+export { describeValue, describeZodError, describeZodIssue, type ZodProblem } from './zod-issues.js';

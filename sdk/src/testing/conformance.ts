@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { DeviceRef, Driver, DriverInstance } from '../driver.js';
+import { isDriver } from '../driver.js';
+import { SensegateError } from '../errors.js';
+import { basePointShape } from '../schema.js';
+import { pollOnce } from './poll.js';
+
+function fieldsWithoutDescription(schema: z.ZodType, path: string, out: string[]): void {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, { description?: string }>;
+  };
+  for (const [name, field] of Object.entries(json.properties ?? {})) {
+    if (!field.description) out.push(`${path}.${name}`);
+  }
+}
+
+/**
+ * Checks a driver definition: it is made with defineDriver, its schemas describe every field (the
+ * gateway's config reference and JSON Schema are generated from them), and its point fields do not
+ * redefine the generic ones. Returns the problems; an empty list means it conforms.
+ */
+export function checkDefinition(driver: unknown): string[] {
+  if (!isDriver(driver)) return ['the module does not default-export defineDriver({...}) from @sensegate/sdk'];
+  const problems: string[] = [];
+  const undocumented: string[] = [];
+  fieldsWithoutDescription(driver.connection, 'connection', undocumented);
+  fieldsWithoutDescription(driver.point, 'point', undocumented);
+  if (undocumented.length) problems.push(`fields without .describe(): ${undocumented.join(', ')}`);
+  const clash = Object.keys(driver.point.shape).filter((k) => k in basePointShape);
+  if (clash.length) problems.push(`point fields redefine generic fields: ${clash.join(', ')}`);
+  if (!/^\d+\.\d+\.\d+/.test(driver.version)) problems.push(`version "${driver.version}" is not semver`);
+  return problems;
+}
+
+export interface ConformanceOptions<C, P> {
+  /** A device the driver can reach (usually a simulator) with at least one point. */
+  device: DeviceRef<C, P>;
+  instance: DriverInstance<C, P>;
+  /** A device that cannot be reached (closed port, absent serial path); its reads must fail, not hang or throw. */
+  unreachable?: DeviceRef<C, P>;
+}
+
+/**
+ * Runs the contract's obligations against a live instance and returns the problems found:
+ * every point of a batch ends with a value or an error; an unreachable device makes bad-quality
+ * results with retryable sensegate errors instead of throwing out of `read` or hanging past its
+ * timeout; `removeDevice` and `stop` settle.
+ */
+export async function checkDriver<C, P>(driver: Driver, options: ConformanceOptions<C, P>): Promise<string[]> {
+  const problems = checkDefinition(driver);
+  const { instance, device } = options;
+  await instance.addDevice(device);
+  const first = await pollOnce(instance, device);
+  if (first.unset.length) problems.push(`read() left points unset: ${first.unset.join(', ')}`);
+  if (first.thrown !== undefined && !(first.thrown instanceof SensegateError)) {
+    problems.push(`read() threw a non-sensegate error: ${String(first.thrown)}`);
+  }
+  if (instance.planRead && typeof instance.planRead(device, device.points).describe !== 'function') {
+    problems.push('planRead() returned a plan without describe()');
+  }
+  if (options.unreachable) {
+    await instance.addDevice(options.unreachable);
+    const started = Date.now();
+    const result = await pollOnce(instance, options.unreachable);
+    const limit = options.unreachable.timeout * 3 + 2000;
+    if (Date.now() - started > limit) problems.push(`a read of an unreachable device took longer than ${limit} ms`);
+    if (result.points.some((p) => p.quality !== 'bad')) problems.push('an unreachable device produced non-bad readings');
+    const errors = result.points.map((p) => p.error).filter((e): e is SensegateError => e !== undefined);
+    if (errors.length && errors.some((e) => !e.retryable)) problems.push('an unreachable device produced non-retryable errors');
+    await instance.removeDevice(options.unreachable.id);
+  }
+  await instance.removeDevice(device.id);
+  await instance.stop();
+  return problems;
+}

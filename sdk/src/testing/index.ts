@@ -1,0 +1,16 @@
+/**
+ * The conformance kit: what a driver author needs to test a driver without a gateway, and the checks
+ * every driver must pass before a gateway loads it.
+ *
+ *   const ctx = createTestContext();
+ *   const instance = driver.create(ctx);
+ *   const device = testDevice(driver, { id: 'd1', connection: {...}, points: [...] });
+ *   await instance.addDevice(device);
+ *   const result = await pollOnce(instance, device);   // every point: value or error
+ *   await checkDriver(driver, { device, instance });   // the contract's obligations
+ *   await waitFor('the device to come online', () => ctx.healthChanges.at(-1)?.state === 'online');
+ */
+export { checkDefinition, checkDriver, type ConformanceOptions } from './conformance.js';
+export { createTestContext, type TestContext, type RecordedLog } from './context.js';
+export { pollOnce, testDevice, type PollResult, type PointResult, type TestDeviceInput } from './poll.js';
+export { delay, waitFor, type WaitOptions } from './wait.js';
