@@ -1,0 +1,128 @@
+/**
+ * The Modbus point and profile format, shared with the driver: sdk generic point fields, `table` and
+ * `address`, and the sdk register value fields. `simulate:` entries describe how values move; the
+ * gateway ignores them. Every field is described, every object strict.
+ */
+import { basePointShape, duration, identifier, registerValueShape } from '@sensegate/sdk';
+import { z } from 'zod';
+
+export const TABLES = ['holding', 'input', 'coil', 'discrete'] as const;
+export type Table = (typeof TABLES)[number];
+
+/** Coils and discrete inputs hold single bits; holding and input registers hold 16-bit words. */
+export const isBitTable = (table: Table): boolean => table === 'coil' || table === 'discrete';
+
+const pointObject = z
+  .object({
+    ...basePointShape,
+    table: z
+      .enum(TABLES)
+      .default('holding')
+      .describe('Modbus table: holding registers (FC 3/6/16), input registers (FC 4), coils (FC 1/5/15) or discrete inputs (FC 2).'),
+    address: z.number().int().min(0).max(65535).describe('0-based PDU address of the first register or bit (0..65535).'),
+    ...registerValueShape,
+    // The sdk default (uint16) is applied below, so that coil and discrete points may leave out `type: bool`.
+    type: registerValueShape.type.unwrap().optional().describe(registerValueShape.type.description ?? 'Data type.'),
+  })
+  .strict();
+
+/** One point as written in a profile or a device's `points:`. */
+export const modbusPointSchema = pointObject
+  .superRefine((p, ctx) => {
+    if (isBitTable(p.table) && p.type !== undefined && p.type !== 'bool') {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `${p.table} points are single bits: type must be bool, got ${p.type}` });
+    }
+    if (p.type === 'string' && p.length === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['length'], message: 'a string point needs `length` (registers, two characters each)' });
+    }
+  })
+  .transform((p) => ({ ...p, type: p.type ?? (isBitTable(p.table) ? ('bool' as const) : ('uint16' as const)) }))
+  .describe('A Modbus point: where a value sits (table, address) and how it is encoded (type, byteOrder, bit, length).');
+
+/** A point as callers write it (defaults may be left out). */
+export type ModbusSimPoint = z.input<typeof modbusPointSchema>;
+/** A validated point with every default filled in. */
+export type ModbusPoint = z.output<typeof modbusPointSchema>;
+
+const num = (description: string) => z.number().describe(description);
+
+const constantGenerator = z
+  .object({
+    kind: z.literal('constant').describe('Holds one value.'),
+    value: z.union([z.number(), z.boolean(), z.string()]).describe('The engineering value (a number, true/false, or text for string points).'),
+  })
+  .strict();
+
+const sineGenerator = z
+  .object({
+    kind: z.literal('sine').describe('Oscillates between min and max, starting at the midpoint and rising.'),
+    min: num('Lowest value.'),
+    max: num('Highest value.'),
+    period: duration('Time of one full oscillation.'),
+  })
+  .strict();
+
+const rampGenerator = z
+  .object({
+    kind: z.literal('ramp').describe('Sawtooth: rises linearly from `from` to `to` over `period`, then starts again.'),
+    from: num('Value at the start of each period.'),
+    to: num('Value approached at the end of each period.'),
+    period: duration('Length of one ramp.'),
+  })
+  .strict();
+
+const randomWalkGenerator = z
+  .object({
+    kind: z.literal('randomWalk').describe('Moves by a random amount of at most `step` each interval, kept within min..max; deterministic with `--seed`.'),
+    start: num('First value.'),
+    step: z.number().nonnegative().describe('Largest change per interval.'),
+    min: num('Lower bound.'),
+    max: num('Upper bound.'),
+    interval: duration('Time between steps (default: every simulator tick).').optional(),
+  })
+  .strict();
+
+const csvGenerator = z
+  .object({
+    kind: z.literal('csv').describe('Replays a column of a CSV file (with a header row), one row per interval.'),
+    file: z.string().min(1).describe('CSV file, relative to the profile file (or absolute).'),
+    column: z.string().min(1).describe('Header name of the column to replay.'),
+    interval: duration('Time each row is held.').default(1000),
+    loop: z.boolean().default(true).describe('Start again from the first row after the last; false holds the last row.'),
+  })
+  .strict();
+
+const counterGenerator = z
+  .object({
+    kind: z.literal('counter').describe('A totalizer: increases by `step` every `interval`.'),
+    start: num('First value.').default(0),
+    step: num('Increase per interval.').default(1),
+    interval: duration('Time between increases.').default(1000),
+  })
+  .strict();
+
+export const generatorSchema = z
+  .discriminatedUnion('kind', [constantGenerator, sineGenerator, rampGenerator, randomWalkGenerator, csvGenerator, counterGenerator])
+  .describe('How a point\'s engineering value moves in the simulator.');
+
+/** A `simulate:` entry as written. */
+export type Generator = z.input<typeof generatorSchema>;
+/** A validated `simulate:` entry (durations in ms, defaults filled). */
+export type GeneratorSpec = z.output<typeof generatorSchema>;
+export type GeneratorKind = GeneratorSpec['kind'];
+
+export const profileSchema = z
+  .object({
+    name: identifier('Profile name (the file name without .yaml).').optional(),
+    description: z.string().optional().describe('What device this profile describes.'),
+    points: z.array(modbusPointSchema).default([]).describe('The device\'s points, exactly as a device\'s `points:` takes them.'),
+    simulate: z
+      .record(z.string(), generatorSchema)
+      .default({})
+      .describe('Simulator only (the gateway ignores it): how each point\'s value moves, by point id. Points without an entry hold 0/false until written.'),
+  })
+  .strict()
+  .describe('A Modbus device profile: its points and, for the simulator, how their values move.');
+
+/** A validated profile. `file` is where it was loaded from, when it came from a file. */
+export type ModbusProfile = z.output<typeof profileSchema> & { file?: string };
