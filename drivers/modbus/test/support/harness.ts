@@ -1,0 +1,87 @@
+/**
+ * Drives the Modbus driver the way the gateway does, without the gateway: devices built from the
+ * driver's own schemas (generic fields merged in, defaults filled), the SDK's test context, and
+ * polls through `pollOnce`, which hands the driver a ReadBatch and records good/set/fail by index.
+ */
+import { readFileSync } from 'node:fs';
+import { baseDeviceShape, basePointShape, silentLogger, type BackoffSettings, type DeviceRef, type Logger, type Value } from '@sensegate/sdk';
+import { pollOnce, type PollResult } from '@sensegate/sdk/testing';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import modbus, { type ModbusConnection, type ModbusPointFields } from '../../src/index.js';
+
+export type ModbusDevice = DeviceRef<ModbusConnection, ModbusPointFields>;
+export type ModbusInstance = ReturnType<typeof modbus.create>;
+
+/** The point schema the gateway builds for this driver: generic fields plus the driver's. */
+export const devicePointSchema = z.object({ ...basePointShape, ...modbus.point.shape }).strict();
+
+export interface DeviceInput {
+  id: string;
+  connection: Record<string, unknown>;
+  points: Array<Record<string, unknown>>;
+  timeout?: number;
+  reconnect?: Partial<BackoffSettings>;
+  log?: Logger;
+}
+
+export function modbusDevice(input: DeviceInput): ModbusDevice {
+  const connection = modbus.connection.parse(input.connection);
+  const points = input.points.map((p) => {
+    const spec = devicePointSchema.parse(p);
+    return Object.freeze({ id: spec.id, spec: Object.freeze(spec) });
+  });
+  const timing = z
+    .object({ pollInterval: baseDeviceShape.pollInterval, timeout: baseDeviceShape.timeout, reconnect: baseDeviceShape.reconnect })
+    .parse({ timeout: input.timeout, reconnect: input.reconnect ? { initialDelay: 50, maxDelay: 500, ...input.reconnect } : undefined });
+  return Object.freeze({
+    id: input.id,
+    connection,
+    points,
+    timeout: timing.timeout,
+    pollInterval: timing.pollInterval,
+    reconnect: timing.reconnect,
+    tags: {},
+    log: input.log ?? silentLogger,
+  });
+}
+
+/** The `points:` of a profile file, validated with the driver's schema as the gateway does. */
+export function profilePoints(file: string): Array<Record<string, unknown>> {
+  const doc = parse(readFileSync(file, 'utf8')) as { points: Array<Record<string, unknown>> };
+  return doc.points.map((p) => devicePointSchema.parse(p) as Record<string, unknown>);
+}
+
+export function poll(instance: ModbusInstance, device: ModbusDevice): Promise<PollResult> {
+  return pollOnce(instance, device);
+}
+
+/** Point id -> value of the good points of a poll. */
+export function goodValues(result: PollResult): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const p of result.points) if (p.quality === 'good') out[p.id] = p.value;
+  return out;
+}
+
+/** Point id -> status of the bad points of a poll. */
+export function badStatuses(result: PollResult): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const p of result.points) if (p.quality === 'bad') out[p.id] = p.status;
+  return out;
+}
+
+/** What the gateway would publish: raw * scale + offset, rounded to `decimals`. */
+export function engineering(device: ModbusDevice, result: PollResult): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  for (const p of result.points) {
+    if (p.quality !== 'good') continue;
+    const spec = device.points.find((d) => d.id === p.id)!.spec;
+    let v = p.value;
+    if (typeof v === 'number') {
+      v = v * spec.scale + spec.offset;
+      if (spec.decimals !== undefined) v = Math.round(v * 10 ** spec.decimals) / 10 ** spec.decimals;
+    }
+    out[p.id] = v;
+  }
+  return out;
+}
