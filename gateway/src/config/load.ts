@@ -1,0 +1,258 @@
+/**
+ * Loads and validates a configuration file. Every problem is collected with its file, line and
+ * field path, and reported together; nothing is started from a file that has any problem.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  SensegateError,
+  parseYamlSource,
+  type BackoffSettings,
+  type BasePoint,
+  type Driver,
+  type YamlPath,
+  type YamlSource,
+} from '@sensegate/sdk';
+import { DriverRegistry, configSearchPath } from '../drivers/registry.js';
+import { deviceSchemaFor, profileSchemaFor } from './device-schema.js';
+import { ConfigError, issueAt, issuesFromZod, type ConfigIssue } from './issues.js';
+import { configSchema, type GatewaySection, type LogSettings, type SinkConfig, type TopLevelConfig } from './schema.js';
+
+export type PointConfig = BasePoint & Record<string, unknown>;
+
+export interface DeviceConfig {
+  id: string;
+  name?: string;
+  description?: string;
+  driver: string;
+  enabled: boolean;
+  pollInterval: number;
+  timeout: number;
+  reconnect: BackoffSettings;
+  profile?: string;
+  tags: Record<string, string>;
+  connection: unknown;
+  points: PointConfig[];
+}
+
+export interface GatewayConfig {
+  /** The file it was loaded from (absolute). */
+  file: string;
+  /** Folder of the file: relative paths in the config (secret files, profiles, certificates) start here. */
+  baseDir: string;
+  gateway: GatewaySection;
+  log: LogSettings;
+  journal: TopLevelConfig['journal'];
+  sinks: SinkConfig[];
+  devices: DeviceConfig[];
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** The driver of every device, by driver name as written in the config. */
+  drivers: Map<string, Driver>;
+}
+
+export async function loadConfigFile(file: string, registry?: DriverRegistry): Promise<LoadedConfig> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new SensegateError('SG_CONFIG_NOT_FOUND', `cannot read configuration file ${file}: ${(err as Error).message}`, {
+      source: file,
+      cause: err,
+    });
+  }
+  return loadConfigText(text, path, registry ?? new DriverRegistry(configSearchPath(path)));
+}
+
+export async function loadConfigText(text: string, file: string, registry: DriverRegistry): Promise<LoadedConfig> {
+  const source = parseYamlSource(file, text);
+  if (source.syntaxErrors.length > 0) {
+    const issues = source.syntaxErrors.map((e) => ({ file, line: e.line, col: e.col, path: '(yaml)', message: e.message }));
+    throw new ConfigError(issues);
+  }
+
+  const issues: ConfigIssue[] = [];
+  const top = configSchema.safeParse(source.data ?? {}, { reportInput: true });
+  if (!top.success) issues.push(...issuesFromZod(top.error, source));
+
+  const rawDevices = Array.isArray((source.data as { devices?: unknown } | undefined)?.devices)
+    ? ((source.data as { devices: unknown[] }).devices)
+    : [];
+  const drivers = new Map<string, Driver>();
+  const devices: DeviceConfig[] = [];
+  const baseDir = dirname(file);
+  const profiles = new Map<string, Promise<PointConfig[] | undefined | 'missing'>>();
+
+  for (let i = 0; i < rawDevices.length; i++) {
+    const device = await validateDevice(rawDevices[i], ['devices', i], {
+      source,
+      registry,
+      drivers,
+      baseDir,
+      issues,
+      profiles,
+    });
+    if (device) devices.push(device);
+  }
+
+  // Checked on what was written, so a duplicate is reported even when one of the two has other problems.
+  const rawIds = rawDevices.map((d) => (d && typeof d === 'object' && typeof (d as { id?: unknown }).id === 'string' ? (d as { id: string }).id : undefined));
+  checkUnique(rawIds, (index, id) =>
+    issues.push(issueAt(source, ['devices', index, 'id'], `duplicate device id "${id}"`)),
+  );
+  if (top.success) {
+    checkUnique(top.data.sinks.map((s) => s.name), (index, name) =>
+      issues.push(issueAt(source, ['sinks', index, 'name'], `duplicate sink name "${name}"; give each sink its own name (it names its journal cursor)`)),
+    );
+  }
+
+  if (issues.length > 0 || !top.success) throw new ConfigError(issues);
+  return {
+    config: {
+      file,
+      baseDir,
+      gateway: top.data.gateway,
+      log: top.data.log,
+      journal: top.data.journal,
+      sinks: top.data.sinks,
+      devices,
+    },
+    drivers,
+  };
+}
+
+interface DeviceScope {
+  source: YamlSource;
+  registry: DriverRegistry;
+  drivers: Map<string, Driver>;
+  baseDir: string;
+  issues: ConfigIssue[];
+  profiles: Map<string, Promise<PointConfig[] | undefined | 'missing'>>;
+}
+
+async function validateDevice(raw: unknown, at: YamlPath, scope: DeviceScope): Promise<DeviceConfig | undefined> {
+  const { source, issues } = scope;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    issues.push(issueAt(source, at, 'expected a mapping with at least `id`, `driver` and `connection`'));
+    return undefined;
+  }
+  const driverName = (raw as { driver?: unknown }).driver;
+  if (typeof driverName !== 'string' || driverName.length === 0) {
+    issues.push(issueAt(source, [...at, 'driver'], 'is required: a built-in driver name such as `modbus`, or a driver package name'));
+    return undefined;
+  }
+  let driver = scope.drivers.get(driverName);
+  if (!driver) {
+    try {
+      driver = await scope.registry.load(driverName);
+      scope.drivers.set(driverName, driver);
+    } catch (err) {
+      issues.push(issueAt(source, [...at, 'driver'], (err as Error).message));
+      return undefined;
+    }
+  }
+
+  const parsed = deviceSchemaFor(driver).safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    issues.push(...issuesFromZod(parsed.error, source, at));
+    return undefined;
+  }
+  const device = parsed.data;
+  const points: PointConfig[] = [];
+  if (device.profile) {
+    const profilePoints = await loadProfilePoints(device.profile, driver, [...at, 'profile'], scope);
+    if (!profilePoints) return undefined;
+    points.push(...profilePoints);
+  }
+  const devicePoints = device.points as PointConfig[];
+  checkUnique(devicePoints.map((p) => p.id), (index, id) =>
+    issues.push(issueAt(source, [...at, 'points', index, 'id'], `duplicate point id "${id}" in device "${device.id}"`)),
+  );
+  for (const point of devicePoints) {
+    const existing = points.findIndex((p) => p.id === point.id);
+    if (existing >= 0) points[existing] = point;
+    else points.push(point);
+  }
+  if (points.length === 0) {
+    issues.push(issueAt(source, at, `device "${device.id}" has no points: give it \`points:\` or a \`profile:\``));
+  }
+  return {
+    id: device.id,
+    ...(device.name !== undefined ? { name: device.name } : {}),
+    ...(device.description !== undefined ? { description: device.description } : {}),
+    driver: driverName,
+    enabled: device.enabled,
+    pollInterval: device.pollInterval,
+    timeout: device.timeout,
+    reconnect: device.reconnect,
+    ...(device.profile !== undefined ? { profile: device.profile } : {}),
+    tags: device.tags ?? {},
+    connection: device.connection,
+    points,
+  };
+}
+
+/** Resolves a profile name (shipped with the driver) or path (relative to the config file). */
+export function profilePath(profile: string, driver: Driver, baseDir: string): string | undefined {
+  if (profile.endsWith('.yaml') || profile.endsWith('.yml') || profile.includes('/')) {
+    return isAbsolute(profile) ? profile : resolve(baseDir, profile);
+  }
+  return driver.profiles ? join(driver.profiles, `${profile}.yaml`) : undefined;
+}
+
+async function loadProfilePoints(
+  profile: string,
+  driver: Driver,
+  at: YamlPath,
+  scope: DeviceScope,
+): Promise<PointConfig[] | undefined> {
+  const path = profilePath(profile, driver, scope.baseDir);
+  if (!path) {
+    scope.issues.push(issueAt(scope.source, at, `driver "${driver.name}" ships no profiles; give a path to a profile file`));
+    return undefined;
+  }
+  // Several devices often share one profile: read and validate it once, report its problems once.
+  let result = scope.profiles.get(path);
+  if (!result) {
+    result = readProfile(path, driver, scope.issues);
+    scope.profiles.set(path, result);
+  }
+  const points = await result;
+  if (points === 'missing') {
+    scope.issues.push(issueAt(scope.source, at, `profile "${profile}" not found (looked for ${path})`));
+    return undefined;
+  }
+  return points;
+}
+
+async function readProfile(path: string, driver: Driver, issues: ConfigIssue[]): Promise<PointConfig[] | undefined | 'missing'> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return 'missing';
+  }
+  const source = parseYamlSource(path, text);
+  if (source.syntaxErrors.length > 0) {
+    for (const e of source.syntaxErrors) issues.push({ file: path, line: e.line, col: e.col, path: '(yaml)', message: e.message });
+    return undefined;
+  }
+  const parsed = profileSchemaFor(driver).safeParse(source.data, { reportInput: true });
+  if (!parsed.success) {
+    issues.push(...issuesFromZod(parsed.error, source));
+    return undefined;
+  }
+  return parsed.data.points as PointConfig[];
+}
+
+function checkUnique(values: Array<string | undefined>, onDuplicate: (index: number, value: string) => void): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (v === undefined) return;
+    if (seen.has(v)) onDuplicate(i, v);
+    seen.add(v);
+  });
+}

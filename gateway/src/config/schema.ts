@@ -1,0 +1,53 @@
+/**
+ * The gateway configuration file, top level. Devices are validated in a second step against their
+ * driver's schema (see device-schema.ts), because which schema applies depends on the `driver` field
+ * and third-party drivers are only known once loaded.
+ */
+import { identifier } from '@sensegate/sdk';
+import { z } from 'zod';
+import { journalConfigSchema } from '../journal/schema.js';
+import { mqttSinkSchema } from '../sinks/mqtt/schema.js';
+
+export const gatewaySectionSchema = z
+  .object({
+    id: identifier('Gateway id, unique in the city; the `gateway` of every message and part of every topic.'),
+    name: z.string().optional().describe('Human-readable name, e.g. the site name.'),
+    description: z.string().optional().describe('Free text for operators.'),
+    tags: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Free key/value metadata (district, site, coordinates), published in the birth message.'),
+  })
+  .strict()
+  .describe('Who this gateway is.');
+
+export const logSchema = z
+  .object({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info').describe('Lowest level written.'),
+    format: z
+      .enum(['text', 'json'])
+      .optional()
+      .describe('`text` for people, `json` (one object per line) for log collectors; default: text on a terminal, json otherwise.'),
+  })
+  .strict()
+  .describe('Logging. One line per state change of a device or sink, never one per reading at info level.');
+
+export const sinkSchema = z.discriminatedUnion('type', [mqttSinkSchema]).describe('Where the feed goes.');
+
+export const configSchema = z
+  .object({
+    gateway: gatewaySectionSchema,
+    log: logSchema.default({ level: 'info' }),
+    journal: journalConfigSchema.default(journalConfigSchema.parse({})).describe('The durable outbox between devices and sinks.'),
+    sinks: z.array(sinkSchema).default([]).describe('Platform endpoints the feed is forwarded to, each with its own journal cursor.'),
+    devices: z
+      .array(z.unknown())
+      .default([])
+      .describe('Field devices; each is validated against its driver\'s schema (see the driver\'s README).'),
+  })
+  .strict();
+
+export type GatewaySection = z.output<typeof gatewaySectionSchema>;
+export type LogSettings = z.output<typeof logSchema>;
+export type SinkConfig = z.output<typeof sinkSchema>;
+export type TopLevelConfig = z.output<typeof configSchema>;

@@ -1,0 +1,86 @@
+/**
+ * Finds drivers. Built-in drivers are npm packages too (`modbus` is `@sensegate/driver-modbus`);
+ * a third-party driver is named in the config by its package name and loaded the same way, from
+ * the configuration file's folder first, so a site can install its vendors' drivers next to its
+ * config without touching the gateway's installation.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isDriver, SensegateError, type Driver } from '@sensegate/sdk';
+
+export const BUILTIN_DRIVERS: Readonly<Record<string, string>> = {
+  modbus: '@sensegate/driver-modbus',
+};
+
+export class DriverRegistry {
+  private readonly loaded = new Map<string, Promise<Driver>>();
+
+  /** @param searchFrom folders whose node_modules are searched, in order, before the gateway's own. */
+  constructor(private readonly searchFrom: string[] = [process.cwd()]) {}
+
+  /** The package a `driver:` value refers to. */
+  static packageName(driver: string): string {
+    return BUILTIN_DRIVERS[driver] ?? driver;
+  }
+
+  load(driver: string): Promise<Driver> {
+    let pending = this.loaded.get(driver);
+    if (!pending) {
+      pending = this.import(driver);
+      this.loaded.set(driver, pending);
+      // A failed load is retried next time (the operator may install the package meanwhile).
+      pending.catch(() => this.loaded.delete(driver));
+    }
+    return pending;
+  }
+
+  private async import(driver: string): Promise<Driver> {
+    const pkg = DriverRegistry.packageName(driver);
+    const mod = await this.importPackage(pkg, driver);
+    const definition = (mod as { default?: unknown }).default;
+    if (!isDriver(definition)) {
+      throw new SensegateError(
+        'SG_DRIVER_INVALID',
+        `package "${pkg}" does not default-export a driver made with defineDriver() from @sensegate/sdk`,
+        { driver },
+      );
+    }
+    return definition;
+  }
+
+  private async importPackage(pkg: string, driver: string): Promise<unknown> {
+    for (const folder of this.searchFrom) {
+      let resolved: string | undefined;
+      try {
+        resolved = createRequire(join(folder, 'noop.js')).resolve(pkg);
+      } catch {
+        continue;
+      }
+      return import(pathToFileURL(resolved).href);
+    }
+    try {
+      return await import(pkg);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(pkg)) {
+        const builtin = BUILTIN_DRIVERS[driver] !== undefined;
+        throw new SensegateError(
+          'SG_DRIVER_NOT_FOUND',
+          builtin
+            ? `built-in driver "${driver}" (${pkg}) is not installed; reinstall the gateway`
+            : `driver "${driver}" is not a built-in driver (${Object.keys(BUILTIN_DRIVERS).join(', ')}) and no npm package of that name is installed in ${this.searchFrom.map((f) => join(f, 'node_modules')).join(' or ')}`,
+          { driver, cause: err },
+        );
+      }
+      throw new SensegateError('SG_DRIVER_INVALID', `driver "${driver}" (${pkg}) failed to load: ${(err as Error).message}`, {
+        driver,
+        cause: err,
+      });
+    }
+  }
+}
+
+export function configSearchPath(configFile: string): string[] {
+  return [dirname(configFile), process.cwd()];
+}

@@ -1,0 +1,387 @@
+/**
+ * Moves entries from the journal to one sink, at least once, in order within live and within
+ * replayed data, and never letting a backlog hold fresh data back.
+ *
+ * - Live: every commit of the journal while the sink is connected goes out at once (packed into
+ *   messages of at most `batch.maxEntries`), marked `historical: false`.
+ * - Replay: what was committed but not acknowledged when the sink (re)connected, oldest first,
+ *   marked `historical: true`, at most `replay.rate` entries per second and at most
+ *   `replay.share` of the in-flight window, so live messages always find room.
+ * - Acknowledgements may arrive out of order; the journal cursor advances over the contiguous
+ *   prefix, and a later replay skips ranges that were already acknowledged.
+ * - On a disconnect everything unacknowledged becomes backlog; nothing is dropped here (the
+ *   journal's bounds are the only place data can be dropped, and they count it).
+ */
+import { toSensegateError, type Logger } from '@sensegate/sdk';
+import type { JournalBlock, OutboundMessage } from '../feed/entry.js';
+import type { Journal } from '../journal/journal.js';
+import type { Metrics } from '../metrics.js';
+import type { Sink } from '../sinks/sink.js';
+import { AckTracker } from './acks.js';
+import { pack, slicePiece, type Piece } from './items.js';
+import type { ForwardOptions } from './options.js';
+
+export interface ForwarderOptions {
+  journal: Journal;
+  sink: Sink;
+  options: ForwardOptions & { maxMessageBytes?: number };
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** Entries read from the journal per replay read. */
+const REPLAY_READ_ENTRIES = 20_000;
+/** Delay before a message the endpoint refused is tried again. */
+const RETRY_DELAY = 1000;
+/** Longest a graceful stop waits for in-flight messages. */
+const DRAIN_TIMEOUT = 5000;
+
+export class Forwarder {
+  private readonly journal: Journal;
+  private readonly sink: Sink;
+  private readonly log: Logger;
+  private readonly opts: ForwarderOptions['options'];
+  private readonly maxBytes: number;
+  private acks!: AckTracker;
+  /** Increments at every connect and disconnect; completions from an older connection are ignored. */
+  private generation = 0;
+  private connected = false;
+  private stopping = false;
+  /** First sequence number sent live on this connection; earlier ones are replayed. */
+  private liveFrom = Number.POSITIVE_INFINITY;
+  private readonly live: Piece[] = [];
+  private liveEntries = 0;
+  private liveSince = 0;
+  private readonly retry: Array<Piece & { historical: boolean }> = [];
+  private replayNext = 0;
+  private replayEnd = -1;
+  private replayTotal = 0;
+  private replayStartedAt = 0;
+  private replayBuffer: Piece[] = [];
+  private reading = false;
+  private tokens = 0;
+  private tokensAt = 0;
+  private inFlight = 0;
+  private inFlightHistorical = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = 0;
+  private drained: (() => void) | undefined;
+  private failureLogged = false;
+
+  private readonly m: {
+    liveMessages: { value: number };
+    liveEntries: { value: number };
+    historicalMessages: { value: number };
+    historicalEntries: { value: number };
+    failures: { value: number };
+    backlog: { value: number };
+    inFlight: { value: number };
+    cursor: { value: number };
+  };
+
+  constructor(options: ForwarderOptions) {
+    this.journal = options.journal;
+    this.sink = options.sink;
+    this.log = options.log;
+    this.opts = options.options;
+    this.maxBytes = options.options.maxMessageBytes ?? 256 * 1024;
+    const labels = { sink: this.sink.name };
+    const messages = options.metrics.counter('sensegate_sink_messages_total', 'Messages sent to a sink, live or historical (replayed).');
+    const entries = options.metrics.counter('sensegate_sink_entries_total', 'Readings and events sent to a sink, live or historical (replayed).');
+    this.m = {
+      liveMessages: messages.bind({ ...labels, mode: 'live' }),
+      liveEntries: entries.bind({ ...labels, mode: 'live' }),
+      historicalMessages: messages.bind({ ...labels, mode: 'historical' }),
+      historicalEntries: entries.bind({ ...labels, mode: 'historical' }),
+      failures: options.metrics.counter('sensegate_sink_send_failures_total', 'Messages a connected sink could not deliver; they are retried.').bind(labels),
+      backlog: options.metrics.gauge('sensegate_sink_backlog_entries', 'Entries committed to the journal and not yet acknowledged by the sink.').bind(labels),
+      inFlight: options.metrics.gauge('sensegate_sink_in_flight', 'Messages sent and awaiting acknowledgement.').bind(labels),
+      cursor: options.metrics.gauge('sensegate_sink_cursor', 'Sequence number up to which the sink acknowledged everything.').bind(labels),
+    };
+  }
+
+  /** Opens the sink's journal cursor and follows the journal and the sink's connection. */
+  async start(): Promise<void> {
+    this.acks = new AckTracker(await this.journal.openCursor(this.sink.name));
+    this.m.cursor.value = this.acks.cursor;
+    this.updateBacklog();
+    this.journal.on('commit', this.onCommit);
+    this.sink.on('connect', this.onConnect);
+    this.sink.on('disconnect', this.onDisconnect);
+    if (this.sink.connected) this.onConnect();
+  }
+
+  /** Everything up to this sequence number was acknowledged by the sink. */
+  get cursor(): number {
+    return this.acks?.cursor ?? 0;
+  }
+
+  get backlog(): number {
+    return Math.max(0, this.journal.lastSeq - this.cursor);
+  }
+
+  /**
+   * Sends what is committed live and waits (a bounded time) for in-flight messages, then stops
+   * following the journal. The backlog that was not replayed stays in the journal for next time.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.pump();
+    if (this.connected && (this.inFlight > 0 || this.live.length > 0 || this.retry.length > 0)) {
+      await new Promise<void>((resolve) => {
+        const timeout = setTimeout(resolve, DRAIN_TIMEOUT);
+        this.drained = () => {
+          clearTimeout(timeout);
+          resolve();
+        };
+      });
+    }
+    this.journal.off('commit', this.onCommit);
+    this.sink.off('connect', this.onConnect);
+    this.sink.off('disconnect', this.onDisconnect);
+    this.clearTimer();
+  }
+
+  private readonly onCommit = (blocks: JournalBlock[]): void => {
+    this.updateBacklog();
+    if (!this.connected) return;
+    for (const b of blocks) {
+      if (b.seq < this.liveFrom) continue; // committed before this connection: part of the replay
+      if (this.live.length === 0) this.liveSince = Date.now();
+      this.live.push({ kind: b.kind, seq: b.seq, count: b.count, items: b.payload });
+      this.liveEntries += b.count;
+    }
+    this.pump();
+  };
+
+  private readonly onConnect = (): void => {
+    if (this.connected) return;
+    this.generation++;
+    this.connected = true;
+    this.failureLogged = false;
+    this.liveFrom = this.journal.lastSeq + 1;
+    this.replayNext = this.acks.nextUnacked(this.acks.cursor + 1);
+    this.replayEnd = this.liveFrom - 1;
+    this.replayBuffer = [];
+    this.tokens = 0;
+    this.tokensAt = Date.now();
+    this.replayTotal = Math.max(0, this.replayEnd - this.replayNext + 1);
+    if (this.replayTotal > 0) {
+      this.replayStartedAt = Date.now();
+      this.log.info(
+        { from: this.replayNext, to: this.replayEnd, rate: this.opts.replay.rate },
+        `sink ${this.sink.name}: replaying ${this.replayTotal} journaled entries (seq ${this.replayNext}..${this.replayEnd}) at up to ${this.opts.replay.rate}/s behind live data`,
+      );
+    }
+    this.pump();
+  };
+
+  private readonly onDisconnect = (): void => {
+    if (!this.connected) return;
+    this.generation++;
+    this.connected = false;
+    this.liveFrom = Number.POSITIVE_INFINITY;
+    this.live.length = 0;
+    this.liveEntries = 0;
+    this.retry.length = 0;
+    this.replayBuffer = [];
+    this.inFlight = 0;
+    this.inFlightHistorical = 0;
+    this.m.inFlight.value = 0;
+    this.clearTimer();
+    this.drained?.();
+  };
+
+  /** Sends as much as the window, the replay rate and the batching rules allow. */
+  private pump(): void {
+    if (!this.connected) return;
+    const window = this.opts.inFlight;
+    const historicalWindow = Math.max(1, Math.floor(window * this.opts.replay.share));
+    let wake = Number.POSITIVE_INFINITY;
+
+    while (this.inFlight < window) {
+      const retry = this.retry.shift();
+      if (retry) {
+        this.send(retry, retry.historical);
+        continue;
+      }
+      if (this.live.length > 0) {
+        const waited = Date.now() - this.liveSince;
+        const hold = !this.stopping && this.opts.batch.maxDelay > 0 && this.liveEntries < this.opts.batch.maxEntries && waited < this.opts.batch.maxDelay;
+        if (!hold) {
+          for (const message of pack(this.live, this.opts.batch.maxEntries, this.maxBytes)) this.queueLive(message);
+          this.live.length = 0;
+          this.liveEntries = 0;
+          continue;
+        }
+        wake = Math.min(wake, this.opts.batch.maxDelay - waited);
+      }
+      if (this.stopping || this.inFlightHistorical >= historicalWindow) break;
+      const next = this.replayBuffer[0];
+      if (!next) break;
+      const tokens = this.refillTokens();
+      if (tokens <= 0) {
+        wake = Math.min(wake, Math.ceil(((1 - tokens) / this.opts.replay.rate) * 1000));
+        break;
+      }
+      this.replayBuffer.shift();
+      this.tokens -= next.count;
+      this.send(next, true);
+    }
+
+    if (!this.stopping && this.replayBuffer.length === 0 && this.replayNext <= this.replayEnd && !this.reading) void this.readReplay();
+    if (wake !== Number.POSITIVE_INFINITY) this.wakeIn(wake);
+    this.checkReplayDone();
+    if (this.stopping && this.inFlight === 0 && this.live.length === 0 && this.retry.length === 0) this.drained?.();
+  }
+
+  /** Live messages skip the queue: they are sent while the window has room, else retried first. */
+  private queueLive(message: Piece): void {
+    if (this.inFlight < this.opts.inFlight) this.send(message, false);
+    else this.retry.push({ ...message, historical: false });
+  }
+
+  private refillTokens(): number {
+    const now = Date.now();
+    const rate = this.opts.replay.rate;
+    const burst = Math.max(1, rate / 5);
+    this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) / 1000) * rate);
+    this.tokensAt = now;
+    return this.tokens;
+  }
+
+  private send(piece: Piece, historical: boolean): void {
+    const generation = this.generation;
+    const message: OutboundMessage = { kind: piece.kind, seq: piece.seq, count: piece.count, historical, items: piece.items };
+    this.inFlight++;
+    if (historical) this.inFlightHistorical++;
+    this.m.inFlight.value = this.inFlight;
+    if (historical) {
+      this.m.historicalMessages.value++;
+      this.m.historicalEntries.value += piece.count;
+    } else {
+      this.m.liveMessages.value++;
+      this.m.liveEntries.value += piece.count;
+    }
+    this.sink.send(message).then(
+      () => {
+        if (generation !== this.generation) return;
+        this.settled(historical);
+        this.acknowledge(piece.seq, piece.seq + piece.count - 1);
+        this.pump();
+      },
+      (err: unknown) => {
+        if (generation !== this.generation) return; // the connection went away: all of it is backlog now
+        this.settled(historical);
+        this.m.failures.value++;
+        if (!this.failureLogged) {
+          this.failureLogged = true;
+          const e = toSensegateError(err);
+          this.log.warn(
+            { seq: piece.seq, count: piece.count, err: e.toJSON() },
+            `sink ${this.sink.name}: a message (seq ${piece.seq}, ${piece.count} entries) was not delivered: ${e.message}; retrying (logged once per connection)`,
+          );
+        }
+        setTimeout(() => {
+          if (generation !== this.generation) return;
+          this.retry.push({ ...piece, historical });
+          this.pump();
+        }, RETRY_DELAY).unref();
+      },
+    );
+  }
+
+  private settled(historical: boolean): void {
+    this.inFlight--;
+    if (historical) this.inFlightHistorical--;
+    this.m.inFlight.value = this.inFlight;
+  }
+
+  private acknowledge(from: number, to: number): void {
+    if (this.acks.ack(from, to)) {
+      this.journal.ack(this.sink.name, this.acks.cursor);
+      this.m.cursor.value = this.acks.cursor;
+      this.updateBacklog();
+    }
+  }
+
+  /** Reads the next part of the backlog into replay messages, skipping what was already acknowledged. */
+  private async readReplay(): Promise<void> {
+    const generation = this.generation;
+    this.reading = true;
+    try {
+      const from = this.replayNext;
+      const end = this.replayEnd;
+      const blocks = await this.journal.read(from, Math.min(REPLAY_READ_ENTRIES, end - from + 1));
+      if (generation !== this.generation) return;
+      const pieces: Piece[] = [];
+      let next = from;
+      for (const b of blocks) {
+        if (next > end) break;
+        const last = Math.min(end, b.seq + b.count - 1);
+        if (last < next) continue;
+        if (b.seq > next) {
+          // The journal dropped these entries to stay within its bounds (it counted and logged
+          // that); nothing is left to send, so the cursor moves past them.
+          this.acknowledge(next, b.seq - 1);
+          next = b.seq;
+        }
+        const piece: Piece = { kind: b.kind, seq: b.seq, count: b.count, items: b.payload };
+        // Only the runs not yet acknowledged.
+        let s = this.acks.nextUnacked(next);
+        while (s <= last) {
+          const e = this.acks.runEnd(s, last);
+          pieces.push(slicePiece(piece, s, e));
+          s = this.acks.nextUnacked(e + 1);
+        }
+        next = last + 1;
+      }
+      if (blocks.length === 0) {
+        this.acknowledge(next, end); // everything left was dropped by the journal's bounds
+        next = end + 1;
+      }
+      this.replayNext = next;
+      const perMessage = Math.max(1, Math.min(this.opts.batch.maxEntries, Math.floor(this.opts.replay.rate / 10)));
+      this.replayBuffer.push(...pack(pieces, perMessage, this.maxBytes));
+    } catch (err) {
+      if (generation !== this.generation) return;
+      const e = toSensegateError(err);
+      this.log.error({ err: e.toJSON() }, `sink ${this.sink.name}: cannot read the backlog from the journal: ${e.message}; retrying`);
+      await new Promise((r) => setTimeout(r, RETRY_DELAY));
+    } finally {
+      this.reading = false;
+      this.pump();
+    }
+  }
+
+  private checkReplayDone(): void {
+    if (this.replayTotal === 0 || this.replayNext <= this.replayEnd || this.replayBuffer.length > 0 || this.inFlightHistorical > 0) return;
+    const seconds = (Date.now() - this.replayStartedAt) / 1000;
+    this.log.info(
+      { entries: this.replayTotal, seconds: Math.round(seconds * 10) / 10 },
+      `sink ${this.sink.name}: backlog replayed (${this.replayTotal} entries in ${seconds.toFixed(1)} s)`,
+    );
+    this.replayTotal = 0;
+  }
+
+  private wakeIn(ms: number): void {
+    const at = Date.now() + Math.max(1, ms);
+    if (this.timer && this.timerAt <= at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, Math.max(1, ms));
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private updateBacklog(): void {
+    this.m.backlog.value = Math.max(0, this.journal.lastSeq - (this.acks?.cursor ?? 0));
+  }
+}

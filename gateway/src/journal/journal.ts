@@ -1,0 +1,545 @@
+/**
+ * The durable journal: every reading and event is committed here before any sink may send it.
+ * `append` is synchronous and cheap; appended entries are committed together, in append order, at
+ * most `commitInterval` later, get their sequence numbers then, and are announced with the `commit`
+ * event. Each sink has a cursor; a block is trimmed once every cursor is past it. The journal is
+ * bounded by bytes and by age, and every entry it drops is counted and each episode logged.
+ * See docs/durability.md for what a crash or a power cut can lose in each sync mode.
+ */
+import { EventEmitter } from 'node:events';
+import { Backoff, type Logger } from '@sensegate/sdk';
+import type { EntryKind, JournalBlock } from '../feed/entry.js';
+import type { Metrics } from '../metrics.js';
+import { Cursors } from './cursors.js';
+import { DropEpisode } from './drop-episode.js';
+import { JournalMetrics, type DropReason } from './metrics.js';
+import { PendingEntries } from './pending.js';
+import { currentBootId, META, RESERVATION, resumeAfter } from './seq-reservation.js';
+import { JournalStore, type Removal, type StoredBlock, type SyncMode } from './store.js';
+
+export interface JournalOptions {
+  /** The SQLite file, `<data>/journal.db` in a gateway. */
+  path: string;
+  sync: SyncMode;
+  /** Milliseconds an appended entry may wait before it is committed. */
+  commitInterval: number;
+  maxBlockEntries: number;
+  /** Commit at once when this many entries are pending (default: 64 blocks' worth). */
+  maxPendingEntries?: number;
+  /** Bound on stored entry JSON, in bytes. */
+  maxBytes: number;
+  /** Bound on the age of stored entries, in milliseconds since their commit. */
+  maxAge: number;
+  overflow: 'drop-oldest' | 'drop-newest';
+  log: Logger;
+  metrics: Metrics;
+  /**
+   * Bound on entry JSON held in memory while commits fail or fall behind (default 64 MiB); beyond
+   * it new entries are dropped and counted with reason `commit`.
+   */
+  maxUncommittedBytes?: number;
+}
+
+export interface JournalStats {
+  bytes: number;
+  blocks: number;
+  entries: number;
+  lastSeq: number;
+  firstSeq: number;
+  oldestTs?: number;
+  dropped: number;
+}
+
+/** Below these fractions of `maxBytes` and `maxAge` an overflow episode ends. */
+const LOW_WATER = 0.9;
+/** Most entries removed by one trim transaction, so a big trim never holds up commits for long. */
+const TRIM_CHUNK_ENTRIES = 200_000;
+const MAINTENANCE_INTERVAL = 1000;
+
+export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> {
+  private lastCommitted: number;
+  private first: { seq: number; ts: number } | undefined;
+  private bytes: number;
+  private blocks: number;
+  private entries: number;
+  /** The highest sequence number reserved durably (`normal` mode); commits never emit past it. */
+  private reserved: number;
+
+  private readonly pending: PendingEntries;
+  /** Blocks numbered for a commit that has not succeeded yet (kept and retried on failure). */
+  private unsaved: StoredBlock[] = [];
+  private unsavedChars = 0;
+  private readonly maxPendingEntries: number;
+  private readonly maxUncommittedChars: number;
+
+  private commitTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  private commitRequested = false;
+  private failing = false;
+  private readonly retry = new Backoff({ initialDelay: 100, maxDelay: 5000 });
+  private maintenanceFailing = false;
+  private maintaining: Promise<void> | undefined;
+
+  /** With `drop-newest`: why new entries are refused, while the journal is full. */
+  private refusing: 'bytes' | 'age' | undefined;
+  private readonly overflowEpisode: DropEpisode;
+  private readonly backlogEpisode: DropEpisode;
+  private readonly closedEpisode: DropEpisode;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private readonly m: JournalMetrics;
+
+  private constructor(
+    private readonly options: JournalOptions,
+    private readonly store: JournalStore,
+    private readonly cursors: Cursors,
+    resume: { lastSeq: number; reserved: number },
+    stored: { blocks: number; entries: number; bytes: number; first?: { seq: number; ts: number } },
+  ) {
+    super();
+    this.lastCommitted = resume.lastSeq;
+    this.reserved = resume.reserved;
+    this.first = stored.first;
+    this.bytes = stored.bytes;
+    this.blocks = stored.blocks;
+    this.entries = stored.entries;
+    this.pending = new PendingEntries(options.maxBlockEntries);
+    this.maxPendingEntries = options.maxPendingEntries ?? options.maxBlockEntries * 64;
+    this.maxUncommittedChars = options.maxUncommittedBytes ?? 64 * 1024 * 1024;
+    this.m = new JournalMetrics(options.metrics);
+    const { log, path, overflow } = options;
+    this.overflowEpisode = new DropEpisode(log, path, (reason) =>
+      overflow === 'drop-oldest'
+        ? `${reason === 'bytes' ? `full (maxBytes ${options.maxBytes} bytes)` : `holds entries older than maxAge (${options.maxAge} ms)`}: dropping the oldest entries, sent or not, until it is back under ${LOW_WATER * 100}% (overflow: drop-oldest)`
+        : `${reason === 'bytes' ? `full (maxBytes ${options.maxBytes} bytes)` : `holds entries older than maxAge (${options.maxAge} ms)`}: refusing new entries until sinks catch up and it is back under ${LOW_WATER * 100}% (overflow: drop-newest)`,
+    );
+    this.backlogEpisode = new DropEpisode(
+      log,
+      path,
+      () => `commits are failing or too slow and ${Math.round(this.maxUncommittedChars / 1048576)} MiB of entries wait in memory: dropping new entries until a commit succeeds`,
+    );
+    this.closedEpisode = new DropEpisode(log, path, () => 'entries appended after the journal was closed are dropped');
+    this.updateGauges();
+  }
+
+  static async open(options: JournalOptions): Promise<Journal> {
+    const { path, sync, log } = options;
+    const store = await JournalStore.open(path, sync);
+    try {
+      const summary = await store.summary();
+      const bootId = await currentBootId();
+      const resume = resumeAfter(summary.meta, summary.lastSeq, bootId);
+      if (resume.skipped) {
+        log.warn(
+          { code: 'SG_JOURNAL_IO', file: path, skippedFrom: resume.skipped.from, skippedTo: resume.skipped.to },
+          `journal ${path}: the previous run ended without closing the journal and the machine has restarted since, in sync mode normal; ` +
+            `commits after seq ${resume.skipped.from - 1} may have been lost, so numbering resumes at ${resume.skipped.to + 1} and no sequence number is reused`,
+        );
+      }
+      const reserved = sync === 'normal' ? resume.lastSeq + RESERVATION : 0;
+      // Written durably: this run's reservation and the markers the next open reads.
+      await store.saveMeta(
+        new Map([
+          [META.lastSeq, String(resume.lastSeq)],
+          [META.reserved, String(reserved)],
+          [META.running, '1'],
+          [META.bootId, bootId],
+          [META.sync, sync],
+        ]),
+        true,
+      );
+      const journal = new Journal(options, store, new Cursors(summary.cursors), { lastSeq: resume.lastSeq, reserved }, summary);
+      log.debug(
+        { file: path, lastSeq: resume.lastSeq, blocks: summary.blocks, entries: summary.entries, bytes: summary.bytes, sync },
+        `journal ${path} open: ${summary.entries} entries stored, last seq ${resume.lastSeq}`,
+      );
+      journal.scheduleMaintenance();
+      return journal;
+    } catch (err) {
+      await store.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Last committed sequence number (0 when nothing was ever committed). */
+  get lastSeq(): number {
+    return this.lastCommitted;
+  }
+
+  /** First sequence number still stored (`lastSeq + 1` when the journal is empty). */
+  get firstSeq(): number {
+    return this.first?.seq ?? this.lastCommitted + 1;
+  }
+
+  /** Adds one entry (its JSON object text). It is committed, numbered and announced within `commitInterval`. */
+  append(kind: EntryKind, json: string): void {
+    if (this.closed) return this.drop('closed', kind, 1, this.closedEpisode);
+    if (this.refusing !== undefined) return this.drop(this.refusing, kind, 1, this.overflowEpisode);
+    if (this.pending.chars + this.unsavedChars >= this.maxUncommittedChars) return this.drop('commit', kind, 1, this.backlogEpisode);
+    this.pending.add(kind, json);
+    this.m.appended[kind].value++;
+    if (this.failing) return; // the retry timer commits
+    if (this.pending.entries >= this.maxPendingEntries) {
+      if (!this.commitRequested) this.commitInBackground();
+    } else if (this.commitTimer === undefined) {
+      this.commitTimer = setTimeout(this.commitInBackground, this.options.commitInterval);
+    }
+  }
+
+  /** Commits everything appended so far; rejects with SG_JOURNAL_IO if the commit fails (the entries are kept and retried). */
+  async flush(): Promise<void> {
+    if (this.closed && !this.committing) return;
+    await this.requestCommit();
+  }
+
+  /**
+   * The committed blocks that hold entries from `fromSeq` on, in order and whole, stopping once
+   * `maxEntries` entries from `fromSeq` on are covered (at least one block when any exists).
+   * The first block may start before `fromSeq` (when a cursor stopped inside it): the caller
+   * either skips its entries below `fromSeq` or sends it whole and lets consumers drop the
+   * duplicates by sequence number. Blocks trimmed or dropped meanwhile are simply absent: the
+   * caller sees a jump in sequence numbers. Never returns an entry beyond `lastSeq`.
+   */
+  read(fromSeq: number, maxEntries: number): Promise<JournalBlock[]> {
+    return this.store.read(fromSeq, maxEntries, this.lastCommitted);
+  }
+
+  /**
+   * Returns the sink's acknowledged high-water mark. A sink seen for the first time starts just
+   * before the oldest stored entry (`firstSeq - 1`), so it is sent the whole backlog the journal
+   * still holds and then everything committed after; a sink added during an outage misses
+   * nothing that the journal kept. The new cursor is saved at once, so it holds back trimming
+   * from now on, even across a crash.
+   */
+  async openCursor(sink: string): Promise<number> {
+    const existing = this.cursors.get(sink);
+    if (existing !== undefined) return existing;
+    const start = this.firstSeq - 1;
+    this.cursors.advance(sink, start);
+    await this.store.saveCursors([[sink, start]]);
+    return start;
+  }
+
+  /**
+   * Records that the sink's endpoint acknowledged every entry up to `upTo` (a block's last seq).
+   * Monotonic; saved in batches, so after a crash a few acknowledged entries may be sent again.
+   */
+  ack(sink: string, upTo: number): void {
+    if (!this.cursors.has(sink)) throw new Error(`journal ${this.options.path}: ack for sink "${sink}" before openCursor("${sink}")`);
+    this.cursors.advance(sink, Math.min(upTo, this.lastCommitted));
+  }
+
+  /** The sink's acknowledged high-water mark (0 for a sink without a cursor). */
+  cursor(sink: string): number {
+    return this.cursors.get(sink) ?? 0;
+  }
+
+  /**
+   * Forgets a sink that is no longer configured, so its cursor stops holding back trimming.
+   * (An extension of the journal API; the gateway may call it for cursors of removed sinks.)
+   */
+  async removeCursor(sink: string): Promise<void> {
+    this.cursors.remove(sink);
+    await this.store.removeCursor(sink);
+  }
+
+  /** Names of the sinks that have cursors, including ones saved by earlier runs. */
+  cursorNames(): string[] {
+    return this.cursors.names();
+  }
+
+  stats(): JournalStats {
+    const s: JournalStats = {
+      bytes: this.bytes,
+      blocks: this.blocks,
+      entries: this.entries,
+      lastSeq: this.lastCommitted,
+      firstSeq: this.firstSeq,
+      dropped: this.m.droppedTotal,
+    };
+    if (this.first) s.oldestTs = this.first.ts;
+    return s;
+  }
+
+  /** SQLite's live settings for this journal (journal mode, synchronous level, version), for diagnostics. */
+  storage(): Promise<{ file: string; journalMode: string; synchronous: string; sqlite: string }> {
+    return this.store.settings().then((s) => ({ file: this.options.path, ...s }));
+  }
+
+  /** Commits what is pending, saves the cursors, closes the file. Appends after this are dropped and counted. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.commitTimer);
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.maintenanceTimer);
+    this.commitTimer = this.retryTimer = this.maintenanceTimer = undefined;
+    let failure: unknown;
+    try {
+      await this.requestCommit();
+    } catch (err) {
+      failure = err;
+      this.dropUncommitted();
+    }
+    await this.maintaining;
+    try {
+      const changed = this.cursors.takeChanged();
+      if (changed.length) await this.store.saveCursors(changed);
+      // Synced whatever the mode: after a clean stop everything is on disk, so a power cut that
+      // follows (the engineer stops the gateway, then pulls the plug) loses nothing and skips no numbers.
+      await this.store.saveMeta(new Map([[META.running, '0']]), true);
+    } catch (err) {
+      failure ??= err;
+    }
+    await this.store.close().catch((err: unknown) => (failure ??= err));
+    if (failure) throw failure;
+  }
+
+  // --- committing ---------------------------------------------------------------------------
+
+  private readonly commitInBackground = (): void => {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    // A failure is logged and retried by commitOnce; nobody else is waiting for this one.
+    this.requestCommit().catch(() => {});
+  };
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.commitInBackground();
+    }, this.retry.next());
+  }
+
+  private requestCommit(): Promise<void> {
+    this.commitRequested = true;
+    this.committing ??= this.runCommits();
+    return this.committing;
+  }
+
+  private async runCommits(): Promise<void> {
+    try {
+      while (this.commitRequested) {
+        this.commitRequested = false;
+        await this.commitOnce();
+      }
+    } finally {
+      this.committing = undefined;
+    }
+  }
+
+  private async commitOnce(): Promise<void> {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    const now = Date.now();
+    const tail = this.unsaved.at(-1);
+    let next = tail ? tail.seq + tail.count : this.lastCommitted + 1;
+    let newBytes = 0;
+    for (const u of this.unsaved) newBytes += u.bytes;
+    for (const p of this.pending.take()) {
+      if (this.refusing !== undefined) {
+        this.drop(this.refusing, p.kind, p.count, this.overflowEpisode);
+        continue;
+      }
+      const bytes = Buffer.byteLength(p.payload);
+      if (this.options.overflow === 'drop-newest' && this.bytes + newBytes + bytes > this.options.maxBytes) {
+        this.refusing = 'bytes';
+        this.drop('bytes', p.kind, p.count, this.overflowEpisode);
+        continue;
+      }
+      this.unsaved.push({ seq: next, count: p.count, kind: p.kind, ts: now, bytes, payload: p.payload });
+      this.unsavedChars += p.payload.length;
+      next += p.count;
+      newBytes += bytes;
+    }
+    const blocks = this.unsaved;
+    if (blocks.length === 0) return;
+    const last = next - 1;
+
+    const byteBound = this.options.overflow === 'drop-oldest' ? this.options.maxBytes : undefined;
+    // In `normal` mode a commit that passes the reservation reserves further ahead, durably.
+    const reserve = this.options.sync === 'normal' && last > this.reserved ? last + RESERVATION : 0;
+    const started = performance.now();
+    let removal: Removal | undefined;
+    try {
+      removal = await this.store.commit(blocks, last, byteBound, reserve ? new Map([[META.reserved, String(reserve)]]) : undefined);
+    } catch (err) {
+      this.m.commitErrors.value++;
+      if (!this.failing) {
+        this.failing = true;
+        this.options.log.error(
+          { err, code: 'SG_JOURNAL_IO', file: this.options.path, uncommitted: this.uncommittedEntries() },
+          `${(err as Error).message}; keeping ${this.uncommittedEntries()} uncommitted entries in memory and retrying`,
+        );
+      }
+      this.scheduleRetry();
+      throw err;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (reserve) this.reserved = reserve;
+    if (this.failing) {
+      this.failing = false;
+      this.retry.reset();
+      this.options.log.info({ file: this.options.path, lastSeq: last }, `journal ${this.options.path}: commits succeed again`);
+    }
+    this.backlogEpisode.end('commits succeed again');
+    this.unsaved = [];
+    this.unsavedChars = 0;
+
+    this.lastCommitted = last;
+    this.first ??= { seq: blocks[0]!.seq, ts: now };
+    this.blocks += blocks.length;
+    this.bytes += newBytes;
+    for (const b of blocks) {
+      this.entries += b.count;
+      this.m.committed[b.kind].value += b.count;
+    }
+    this.m.commits.value++;
+    this.m.commitSeconds.value += seconds;
+    this.m.lastCommitSeconds.value = seconds;
+    let announced: StoredBlock[] = blocks;
+    if (removal) {
+      this.applyDrop(removal, 'bytes');
+      if (removal.throughSeq >= blocks[0]!.seq) announced = blocks.filter((b) => b.seq > removal!.throughSeq);
+    }
+    this.updateGauges();
+    if (this.pending.entries > 0 && this.commitTimer === undefined) {
+      this.commitTimer = setTimeout(this.commitInBackground, this.options.commitInterval);
+    }
+    if (announced.length === 0) return;
+    try {
+      this.emit('commit', announced);
+    } catch (err) {
+      this.options.log.error({ err }, `journal ${this.options.path}: a commit listener threw: ${(err as Error).message}`);
+    }
+  }
+
+  private uncommittedEntries(): number {
+    let n = this.pending.entries;
+    for (const b of this.unsaved) n += b.count;
+    return n;
+  }
+
+  /** After a commit failed at close: what could not be committed is counted and logged, never lost silently. */
+  private dropUncommitted(): void {
+    for (const b of this.unsaved) this.drop('commit', b.kind, b.count, this.backlogEpisode);
+    for (const p of this.pending.take()) this.drop('commit', p.kind, p.count, this.backlogEpisode);
+    this.unsaved = [];
+    this.unsavedChars = 0;
+    this.backlogEpisode.end('the journal was closed with entries that could not be committed');
+  }
+
+  // --- bounds, trimming, cursors ------------------------------------------------------------
+
+  private drop(reason: DropReason, kind: EntryKind, count: number, episode: DropEpisode): void {
+    this.m.drop(reason, kind, count);
+    episode.record(reason, kind, count);
+  }
+
+  /** Accounts for blocks removed by a bound: drops counted, every cursor moved past them. */
+  private applyDrop(removal: Removal, reason: 'bytes' | 'age'): void {
+    this.applyRemoval(removal);
+    for (const kind of ['reading', 'event'] as const) this.drop(reason, kind, removal.entries[kind], this.overflowEpisode);
+    this.cursors.advanceAll(removal.lastRemoved);
+  }
+
+  private applyRemoval(removal: Removal): void {
+    this.blocks -= removal.blocks;
+    this.bytes -= removal.bytes;
+    this.entries -= removal.entries.reading + removal.entries.event;
+    this.first = removal.first;
+  }
+
+  private scheduleMaintenance(delay = Math.max(20, Math.min(MAINTENANCE_INTERVAL, this.options.maxAge / 4))): void {
+    if (this.closed) return;
+    this.maintenanceTimer = setTimeout(() => {
+      // maintain() never rejects: it logs its failures and is retried on the next pass.
+      this.maintaining = this.maintain().then((more) => {
+        this.maintaining = undefined;
+        this.scheduleMaintenance(more ? 0 : undefined);
+      });
+    }, delay);
+    this.maintenanceTimer.unref();
+  }
+
+  /** One pass: save cursors and trim below the lowest, then apply the age bound. Returns whether trimming is unfinished. */
+  private async maintain(): Promise<boolean> {
+    let more = false;
+    try {
+      more = await this.trim();
+      await this.applyAgeBound();
+      if (this.maintenanceFailing) {
+        this.maintenanceFailing = false;
+        this.options.log.info({ file: this.options.path }, `journal ${this.options.path}: trimming works again`);
+      }
+    } catch (err) {
+      if (!this.maintenanceFailing) {
+        this.maintenanceFailing = true;
+        this.options.log.error({ err, code: 'SG_JOURNAL_IO', file: this.options.path }, `${(err as Error).message}; trimming is retried`);
+      }
+    }
+    this.endOverflowIfUnder();
+    this.updateGauges();
+    return more;
+  }
+
+  private async trim(): Promise<boolean> {
+    const min = this.cursors.min() ?? this.lastCommitted;
+    const through = Math.min(min, this.firstSeq + TRIM_CHUNK_ENTRIES - 1);
+    const changed = this.cursors.takeChanged();
+    try {
+      if (this.first && through >= this.first.seq) {
+        const removal = await this.store.remove({ through }, changed);
+        if (removal) {
+          this.applyRemoval(removal);
+          this.m.trimmed.reading.value += removal.entries.reading;
+          this.m.trimmed.event.value += removal.entries.event;
+        }
+        return min > through && removal !== undefined;
+      }
+      if (changed.length) await this.store.saveCursors(changed);
+      return false;
+    } catch (err) {
+      this.cursors.unsaved(changed);
+      throw err;
+    }
+  }
+
+  private async applyAgeBound(): Promise<void> {
+    const cutoff = Date.now() - this.options.maxAge;
+    if (!this.first || this.first.ts >= cutoff) return;
+    if (this.options.overflow === 'drop-newest') {
+      this.refusing ??= 'age';
+      return;
+    }
+    const removal = await this.store.remove({ before: cutoff });
+    if (removal) this.applyDrop(removal, 'age');
+  }
+
+  private endOverflowIfUnder(): void {
+    if (!this.overflowEpisode.active && this.refusing === undefined) return;
+    const lowBytes = this.bytes <= this.options.maxBytes * LOW_WATER;
+    const lowAge = !this.first || this.first.ts >= Date.now() - this.options.maxAge * LOW_WATER;
+    if (lowBytes && lowAge) {
+      this.refusing = undefined;
+      this.overflowEpisode.end(`back under ${LOW_WATER * 100}% of its bounds`);
+    }
+  }
+
+  private updateGauges(): void {
+    this.m.bytes.value = this.bytes;
+    this.m.blocks.value = this.blocks;
+    this.m.entries.value = this.entries;
+    this.m.lastSeq.value = this.lastCommitted;
+    this.m.uncommitted.value = this.uncommittedEntries();
+    this.m.oldestAge.value = this.first ? Math.max(0, (Date.now() - this.first.ts) / 1000) : 0;
+  }
+}

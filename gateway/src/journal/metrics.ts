@@ -1,0 +1,68 @@
+/**
+ * The journal's metrics, registered once and bound to their series so that updating one on the
+ * append path is a property increment.
+ */
+import type { EntryKind } from '../feed/entry.js';
+import type { Counter, Metrics } from '../metrics.js';
+
+type Series = ReturnType<Counter['bind']>;
+
+/** Why entries were dropped: the byte or age bound, commits failing for too long, or an append after close. */
+export type DropReason = 'bytes' | 'age' | 'commit' | 'closed';
+
+export class JournalMetrics {
+  readonly appended: Record<EntryKind, Series>;
+  readonly committed: Record<EntryKind, Series>;
+  readonly trimmed: Record<EntryKind, Series>;
+  readonly commits: Series;
+  readonly commitErrors: Series;
+  readonly commitSeconds: Series;
+  readonly lastCommitSeconds: Series;
+  readonly bytes: Series;
+  readonly blocks: Series;
+  readonly entries: Series;
+  readonly uncommitted: Series;
+  readonly oldestAge: Series;
+  readonly lastSeq: Series;
+  private readonly dropped: Counter;
+  /** Total dropped, all reasons and kinds. */
+  droppedTotal = 0;
+
+  constructor(metrics: Metrics) {
+    const appended = metrics.counter('sensegate_journal_appended_total', 'Entries appended to the journal, by kind.');
+    const committed = metrics.counter('sensegate_journal_committed_total', 'Entries committed to the journal (durable per the sync mode), by kind.');
+    const trimmed = metrics.counter('sensegate_journal_trimmed_total', 'Entries removed after every sink acknowledged them, by kind.');
+    this.appended = { reading: appended.bind({ kind: 'reading' }), event: appended.bind({ kind: 'event' }) };
+    this.committed = { reading: committed.bind({ kind: 'reading' }), event: committed.bind({ kind: 'event' }) };
+    this.trimmed = { reading: trimmed.bind({ kind: 'reading' }), event: trimmed.bind({ kind: 'event' }) };
+    this.commits = metrics.counter('sensegate_journal_commits_total', 'Journal transactions committed.').bind();
+    this.commitErrors = metrics.counter('sensegate_journal_commit_errors_total', 'Journal commits that failed and were retried.').bind();
+    this.commitSeconds = metrics
+      .counter('sensegate_journal_commit_seconds_total', 'Time spent in journal commits (divide by commits_total for the mean).')
+      .bind();
+    this.lastCommitSeconds = metrics.gauge('sensegate_journal_last_commit_seconds', 'Duration of the last journal commit.').bind();
+    this.bytes = metrics.gauge('sensegate_journal_bytes', 'Bytes of entry JSON stored in the journal (the byte bound counts these).').bind();
+    this.blocks = metrics.gauge('sensegate_journal_blocks', 'Blocks (rows) stored in the journal.').bind();
+    this.entries = metrics.gauge('sensegate_journal_entries', 'Entries stored in the journal.').bind();
+    this.uncommitted = metrics.gauge('sensegate_journal_uncommitted_entries', 'Entries appended and not yet committed.').bind();
+    this.oldestAge = metrics.gauge('sensegate_journal_oldest_entry_age_seconds', 'Age of the oldest stored entry (0 when empty).').bind();
+    this.lastSeq = metrics.gauge('sensegate_journal_last_seq', 'Sequence number of the last committed entry.').bind();
+    this.dropped = metrics.counter(
+      'sensegate_journal_dropped_total',
+      'Entries dropped by the journal, by reason (bytes, age: the bound and overflow policy; commit: commits failed too long; closed: appended after close) and kind.',
+    );
+    // Present from the start, so a dashboard shows 0 rather than no data.
+    for (const reason of ['bytes', 'age'] as const) for (const kind of ['reading', 'event'] as const) this.dropped.inc({ reason, kind }, 0);
+  }
+
+  /** Bound series per reason and kind: a full journal drops entry by entry, so this is a hot path. */
+  private readonly droppedSeries = new Map<string, { value: number }>();
+
+  drop(reason: DropReason, kind: EntryKind, count: number): void {
+    const key = `${reason}/${kind}`;
+    let series = this.droppedSeries.get(key);
+    if (!series) this.droppedSeries.set(key, (series = this.dropped.bind({ reason, kind })));
+    series.value += count;
+    this.droppedTotal += count;
+  }
+}

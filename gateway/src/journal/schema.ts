@@ -1,0 +1,49 @@
+/**
+ * The `journal:` block of the configuration file. The file itself is always `<data>/journal.db`
+ * (the data folder comes from `--data`), so it is not configured here.
+ */
+import { byteSize, duration } from '@sensegate/sdk';
+import { z } from 'zod';
+
+export const journalConfigSchema = z
+  .object({
+    sync: z
+      .enum(['full', 'normal'])
+      .default('full')
+      .describe(
+        '`full`: every commit is on disk before anything is sent, so a committed reading survives a power cut. ' +
+          '`normal`: a commit survives a crash of the gateway process (kill -9) but a power cut may lose the last commits; ' +
+          'cheaper on slow flash. See docs/durability.md.',
+      ),
+    commitInterval: duration(
+      'Longest time an appended reading waits before it is committed (and can be sent); entries are committed together in one transaction.',
+    )
+      .pipe(z.number().min(1).max(10_000))
+      .default(20),
+    maxBlockEntries: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(256)
+      .describe('Most entries stored in one journal row (a block of consecutive entries of one kind, sent as one message).'),
+    maxBytes: byteSize(
+      'Bound on the entries\' JSON stored in the journal (the file is larger by SQLite\'s overhead, about 5-10%). When reached, `overflow` applies.',
+    )
+      .pipe(z.number().min(64 * 1024))
+      .default(1024 ** 3),
+    maxAge: duration('Bound on the age of stored entries (time since commit). When reached, `overflow` applies.')
+      .pipe(z.number().min(1000))
+      .default(7 * 86_400_000),
+    overflow: z
+      .enum(['drop-oldest', 'drop-newest'])
+      .default('drop-oldest')
+      .describe(
+        'What a full journal does. `drop-oldest`: delete the oldest entries, sent or not, to make room (sinks skip past them). ' +
+          '`drop-newest`: keep what is stored and refuse new entries until sinks catch up. Either way every dropped entry is ' +
+          'counted in `sensegate_journal_dropped_total` and each episode is logged.',
+      ),
+  })
+  .strict();
+
+export type JournalConfig = z.output<typeof journalConfigSchema>;

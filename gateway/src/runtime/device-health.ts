@@ -1,0 +1,59 @@
+/**
+ * A device's connection state, derived from what its polls (or its push driver) report. Only
+ * changes are logged and journaled as `device.state` events: one line per change, never per poll.
+ */
+import type { DeviceState, Logger, SensegateError } from '@sensegate/sdk';
+import type { Feed } from './feed-writer.js';
+
+const CONNECTION_CODES = new Set(['SG_CONNECT_TIMEOUT', 'SG_CONNECT_REFUSED', 'SG_CONNECTION_LOST', 'SG_NOT_CONNECTED', 'SG_REQUEST_TIMEOUT']);
+
+export interface HealthSnapshot {
+  state: DeviceState;
+  since: number;
+  reason?: string;
+  code?: string;
+  lastGoodAt?: number;
+}
+
+export class DeviceHealth {
+  private current: HealthSnapshot = { state: 'starting', since: Date.now() };
+
+  constructor(
+    private readonly device: string,
+    private readonly log: Logger,
+    private readonly feed: Feed,
+  ) {}
+
+  get snapshot(): HealthSnapshot {
+    return { ...this.current };
+  }
+
+  /** Derives the state from one poll: every point good, some bad, or all lost to a connection problem. */
+  fromPoll(points: number, failures: number, firstError: SensegateError | undefined, at: number): void {
+    if (failures < points) this.current.lastGoodAt = at;
+    if (failures === 0) return this.report('online', undefined, at);
+    const connectionLost = failures === points && firstError !== undefined && CONNECTION_CODES.has(firstError.code);
+    this.report(connectionLost ? 'offline' : 'degraded', firstError, at);
+  }
+
+  report(state: DeviceState, reason: SensegateError | string | undefined, at = Date.now()): void {
+    const code = typeof reason === 'object' ? reason.code : undefined;
+    const text = typeof reason === 'object' ? reason.message : reason;
+    const previous = this.current;
+    // The same state with a different error code is a change worth one line (refused -> timeout).
+    if (previous.state === state && previous.code === code) return;
+    this.current = { state, since: at, ...(text ? { reason: text } : {}), ...(code ? { code } : {}), ...(previous.lastGoodAt ? { lastGoodAt: previous.lastGoodAt } : {}) };
+    const fields = { state, previous: previous.state, ...(code ? { code } : {}) };
+    const message = `device ${this.device} ${state}${text ? `: ${text}` : ''}`;
+    if (state === 'offline' || state === 'degraded') this.log.warn(fields, message);
+    else this.log.info(fields, message);
+    this.feed.event({
+      type: 'device.state',
+      ts: at,
+      device: this.device,
+      severity: state === 'offline' ? 'warning' : state === 'degraded' ? 'warning' : 'info',
+      message,
+      data: { state, previous: previous.state, ...(code ? { code } : {}), ...(text ? { reason: text } : {}) },
+    });
+  }
+}

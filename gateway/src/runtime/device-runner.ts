@@ -1,0 +1,174 @@
+/**
+ * Runs one device: groups its points by poll interval, polls each group at fixed rate through the
+ * driver, normalizes what comes back and hands it to the feed. A device's failures stay here: they
+ * become bad-quality readings and health changes, never exceptions that reach another device.
+ */
+import {
+  SensegateError,
+  toSensegateError,
+  type DeviceRef,
+  type DriverInstance,
+  type Logger,
+  type PointRef,
+  type ReadPlan,
+} from '@sensegate/sdk';
+import type { DeviceConfig, PointConfig } from '../config/load.js';
+import type { Metrics } from '../metrics.js';
+import { DeviceHealth } from './device-health.js';
+import type { Feed } from './feed-writer.js';
+import { PointNormalizer } from './normalize.js';
+import { PollBatch } from './poll-batch.js';
+import { FixedRateTimer, phaseFor } from './scheduler.js';
+
+interface PollGroup {
+  interval: number;
+  points: PointRef[];
+  normalizers: PointNormalizer[];
+  plan: ReadPlan | undefined;
+  timer?: FixedRateTimer;
+}
+
+export class DeviceRunner {
+  readonly id: string;
+  readonly ref: DeviceRef;
+  readonly health: DeviceHealth;
+  readonly normalizers = new Map<string, PointNormalizer>();
+  private readonly groups: PollGroup[] = [];
+  private readonly stopping = new AbortController();
+  private readonly polls;
+  private readonly overruns;
+  private readonly failures;
+
+  constructor(
+    readonly config: DeviceConfig,
+    private readonly instance: DriverInstance,
+    private readonly feed: Feed,
+    log: Logger,
+    metrics: Metrics,
+  ) {
+    this.id = config.id;
+    const points = config.points.filter((p) => p.enabled);
+    this.ref = Object.freeze({
+      id: config.id,
+      connection: config.connection,
+      points: points.map(pointRef),
+      timeout: config.timeout,
+      pollInterval: config.pollInterval,
+      reconnect: config.reconnect,
+      tags: config.tags,
+      log,
+    });
+    this.health = new DeviceHealth(config.id, log, feed);
+    for (const p of points) this.normalizers.set(p.id, new PointNormalizer(config.id, p));
+    const labels = { device: config.id };
+    this.polls = metrics.counter('sensegate_polls_total', 'Polls of a device group.').bind(labels);
+    this.overruns = metrics
+      .counter('sensegate_poll_overruns_total', 'Poll ticks skipped because the previous poll of the group was still running.')
+      .bind(labels);
+    this.failures = metrics.counter('sensegate_point_failures_total', 'Point reads that produced no value (bad quality).').bind(labels);
+  }
+
+  /** Registers the device with its driver and plans its poll groups; does not connect. */
+  async prepare(): Promise<void> {
+    await this.instance.addDevice(this.ref);
+    if (!this.instance.read) return; // a push driver: nothing to poll
+    const byInterval = new Map<number, PointRef[]>();
+    for (const point of this.ref.points) {
+      const interval = point.spec.pollInterval ?? this.config.pollInterval;
+      let list = byInterval.get(interval);
+      if (!list) byInterval.set(interval, (list = []));
+      list.push(point);
+    }
+    for (const [interval, points] of [...byInterval].sort((a, b) => a[0] - b[0])) {
+      this.groups.push({
+        interval,
+        points,
+        normalizers: points.map((p) => this.normalizers.get(p.id)!),
+        plan: this.instance.planRead?.(this.ref, points),
+      });
+    }
+  }
+
+  /** The plan of every poll group, for `sensegate plan`. */
+  describePlan(): Array<{ interval: number; points: string[]; requests: string[] }> {
+    return this.groups.map((g) => ({
+      interval: g.interval,
+      points: g.points.map((p) => p.id),
+      requests: g.plan?.describe() ?? [],
+    }));
+  }
+
+  start(): void {
+    for (const group of this.groups) {
+      group.timer = new FixedRateTimer(
+        group.interval,
+        phaseFor(`${this.id}/${group.interval}`, group.interval),
+        () => this.poll(group),
+        (n) => (this.overruns.value += n),
+      );
+      group.timer.start();
+    }
+    if (this.groups.length === 0) this.health.report('starting', 'waiting for the device to report');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all(this.groups.map((g) => g.timer?.stop()));
+    this.health.report('stopped', undefined);
+  }
+
+  /** One poll of one group. Never throws. */
+  async poll(group: PollGroup): Promise<void> {
+    const time = Date.now();
+    const abort = new AbortController();
+    const onStop = () => abort.abort(new SensegateError('SG_NOT_CONNECTED', 'the gateway is stopping', { device: this.id }));
+    this.stopping.signal.addEventListener('abort', onStop, { once: true });
+    // A safety net for drivers that never settle: the driver enforces per-request timeouts itself.
+    const limit = Math.max(this.config.timeout * 10, group.interval * 5, 10_000);
+    const guard = setTimeout(
+      () => abort.abort(new SensegateError('SG_REQUEST_TIMEOUT', `read did not finish within ${limit} ms`, { device: this.id })),
+      limit,
+    );
+    const batch = new PollBatch(group.points, group.plan, time, abort.signal);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
+        this.instance.read!(this.ref, batch).then(resolve, reject);
+      });
+      batch.close(() => new SensegateError('SG_NO_VALUE', 'the driver returned no value for this point', { device: this.id }));
+    } catch (err) {
+      const error = toSensegateError(err, { device: this.id, driver: this.config.driver });
+      batch.close(() => error);
+    } finally {
+      clearTimeout(guard);
+      this.stopping.signal.removeEventListener('abort', onStop);
+    }
+    this.polls.value++;
+    // A poll cut short by shutdown says nothing about the device: no bad readings, no state change.
+    if (this.stopping.signal.aborted) return;
+    this.emit(group, batch, time);
+  }
+
+  private emit(group: PollGroup, batch: PollBatch, time: number): void {
+    let failures = 0;
+    let firstError: SensegateError | undefined;
+    const received = Date.now();
+    for (let i = 0; i < group.points.length; i++) {
+      const n = group.normalizers[i]!;
+      const sourceTs = batch.sourceTs[i];
+      const quality = batch.qualities[i]!;
+      if (quality === 'bad') {
+        failures++;
+        firstError ??= batch.errors[i];
+      }
+      const reading = n.reading(batch.values[i]!, quality, sourceTs ?? time, batch.statuses[i], sourceTs === undefined ? undefined : received);
+      this.feed.reading(reading, n);
+    }
+    this.failures.value += failures;
+    this.health.fromPoll(group.points.length, failures, firstError, time);
+  }
+}
+
+function pointRef(spec: PointConfig): PointRef {
+  return Object.freeze({ id: spec.id, spec: Object.freeze(spec) });
+}

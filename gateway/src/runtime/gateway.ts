@@ -1,0 +1,268 @@
+/**
+ * The gateway: wires drivers, devices, the journal, sinks and forwarders together, and takes them
+ * down in the reverse order. Data flows one way: device -> driver -> normalize -> journal -> sink.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  SensegateError,
+  toSensegateError,
+  type DeviceEvent,
+  type DeviceState,
+  type Driver,
+  type DriverContext,
+  type DriverInstance,
+  type Logger,
+  type PublishOptions,
+  type Value,
+} from '@sensegate/sdk';
+import type { GatewayConfig } from '../config/load.js';
+import { Forwarder } from '../forward/forwarder.js';
+import { Journal } from '../journal/journal.js';
+import { Metrics } from '../metrics.js';
+import type { BirthInfo, Sink } from '../sinks/sink.js';
+import { createSink } from '../sinks/create.js';
+import { VERSION } from '../version.js';
+import { DeviceRunner } from './device-runner.js';
+import { FeedWriter } from './feed-writer.js';
+import { nextSession } from './session.js';
+
+/** Longest the start waits for its sinks to connect before polling begins. */
+const STARTUP_GRACE = 3000;
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  drivers: Map<string, Driver>;
+  /** Folder for the journal and state; created if missing. */
+  dataDir: string;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface GatewayStatus {
+  gateway: string;
+  version: string;
+  session: number;
+  startedAt: number;
+  devices: Array<{ id: string; driver: string; state: DeviceState; since: number; reason?: string; lastGoodAt?: number }>;
+  journal: ReturnType<Journal['stats']>;
+  sinks: Array<{ name: string; connected: boolean; cursor: number }>;
+}
+
+export class Gateway {
+  readonly metrics = new Metrics();
+  readonly runners = new Map<string, DeviceRunner>();
+  private readonly instances = new Map<string, DriverInstance>();
+  private readonly forwarders: Forwarder[] = [];
+  private readonly sinks: Sink[] = [];
+  private journal!: Journal;
+  private feed!: FeedWriter;
+  private session = 0;
+  private startedAt = 0;
+  private stopped: Promise<void> | undefined;
+
+  private constructor(private readonly options: GatewayOptions) {}
+
+  get id(): string {
+    return this.options.config.gateway.id;
+  }
+
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const gateway = new Gateway(options);
+    try {
+      await gateway.open();
+    } catch (err) {
+      await gateway.stop().catch(() => {});
+      throw err;
+    }
+    return gateway;
+  }
+
+  private async open(): Promise<void> {
+    const { config, dataDir, log } = this.options;
+    await mkdir(dataDir, { recursive: true });
+    this.session = await nextSession(dataDir, config.gateway.id);
+    this.startedAt = Date.now();
+    this.journal = await Journal.open({
+      path: join(dataDir, 'journal.db'),
+      ...config.journal,
+      log: log.child({ component: 'journal' }),
+      metrics: this.metrics,
+    });
+    this.feed = new FeedWriter(this.journal, this.metrics);
+    // A cursor of a sink that was removed from the configuration would hold back trimming forever.
+    const configured = new Set(config.sinks.map((s) => s.name));
+    for (const name of this.journal.cursorNames().filter((n) => !configured.has(n))) {
+      await this.journal.removeCursor(name);
+      log.warn({ sink: name }, `sink ${name} is no longer configured: its journal cursor is removed and its undelivered entries are no longer kept for it`);
+    }
+
+    // Devices first: their drivers validate what the schemas could not, before anything connects.
+    for (const device of config.devices.filter((d) => d.enabled)) {
+      const instance = await this.instanceFor(device.driver);
+      const runner = new DeviceRunner(device, instance, this.feed, log.child({ device: device.id }), this.metrics);
+      this.runners.set(device.id, runner);
+      try {
+        await runner.prepare();
+      } catch (err) {
+        throw toSensegateError(err, { device: device.id, driver: device.driver });
+      }
+    }
+
+    const birth = this.birthInfo();
+    for (const sinkConfig of config.sinks) {
+      const sink = createSink(sinkConfig, {
+        gatewayId: config.gateway.id,
+        version: VERSION,
+        log: log.child({ sink: sinkConfig.name }),
+        metrics: this.metrics,
+        baseDir: config.baseDir,
+        env: this.options.env ?? process.env,
+      });
+      this.sinks.push(sink);
+      const forwarder = new Forwarder({
+        journal: this.journal,
+        sink,
+        options: sinkConfig,
+        log: log.child({ sink: sinkConfig.name }),
+        metrics: this.metrics,
+      });
+      this.forwarders.push(forwarder);
+      await forwarder.start();
+      await sink.start(birth);
+    }
+
+    // Give the sinks a moment to connect, so that what the devices read first goes out live rather
+    // than as a replay; an uplink that is down does not hold polling back for longer than this.
+    await this.sinksConnected(STARTUP_GRACE);
+    for (const runner of this.runners.values()) runner.start();
+    log.info(
+      { gateway: config.gateway.id, session: this.session, devices: this.runners.size, sinks: this.sinks.length, lastSeq: this.journal.lastSeq },
+      `gateway ${config.gateway.id} started: ${this.runners.size} device(s), ${this.sinks.length} sink(s)`,
+    );
+  }
+
+  private sinksConnected(timeout: number): Promise<void> {
+    const waiting = this.sinks.filter((s) => !s.connected);
+    if (waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeout);
+      function done() {
+        clearTimeout(timer);
+        for (const s of waiting) s.off('connect', check);
+        resolve();
+      }
+      function check() {
+        if (waiting.every((s) => s.connected)) done();
+      }
+      for (const s of waiting) s.on('connect', check);
+    });
+  }
+
+  private async instanceFor(driverName: string): Promise<DriverInstance> {
+    let instance = this.instances.get(driverName);
+    if (instance) return instance;
+    const driver = this.options.drivers.get(driverName);
+    if (!driver) throw new SensegateError('SG_DRIVER_NOT_FOUND', `driver "${driverName}" was not loaded`, { driver: driverName });
+    const dataDir = join(this.options.dataDir, 'drivers', driver.name.replace(/[@/]/g, '_'));
+    await mkdir(dataDir, { recursive: true });
+    instance = driver.create(this.driverContext(driverName, dataDir));
+    this.instances.set(driverName, instance);
+    return instance;
+  }
+
+  private driverContext(driver: string, dataDir: string): DriverContext {
+    const log = this.options.log.child({ driver });
+    const unknown = this.metrics.counter('sensegate_unknown_points_total', 'Values pushed by a driver for a device or point not in the configuration.');
+    const warned = new Set<string>();
+    return {
+      driver,
+      gatewayId: this.id,
+      log,
+      dataDir,
+      publish: (device: string, point: string, value: Value, opts: PublishOptions = {}) => {
+        const normalizer = this.runners.get(device)?.normalizers.get(point);
+        if (!normalizer) {
+          unknown.inc({ driver });
+          const key = `${device}/${point}`;
+          if (!warned.has(key)) {
+            warned.add(key);
+            log.warn({ device, point }, `driver ${driver} pushed a value for ${key}, which is not configured; ignoring it (logged once)`);
+          }
+          return;
+        }
+        const received = Date.now();
+        const reading = normalizer.reading(value, opts.quality ?? 'good', opts.ts ?? received, opts.status, opts.ts === undefined ? undefined : received);
+        this.feed.reading(reading, normalizer);
+      },
+      event: (event: DeviceEvent) => this.feed.event(event),
+      health: (device: string, state: DeviceState, reason?: SensegateError | string) => {
+        this.runners.get(device)?.health.report(state, reason);
+      },
+    };
+  }
+
+  birthInfo(): BirthInfo {
+    return {
+      gateway: this.id,
+      version: VERSION,
+      session: this.session,
+      startedAt: this.startedAt,
+      devices: [...this.runners.values()].map((r) => ({
+        id: r.id,
+        ...(r.config.name ? { name: r.config.name } : {}),
+        driver: r.config.driver,
+        ...(Object.keys(r.config.tags).length ? { tags: r.config.tags } : {}),
+        points: r.ref.points.map((p) => ({
+          id: p.id,
+          ...(p.spec.name ? { name: p.spec.name } : {}),
+          ...(p.spec.unit ? { unit: p.spec.unit } : {}),
+          ...(typeof p.spec.type === 'string' ? { type: p.spec.type } : {}),
+          writable: p.spec.writable,
+          pollInterval: p.spec.pollInterval ?? r.config.pollInterval,
+        })),
+      })),
+    };
+  }
+
+  status(): GatewayStatus {
+    return {
+      gateway: this.id,
+      version: VERSION,
+      session: this.session,
+      startedAt: this.startedAt,
+      devices: [...this.runners.values()].map((r) => ({ id: r.id, driver: r.config.driver, ...r.health.snapshot })),
+      journal: this.journal.stats(),
+      sinks: this.sinks.map((s) => ({ name: s.name, connected: s.connected, cursor: this.journal.cursor(s.name) })),
+    };
+  }
+
+  /** Commits everything read so far to the journal. */
+  flush(): Promise<void> {
+    return this.journal.flush();
+  }
+
+  /** Graceful shutdown: stop polling, commit, deliver what is in flight, announce death, close. */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
+    const log = this.options.log;
+    const step = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (err) {
+        log.error({ err: toSensegateError(err).toJSON() }, `shutdown: ${what} failed: ${(err as Error).message}`);
+      }
+    };
+    await Promise.all([...this.runners.values()].map((r) => step(`stopping device ${r.id}`, () => r.stop())));
+    if (this.journal) await step('committing the journal', () => this.journal.flush());
+    await Promise.all(this.forwarders.map((f) => step('draining a forwarder', () => f.stop())));
+    await Promise.all(this.sinks.map((s) => step(`closing sink ${s.name}`, () => s.stop())));
+    await Promise.all([...this.instances.values()].map((i) => step('stopping a driver', () => i.stop())));
+    if (this.journal) await step('closing the journal', () => this.journal.close());
+    log.info({ gateway: this.id }, `gateway ${this.id} stopped`);
+  }
+}

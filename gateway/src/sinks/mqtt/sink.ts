@@ -1,0 +1,257 @@
+/**
+ * The MQTT sink: publishes the feed with QoS 1 and reports each PUBACK to the forwarder. One MQTT
+ * client per connection: when a connection ends, everything unacknowledged on it is rejected and
+ * the forwarder replays it from the journal, so nothing depends on a client library's in-memory
+ * queue surviving. The birth message is published (retained) on every connect; the death message
+ * is the last will, and is published explicitly on a graceful stop.
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { Backoff, SensegateError, type Logger } from '@sensegate/sdk';
+import { resolveSecret } from '../../config/secret.js';
+import type { OutboundMessage } from '../../feed/entry.js';
+import type { BirthInfo, Sink, SinkEvents } from '../sink.js';
+import type { SinkContext } from '../create.js';
+import type { MqttSinkConfig } from './schema.js';
+
+/** Version of the message envelope; bumped only for changes a consumer must know about. */
+export const FEED_VERSION = 1;
+const DEATH_TIMEOUT = 2000;
+
+export interface FeedTopics {
+  data: string;
+  events: string;
+  status: string;
+}
+
+export function feedTopics(prefix: string, gatewayId: string): FeedTopics {
+  const base = `${prefix}/${gatewayId}`;
+  return { data: `${base}/data`, events: `${base}/events`, status: `${base}/status` };
+}
+
+/** The URL without credentials, for logs. */
+export function safeUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+interface Pending {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+class MqttSink extends EventEmitter<SinkEvents> implements Sink {
+  readonly name: string;
+  private readonly topics: FeedTopics;
+  private readonly options: IClientOptions;
+  private readonly url: string;
+  private readonly backoff: Backoff;
+  private readonly gatewayJson: string;
+  private client: MqttClient | undefined;
+  private isConnected = false;
+  private stopped = false;
+  private birth: BirthInfo | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<Pending>();
+  /** Set while connection attempts fail; the failure is logged once per episode. */
+  private failing = false;
+  private everConnected = false;
+  private readonly metrics: { connected: { value: number }; connects: { value: number }; bytes: { value: number } };
+
+  constructor(
+    private readonly config: MqttSinkConfig,
+    private readonly context: SinkContext,
+  ) {
+    super();
+    this.name = config.name;
+    this.url = safeUrl(config.url);
+    this.topics = feedTopics(config.topicPrefix, context.gatewayId);
+    this.gatewayJson = JSON.stringify(context.gatewayId);
+    this.backoff = new Backoff(config.reconnect);
+    this.options = this.clientOptions();
+    const labels = { sink: this.name };
+    this.metrics = {
+      connected: context.metrics.gauge('sensegate_sink_connected', '1 while the sink is connected to its endpoint.').bind(labels),
+      connects: context.metrics.counter('sensegate_sink_connects_total', 'Successful connections of a sink to its endpoint.').bind(labels),
+      bytes: context.metrics.counter('sensegate_sink_bytes_total', 'Payload bytes published by a sink.').bind(labels),
+    };
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  /** Secrets and certificate files are read here, so a missing one fails at startup, by name. */
+  private clientOptions(): IClientOptions {
+    const { config, context } = this;
+    const scope = (field: string) => ({ baseDir: context.baseDir, env: context.env, path: `sinks.${config.name}.${field}`, source: `sink ${config.name}` });
+    const file = (field: string, path: string) => {
+      const full = isAbsolute(path) ? path : resolve(context.baseDir, path);
+      try {
+        return readFileSync(full);
+      } catch (err) {
+        throw new SensegateError('SG_CONFIG_INVALID', `sink ${config.name}: tls.${field}: cannot read ${full}: ${(err as Error).message}`, {
+          source: `sink ${config.name}`,
+          cause: err,
+        });
+      }
+    };
+    const options: IClientOptions = {
+      protocolVersion: config.protocolVersion,
+      clientId: config.clientId ?? `sensegate-${context.gatewayId}`,
+      clean: true,
+      keepalive: Math.round(config.keepalive / 1000),
+      connectTimeout: config.connectTimeout,
+      reconnectPeriod: 0, // reconnects are ours: with backoff and jitter, and a fresh client each time
+      queueQoSZero: false,
+    };
+    if (config.username !== undefined) options.username = config.username;
+    if (config.password !== undefined) options.password = resolveSecret(config.password, scope('password')).reveal();
+    if (config.tls) {
+      const tls = config.tls;
+      if (tls.ca) options.ca = file('ca', tls.ca);
+      if (tls.cert) options.cert = file('cert', tls.cert);
+      if (tls.key) options.key = file('key', tls.key);
+      // mqtt.js hands its options to tls.connect, which takes the key's passphrase.
+      if (tls.passphrase !== undefined) (options as IClientOptions & { passphrase?: string }).passphrase = resolveSecret(tls.passphrase, scope('tls.passphrase')).reveal();
+      options.rejectUnauthorized = tls.rejectUnauthorized;
+      if (tls.servername) options.servername = tls.servername;
+    }
+    if (config.protocolVersion === 5) options.properties = { sessionExpiryInterval: 0 };
+    return options;
+  }
+
+  async start(birth: BirthInfo): Promise<void> {
+    this.birth = birth;
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const log = this.context.log;
+    // The will carries this run's session, known once start() gave the birth.
+    const will = { topic: this.topics.status, payload: Buffer.from(this.deathPayload('lost')), qos: 1 as const, retain: true };
+    const client = mqtt.connect(this.config.url, { ...this.options, will });
+    this.client = client;
+    let opened = false;
+    let lastError: Error | undefined;
+    client.on('connect', () => {
+      if (this.client !== client || this.stopped) return;
+      opened = true;
+      this.backoff.reset();
+      const again = this.everConnected;
+      this.everConnected = true;
+      this.failing = false;
+      this.isConnected = true;
+      this.metrics.connected.value = 1;
+      this.metrics.connects.value++;
+      log.info(
+        { url: this.url, protocolVersion: this.config.protocolVersion },
+        `sink ${this.name}: ${again ? 'reconnected' : 'connected'} to ${this.url} (MQTT ${this.config.protocolVersion === 5 ? '5' : '3.1.1'})`,
+      );
+      if (this.birth) client.publish(this.topics.status, this.birthPayload(this.birth), { qos: 1, retain: true });
+      this.emit('connect');
+    });
+    client.on('error', (err) => {
+      lastError = err;
+    });
+    client.on('close', () => {
+      if (this.client !== client) return;
+      client.removeAllListeners('connect');
+      client.end(true);
+      this.client = undefined;
+      const reason = lastError?.message ?? 'connection closed';
+      this.rejectPending(reason);
+      if (this.isConnected) {
+        this.isConnected = false;
+        this.metrics.connected.value = 0;
+        if (!this.stopped) log.warn({ url: this.url, reason }, `sink ${this.name}: connection to ${this.url} lost (${reason}); reconnecting, data is kept in the journal`);
+        this.emit('disconnect', reason);
+      } else if (!opened && !this.stopped) {
+        if (!this.failing) {
+          this.failing = true;
+          log.warn(
+            { url: this.url, reason },
+            `sink ${this.name}: cannot connect to ${this.url} (${reason}); retrying with backoff, data is kept in the journal`,
+          );
+        } else {
+          log.debug({ url: this.url, reason }, `sink ${this.name}: connection attempt failed (${reason})`);
+        }
+      }
+      if (!this.stopped) {
+        const delay = this.backoff.next();
+        this.reconnectTimer = setTimeout(() => this.connect(), delay);
+      }
+    });
+  }
+
+  send(message: OutboundMessage): Promise<void> {
+    const client = this.client;
+    if (!client || !this.isConnected) return Promise.reject(new SensegateError('SG_NOT_CONNECTED', `sink ${this.name} is not connected`));
+    const payload =
+      `{"v":${FEED_VERSION},"gateway":${this.gatewayJson},"seq":${message.seq},"historical":${message.historical},"sent":${Date.now()},` +
+      `"${message.kind === 'reading' ? 'readings' : 'events'}":[${message.items}]}`;
+    this.metrics.bytes.value += payload.length;
+    return new Promise<void>((resolve, reject) => {
+      const entry: Pending = { resolve, reject };
+      this.pending.add(entry);
+      client.publish(message.kind === 'reading' ? this.topics.data : this.topics.events, payload, { qos: 1 }, (err) => {
+        if (!this.pending.delete(entry)) return;
+        if (err) reject(new SensegateError('SG_SINK_REJECTED', `sink ${this.name}: ${this.url} did not accept the message: ${err.message}`, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  private rejectPending(reason: string): void {
+    for (const p of this.pending) p.reject(new SensegateError('SG_CONNECTION_LOST', `sink ${this.name}: connection lost before the broker acknowledged (${reason})`));
+    this.pending.clear();
+  }
+
+  /** Publishes the death message (retained), then disconnects cleanly so the last will is not sent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    if (!client) return;
+    if (this.isConnected) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DEATH_TIMEOUT);
+        client.publish(this.topics.status, this.deathPayload('shutdown', Date.now()), { qos: 1, retain: true }, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    this.client = undefined;
+    this.rejectPending('sink stopped');
+    if (this.isConnected) {
+      this.isConnected = false;
+      this.metrics.connected.value = 0;
+      this.emit('disconnect', 'stopped');
+    }
+    this.context.log.info(`sink ${this.name}: closed`);
+  }
+
+  private birthPayload(birth: BirthInfo): string {
+    return JSON.stringify({ v: FEED_VERSION, type: 'birth', ts: Date.now(), ...birth });
+  }
+
+  private deathPayload(reason: 'shutdown' | 'lost', ts?: number): string {
+    return JSON.stringify({
+      v: FEED_VERSION,
+      type: 'death',
+      gateway: this.context.gatewayId,
+      session: this.birth?.session,
+      reason,
+      ...(ts === undefined ? {} : { ts }),
+    });
+  }
+}
+
+export function createMqttSink(config: MqttSinkConfig, context: SinkContext): Sink {
+  return new MqttSink(config, context);
+}

@@ -1,0 +1,72 @@
+// The `sensegate` command as a field engineer uses it: the demo with `tail` watching it, `plan`,
+// `schema`, and usage errors.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startCli } from './support/cli.js';
+
+describe('sensegate command', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sensegate-cli-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('demo runs a simulated site that `tail --json` can watch, then stops by itself', async () => {
+    const demo = startCli(['demo', '--data', join(dir, 'demo'), '--mqtt-port', '0', '--duration', '15']);
+    const [, url] = await demo.waitForOutput(/forwarding to (mqtt:\/\/127\.0\.0\.1:\d+)/, 30_000);
+    await demo.waitForOutput(/npx sensegate tail --mqtt/);
+    const tail = startCli(['tail', '--mqtt', url!, '--json', '--count', '30']);
+    assert.equal(await tail.exited, 0, tail.stderr());
+    const lines = tail.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(lines.length, 30);
+    for (const r of lines) {
+      assert.equal(r.gateway, 'demo-gw');
+      assert.equal(typeof r.seq, 'number');
+      assert.equal(r.quality, 'good', JSON.stringify(r));
+    }
+    const devices = new Set(lines.map((r) => r.device));
+    assert.ok(devices.has('sonde-1') || devices.has('pump-1'), [...devices].join());
+    const ph = lines.find((r) => r.point === 'ph');
+    if (ph) assert.equal(ph.unit, 'pH');
+    assert.equal(await demo.exited, 0, demo.stderr());
+    assert.match(demo.stdout(), /status: \d+ entries journaled; platform connected/);
+  });
+
+  it('plan prints each device\'s requests without connecting to it', async () => {
+    const config = join(dir, 'plan.yaml');
+    await writeFile(
+      config,
+      `gateway: { id: plan-test }
+devices:
+  - id: pump-1
+    driver: modbus
+    profile: pump-station
+    connection: { host: 192.0.2.1, port: 502, unitId: 3 }
+`,
+    );
+    const plan = startCli(['plan', '--config', config]);
+    assert.equal(await plan.exited, 0, plan.stderr());
+    assert.match(plan.stdout(), /device pump-1 \(modbus\): 13 point\(s\) in 4 request\(s\) per cycle/);
+    assert.match(plan.stdout(), /unit 3 FC4 input 0\.\.16 \(17 registers\): pump1Speed/);
+  });
+
+  it('schema prints the configuration\'s JSON Schema', async () => {
+    const schema = startCli(['schema']);
+    assert.equal(await schema.exited, 0);
+    const json = JSON.parse(schema.stdout()) as { $schema: string; properties: Record<string, unknown> };
+    assert.match(json.$schema, /2020-12/);
+    assert.deepEqual(Object.keys(json.properties).sort(), ['devices', 'gateway', 'journal', 'log', 'sinks']);
+  });
+
+  it('refuses unknown commands and options with a usage error (exit 2)', async () => {
+    const unknown = startCli(['fly']);
+    assert.equal(await unknown.exited, 2);
+    assert.match(unknown.stderr(), /unknown command "fly"/);
+    const option = startCli(['run', '--confg', 'x.yaml']);
+    assert.equal(await option.exited, 2);
+    assert.match(option.stderr(), /sensegate run: .*--confg/);
+  });
+});

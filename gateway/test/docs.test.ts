@@ -1,0 +1,26 @@
+// The generated documents (error catalogue, configuration reference and JSON Schema) match the
+// code, so a schema or error change cannot land without its docs.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ERROR_CATALOG } from '@sensegate/sdk';
+import { generateDocs } from '../../scripts/docs.js';
+import { REPO } from './support/cli.js';
+
+describe('generated docs', () => {
+  it('are up to date (run `npm run docs` after changing a schema or an error code)', async () => {
+    for (const [path, content] of Object.entries(await generateDocs())) {
+      const current = await readFile(join(REPO, path), 'utf8').catch(() => '(missing)');
+      assert.ok(current === content, `${path} is out of date; run: npm run docs`);
+    }
+  });
+
+  it('list every error code with what to do about it', async () => {
+    const errors = await readFile(join(REPO, 'docs/errors.md'), 'utf8');
+    for (const [code, info] of Object.entries(ERROR_CATALOG)) {
+      assert.ok(errors.includes(`\`${code}\``), `${code} is in docs/errors.md`);
+      assert.ok(info.action.length > 10, `${code} says what to do`);
+    }
+  });
+});
