@@ -35,7 +35,8 @@ if (files.length === 0) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--conditions=source', '--test', '--test-reporter=spec', ...files],
+  // A test that hangs fails after 3 minutes instead of holding CI until its deadline.
+  ['--import', 'tsx', '--conditions=source', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files],
   { cwd: root, stdio: 'inherit', env: process.env },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

@@ -61,6 +61,17 @@ devices:
     assert.deepEqual(Object.keys(json.properties).sort(), ['devices', 'gateway', 'journal', 'log', 'sinks']);
   });
 
+  it('run stays up until SIGTERM even with nothing configured yet, then exits 0', async () => {
+    const config = join(dir, 'empty.yaml');
+    await writeFile(config, 'gateway: { id: empty-site }\n');
+    const run = startCli(['run', '--config', config, '--data', join(dir, 'empty-data'), '--log-format', 'json']);
+    await run.waitForOutput(/gateway empty-site started/);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(run.child.exitCode, null, 'still running');
+    assert.equal(await run.stop(), 0, run.stderr());
+    assert.match(run.stdout() + run.stderr(), /gateway empty-site stopped/);
+  });
+
   it('refuses unknown commands and options with a usage error (exit 2)', async () => {
     const unknown = startCli(['fly']);
     assert.equal(await unknown.exited, 2);

@@ -1,24 +1,21 @@
-/** The `sensegate` command: dispatches to one module per command. */
+/**
+ * The `sensegate` command: dispatches to one module per command. Modules load on demand, so `run`
+ * does not carry the simulators and the embedded broker that only `demo` and `sim` need.
+ */
 import { SensegateError, toSensegateError } from '@sensegate/sdk';
 import { VERSION } from '../version.js';
-import { demoHelp, runDemo } from './demo.js';
-import { planHelp, runPlan } from './plan.js';
-import { runHelp, runRun } from './run.js';
-import { runSchema, schemaHelp } from './schema.js';
-import { runSim, simHelp } from './sim.js';
-import { runTail, tailHelp } from './tail.js';
-import { runValidate, validateHelp } from './validate.js';
 
-type Command = { run: (argv: string[]) => Promise<number>; summary: string; help: string };
+type Run = (argv: string[]) => Promise<number>;
+type Command = { summary: string; load: () => Promise<Run> };
 
 export const COMMANDS: Record<string, Command> = {
-  run: { run: runRun, summary: 'run the gateway described by a configuration file', help: runHelp },
-  validate: { run: (a) => runValidate(a), summary: 'check a configuration file and list every problem', help: validateHelp },
-  plan: { run: (a) => runPlan(a), summary: 'print how each device will be read, request by request', help: planHelp },
-  demo: { run: (a) => runDemo(a), summary: 'run a simulated site with an embedded broker, no setup', help: demoHelp },
-  sim: { run: runSim, summary: 'run a protocol simulator (sim modbus --profile water-sonde)', help: simHelp },
-  tail: { run: (a) => runTail(a), summary: 'print the feed a broker receives, one reading per line', help: tailHelp },
-  schema: { run: (a) => runSchema(a), summary: 'print the JSON Schema of the configuration file', help: schemaHelp },
+  run: { summary: 'run the gateway described by a configuration file', load: async () => (await import('./run.js')).runRun },
+  validate: { summary: 'check a configuration file and list every problem', load: async () => (await import('./validate.js')).runValidate },
+  plan: { summary: 'print how each device will be read, request by request', load: async () => (await import('./plan.js')).runPlan },
+  demo: { summary: 'run a simulated site with an embedded broker, no setup', load: async () => (await import('./demo.js')).runDemo },
+  sim: { summary: 'run a protocol simulator (sim modbus --profile water-sonde)', load: async () => (await import('./sim.js')).runSim },
+  tail: { summary: 'print the feed a broker receives, one reading per line', load: async () => (await import('./tail.js')).runTail },
+  schema: { summary: 'print the JSON Schema of the configuration file', load: async () => (await import('./schema.js')).runSchema },
 };
 
 export function usage(): string {
@@ -50,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command.run(rest);
+    const run = await command.load();
+    return await run(rest);
   } catch (err) {
     const e = toSensegateError(err);
     process.stderr.write(`sensegate ${name}: ${e instanceof SensegateError && e.code !== 'SG_DRIVER_FAILURE' ? `${e.code}: ` : ''}${e.message}\n`);

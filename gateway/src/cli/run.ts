@@ -4,7 +4,7 @@ import { createLogger } from '../log.js';
 import { Gateway } from '../runtime/gateway.js';
 import { parseOptions, required } from './args.js';
 import { dataDirFor } from './data-dir.js';
-import { untilSignal } from './signals.js';
+import { runUntilSignal } from './signals.js';
 
 export const runHelp = `Usage: sensegate run --config FILE [--data DIR] [--log-level LEVEL] [--log-format text|json]
 
@@ -36,7 +36,7 @@ export async function runRun(argv: string[]): Promise<number> {
   const dataDir = dataDirFor(values.data, config.gateway.id);
   const gateway = await Gateway.start({ config, drivers, dataDir, log });
   log.info({ data: dataDir }, `journal and state in ${dataDir}`);
-  await untilSignal();
+  await runUntilSignal();
   await gateway.stop();
   return 0;
 }

@@ -12,3 +12,16 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', onSignal);
   });
 }
+
+/**
+ * Like `untilSignal`, and keeps the process alive meanwhile, even when nothing else would (a gateway
+ * with no devices and no sinks yet has no socket or timer of its own).
+ */
+export async function runUntilSignal(): Promise<NodeJS.Signals> {
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  try {
+    return await untilSignal();
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
