@@ -95,6 +95,7 @@ sinks:
     const late = await FeedConsumer.connect(broker.url, GATEWAY);
     const birth = await late.waitForStatus('birth').finally(() => late.close());
     assert.equal(birth.retain, true);
+    assert.deepEqual(birth.payload.tags, { site: 'e2e' });
     const devices = birth.payload.devices as Array<{ id: string; points: Array<{ id: string; unit?: string }> }>;
     assert.deepEqual(devices.map((d) => d.id), ['meter-1', 'meter-2']);
     assert.equal(devices[0]!.points.find((p) => p.id === 'flow')!.unit, 'm3/h');

@@ -203,8 +203,11 @@ export class Gateway {
   }
 
   birthInfo(): BirthInfo {
+    const { name, tags } = this.options.config.gateway;
     return {
       gateway: this.id,
+      ...(name ? { name } : {}),
+      ...(tags && Object.keys(tags).length ? { tags } : {}),
       version: VERSION,
       session: this.session,
       startedAt: this.startedAt,
@@ -226,8 +229,11 @@ export class Gateway {
   }
 
   status(): GatewayStatus {
+    const { name, tags } = this.options.config.gateway;
     return {
       gateway: this.id,
+      ...(name ? { name } : {}),
+      ...(tags && Object.keys(tags).length ? { tags } : {}),
       version: VERSION,
       session: this.session,
       startedAt: this.startedAt,

@@ -9,6 +9,9 @@ import type { OutboundMessage } from '../feed/entry.js';
 /** Metadata announced in the birth message, so consumers know the gateway's devices and points. */
 export interface BirthInfo {
   gateway: string;
+  /** The gateway's name and tags from its configuration (site, district, coordinates). */
+  name?: string;
+  tags?: Record<string, string>;
   version: string;
   /** Increments at every start; lets consumers pair a birth with the death that follows it. */
   session: number;
