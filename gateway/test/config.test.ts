@@ -148,6 +148,7 @@ sinks:
     );
     const result = await runCli(['validate', '--config', file]);
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /devices\[0\]: device "d": points "a" and "b" both read metric uptime/);
+    // placed at the device's line, like every other problem
+    assert.match(result.stdout, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: devices\\[0\\]: device "d": points "a" and "b" both read metric uptime`));
   });
 });

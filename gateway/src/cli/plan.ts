@@ -15,8 +15,8 @@ export async function runPlan(argv: string[], out: NodeJS.WritableStream = proce
     out.write(planHelp + '\n');
     return 0;
   }
-  const { config, drivers } = await loadConfigFile(required('plan', 'config', values.config));
-  const prepared = await prepareDevices(config, drivers);
+  const { config, drivers, source } = await loadConfigFile(required('plan', 'config', values.config));
+  const prepared = await prepareDevices(config, drivers, source);
   try {
     const runners = prepared.runners.filter((r) => values.device === undefined || r.id === values.device);
     if (runners.length === 0) {

@@ -5,9 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, toSensegateError, type Driver, type DriverInstance } from '@sensegate/sdk';
+import { silentLogger, toSensegateError, type Driver, type DriverInstance, type YamlSource } from '@sensegate/sdk';
 import type { GatewayConfig } from '../config/load.js';
-import { ConfigError } from '../config/issues.js';
+import { ConfigError, issueAt } from '../config/issues.js';
 import { Metrics } from '../metrics.js';
 import { DeviceRunner } from '../runtime/device-runner.js';
 import { discardFeed } from '../runtime/feed-writer.js';
@@ -17,7 +17,7 @@ export interface PreparedDevices {
   dispose(): Promise<void>;
 }
 
-export async function prepareDevices(config: GatewayConfig, drivers: Map<string, Driver>): Promise<PreparedDevices> {
+export async function prepareDevices(config: GatewayConfig, drivers: Map<string, Driver>, source?: YamlSource): Promise<PreparedDevices> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sensegate-dry-'));
   const instances = new Map<string, DriverInstance>();
   const runners: DeviceRunner[] = [];
@@ -48,7 +48,8 @@ export async function prepareDevices(config: GatewayConfig, drivers: Map<string,
         runners.push(runner);
       } catch (err) {
         const e = toSensegateError(err, { device: device.id, driver: device.driver });
-        problems.push({ file: config.file, path: `devices[${index}]`, message: `device "${device.id}": ${e.message}` });
+        const message = `device "${device.id}": ${e.message}`;
+        problems.push(source ? issueAt(source, ['devices', index], message) : { file: config.file, path: `devices[${index}]`, message });
       }
     }
     if (problems.length > 0) throw new ConfigError(problems);

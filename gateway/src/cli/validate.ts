@@ -22,8 +22,8 @@ export async function runValidate(argv: string[], out: NodeJS.WritableStream = p
   }
   const file = required('validate', 'config', values.config);
   try {
-    const { config, drivers } = await loadConfigFile(file);
-    const prepared = await prepareDevices(config, drivers);
+    const { config, drivers, source } = await loadConfigFile(file);
+    const prepared = await prepareDevices(config, drivers, source);
     await prepared.dispose();
     for (const sink of config.sinks) {
       // Building a sink resolves its secrets and reads its certificates; it does not connect.

@@ -51,6 +51,8 @@ export interface LoadedConfig {
   config: GatewayConfig;
   /** The driver of every device, by driver name as written in the config. */
   drivers: Map<string, Driver>;
+  /** The parsed file, to place later problems (a driver's device checks) at their line. */
+  source: YamlSource;
 }
 
 export async function loadConfigFile(file: string, registry?: DriverRegistry): Promise<LoadedConfig> {
@@ -121,6 +123,7 @@ export async function loadConfigText(text: string, file: string, registry: Drive
       devices,
     },
     drivers,
+    source,
   };
 }
 
