@@ -134,7 +134,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       const resume = resumeAfter(summary.meta, summary.lastSeq, bootId);
       if (resume.skipped) {
         log.warn(
-          { code: 'SG_JOURNAL_IO', file: path, skippedFrom: resume.skipped.from, skippedTo: resume.skipped.to },
+          { file: path, skippedFrom: resume.skipped.from, skippedTo: resume.skipped.to },
           `journal ${path}: the previous run ended without closing the journal and the machine has restarted since, in sync mode normal; ` +
             `commits after seq ${resume.skipped.from - 1} may have been lost, so numbering resumes at ${resume.skipped.to + 1} and no sequence number is reused`,
         );
