@@ -41,6 +41,8 @@ export interface GatewayOptions {
 
 export interface GatewayStatus {
   gateway: string;
+  name?: string;
+  tags?: Record<string, string>;
   version: string;
   session: number;
   startedAt: number;
@@ -202,7 +204,8 @@ export class Gateway {
     };
   }
 
-  birthInfo(): BirthInfo {
+  /** Who this gateway is and which run this is: the head of both the birth message and the status. */
+  private identity() {
     const { name, tags } = this.options.config.gateway;
     return {
       gateway: this.id,
@@ -211,6 +214,12 @@ export class Gateway {
       version: VERSION,
       session: this.session,
       startedAt: this.startedAt,
+    };
+  }
+
+  birthInfo(): BirthInfo {
+    return {
+      ...this.identity(),
       devices: [...this.runners.values()].map((r) => ({
         id: r.id,
         ...(r.config.name ? { name: r.config.name } : {}),
@@ -229,14 +238,8 @@ export class Gateway {
   }
 
   status(): GatewayStatus {
-    const { name, tags } = this.options.config.gateway;
     return {
-      gateway: this.id,
-      ...(name ? { name } : {}),
-      ...(tags && Object.keys(tags).length ? { tags } : {}),
-      version: VERSION,
-      session: this.session,
-      startedAt: this.startedAt,
+      ...this.identity(),
       devices: [...this.runners.values()].map((r) => ({ id: r.id, driver: r.config.driver, ...r.health.snapshot })),
       journal: this.journal.stats(),
       sinks: this.sinks.map((s) => ({ name: s.name, connected: s.connected, cursor: this.journal.cursor(s.name) })),
