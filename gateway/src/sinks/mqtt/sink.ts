@@ -158,9 +158,9 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
     });
     client.on('close', () => {
       if (this.client !== client) return;
+      this.client = undefined; // first: end() may emit 'close' again, which must find nothing to do
       client.removeAllListeners('connect');
       client.end(true);
-      this.client = undefined;
       const reason = lastError?.message ?? 'connection closed';
       this.rejectPending(reason);
       if (this.isConnected) {
@@ -225,7 +225,9 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
         });
       });
     }
-    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    // A clean DISCONNECT when connected (so the broker does not publish the will); a still
+    // connecting client is simply dropped.
+    await new Promise<void>((resolve) => client.end(!this.isConnected, {}, () => resolve()));
     this.client = undefined;
     this.rejectPending('sink stopped');
     if (this.isConnected) {
