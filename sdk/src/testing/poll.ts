@@ -12,6 +12,8 @@ export interface TestDeviceInput {
   points: Array<Record<string, unknown>>;
   timeout?: number | string;
   pollInterval?: number | string;
+  /** Reconnect backoff; tests of reconnection usually want it short (e.g. 50 ms to 500 ms). */
+  reconnect?: { initialDelay?: number | string; maxDelay?: number | string };
   log?: Logger;
 }
 
@@ -27,7 +29,7 @@ export function testDevice<D extends Driver>(driver: D, input: TestDeviceInput):
     return Object.freeze({ id: spec.id, spec: Object.freeze(spec) }) as PointRef<z.output<D['point']>>;
   });
   const base = z.object({ pollInterval: baseDeviceShape.pollInterval, timeout: baseDeviceShape.timeout, reconnect: baseDeviceShape.reconnect });
-  const timing = base.parse({ pollInterval: input.pollInterval, timeout: input.timeout });
+  const timing = base.parse({ pollInterval: input.pollInterval, timeout: input.timeout, reconnect: input.reconnect });
   return Object.freeze({
     id: input.id,
     connection,

@@ -4,8 +4,8 @@
  * polls through `pollOnce`, which hands the driver a ReadBatch and records good/set/fail by index.
  */
 import { readFileSync } from 'node:fs';
-import { baseDeviceShape, basePointShape, silentLogger, type BackoffSettings, type DeviceRef, type Logger, type Value } from '@sensegate/sdk';
-import { pollOnce, type PollResult } from '@sensegate/sdk/testing';
+import { basePointShape, type BackoffSettings, type DeviceRef, type Logger, type Value } from '@sensegate/sdk';
+import { pollOnce, testDevice, type PollResult } from '@sensegate/sdk/testing';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import modbus, { type ModbusConnection, type ModbusPointFields } from '../../src/index.js';
@@ -26,24 +26,10 @@ export interface DeviceInput {
 }
 
 export function modbusDevice(input: DeviceInput): ModbusDevice {
-  const connection = modbus.connection.parse(input.connection);
-  const points = input.points.map((p) => {
-    const spec = devicePointSchema.parse(p);
-    return Object.freeze({ id: spec.id, spec: Object.freeze(spec) });
-  });
-  const timing = z
-    .object({ pollInterval: baseDeviceShape.pollInterval, timeout: baseDeviceShape.timeout, reconnect: baseDeviceShape.reconnect })
-    .parse({ timeout: input.timeout, reconnect: input.reconnect ? { initialDelay: 50, maxDelay: 500, ...input.reconnect } : undefined });
-  return Object.freeze({
-    id: input.id,
-    connection,
-    points,
-    timeout: timing.timeout,
-    pollInterval: timing.pollInterval,
-    reconnect: timing.reconnect,
-    tags: {},
-    log: input.log ?? silentLogger,
-  });
+  return testDevice(modbus, {
+    ...input,
+    reconnect: input.reconnect ? { initialDelay: 50, maxDelay: 500, ...input.reconnect } : undefined,
+  }) as ModbusDevice;
 }
 
 /** The `points:` of a profile file, validated with the driver's schema as the gateway does. */
