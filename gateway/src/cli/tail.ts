@@ -4,6 +4,7 @@
  */
 import mqtt from 'mqtt';
 import { DEFAULT_TOPIC_PREFIX } from '../sinks/mqtt/schema.js';
+import { feedTopics } from '../sinks/mqtt/sink.js';
 import { parseOptions, positiveInt } from './args.js';
 import { untilSignal } from './signals.js';
 
@@ -85,7 +86,8 @@ export async function runTail(argv: string[]): Promise<number> {
     });
   });
   const gw = values.gateway ?? '+';
-  await client.subscribeAsync([`${prefix}/${gw}/data`, `${prefix}/${gw}/events`, `${prefix}/${gw}/status`], { qos: 1 });
+  const topics = feedTopics(prefix, gw);
+  await client.subscribeAsync([topics.data, topics.events, topics.status], { qos: 1 });
   process.stderr.write(`listening on ${url} for ${prefix}/${gw}/#  (Ctrl-C to stop)\n`);
   await Promise.race([done, untilSignal()]);
   await client.endAsync();

@@ -52,7 +52,8 @@ export class Forwarder {
   private readonly live: Piece[] = [];
   private liveEntries = 0;
   private liveSince = 0;
-  private readonly retry: Array<Piece & { historical: boolean }> = [];
+  /** Messages that go before anything new: live ones the window had no room for, and refused ones. */
+  private readonly ready: Array<Piece & { historical: boolean }> = [];
   private replayNext = 0;
   private replayEnd = -1;
   private replayTotal = 0;
@@ -128,7 +129,7 @@ export class Forwarder {
     if (this.stopping) return;
     this.stopping = true;
     this.pump();
-    if (this.connected && (this.inFlight > 0 || this.live.length > 0 || this.retry.length > 0)) {
+    if (this.connected && (this.inFlight > 0 || this.live.length > 0 || this.ready.length > 0)) {
       await new Promise<void>((resolve) => {
         const timeout = setTimeout(resolve, DRAIN_TIMEOUT);
         this.drained = () => {
@@ -184,7 +185,7 @@ export class Forwarder {
     this.liveFrom = Number.POSITIVE_INFINITY;
     this.live.length = 0;
     this.liveEntries = 0;
-    this.retry.length = 0;
+    this.ready.length = 0;
     this.replayBuffer = [];
     this.inFlight = 0;
     this.inFlightHistorical = 0;
@@ -201,9 +202,9 @@ export class Forwarder {
     let wake = Number.POSITIVE_INFINITY;
 
     while (this.inFlight < window) {
-      const retry = this.retry.shift();
-      if (retry) {
-        this.send(retry, retry.historical);
+      const first = this.ready.shift();
+      if (first) {
+        this.send(first, first.historical);
         continue;
       }
       if (this.live.length > 0) {
@@ -233,13 +234,13 @@ export class Forwarder {
     if (!this.stopping && this.replayBuffer.length === 0 && this.replayNext <= this.replayEnd && !this.reading) void this.readReplay();
     if (wake !== Number.POSITIVE_INFINITY) this.wakeIn(wake);
     this.checkReplayDone();
-    if (this.stopping && this.inFlight === 0 && this.live.length === 0 && this.retry.length === 0) this.drained?.();
+    if (this.stopping && this.inFlight === 0 && this.live.length === 0 && this.ready.length === 0) this.drained?.();
   }
 
-  /** Live messages skip the queue: they are sent while the window has room, else retried first. */
+  /** Live messages skip the replay: they are sent while the window has room, else go first when it has. */
   private queueLive(message: Piece): void {
     if (this.inFlight < this.opts.inFlight) this.send(message, false);
-    else this.retry.push({ ...message, historical: false });
+    else this.ready.push({ ...message, historical: false });
   }
 
   private refillTokens(): number {
@@ -285,7 +286,7 @@ export class Forwarder {
         }
         setTimeout(() => {
           if (generation !== this.generation) return;
-          this.retry.push({ ...piece, historical });
+          this.ready.push({ ...piece, historical });
           this.pump();
         }, RETRY_DELAY).unref();
       },
@@ -382,6 +383,6 @@ export class Forwarder {
   }
 
   private updateBacklog(): void {
-    this.m.backlog.value = Math.max(0, this.journal.lastSeq - (this.acks?.cursor ?? 0));
+    this.m.backlog.value = this.backlog;
   }
 }
