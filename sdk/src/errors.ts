@@ -79,6 +79,16 @@ export const ERROR_CATALOG = {
     retryable: true,
     action: 'Look at the frame excerpt in the log; a noisy serial line or two masters on one bus are common causes.',
   },
+  SG_STATION_REFUSED: {
+    summary: 'A station that connects to the gateway was refused: unknown station id (MN or address), wrong password, not on the allow-list, or over the connection limit.',
+    retryable: false,
+    action: 'Add the station to the configuration with its id and password, or fix the password on the station\'s data logger; the log names the remote address and the id it sent.',
+  },
+  SG_COMMAND_FAILED: {
+    summary: 'A device refused or failed a command (it answered with a negative request or execution result).',
+    retryable: false,
+    action: 'The message carries the device\'s own return code; check that the device supports the command and that its parameters are in range.',
+  },
   SG_DECODE_ERROR: {
     summary: 'A value could not be decoded with the point\'s data type.',
     retryable: false,

@@ -19,8 +19,7 @@ import {
   type ModbusSimPoint,
   type Table,
 } from './profile/schema.js';
-import { compileGenerator, type ValueSource } from './values/generator.js';
-import { seedFor } from './values/random.js';
+import { compileGenerator, seedFor, type ValueSource } from '@sensegate/sdk/simulate';
 
 export interface SimulatorUnit {
   /** Modbus unit id (slave address) this unit answers to, 1..255 (0 is the RTU broadcast address). */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { ModbusRTU } from './support/modbus-client.js';
 import { loadProfile, startModbusSimulator } from '../src/index.js';
-import { compileGenerator } from '../src/values/generator.js';
+import { compileGenerator } from '@sensegate/sdk/simulate';
 import { waitFor } from '@sensegate/sdk/testing';
 
 const MOVING = fileURLToPath(new URL('./fixtures/moving.yaml', import.meta.url));

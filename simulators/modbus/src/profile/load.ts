@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { SensegateError, describeZodError, formatLocation, formatPath, parseYamlSource } from '@sensegate/sdk';
 import { checkPoints, checkSimulate, type ProfileIssue } from './checks.js';
-import { readCsvColumn } from './csv.js';
+import { readCsvColumn } from '@sensegate/sdk/simulate';
 import { profileSchema, type ModbusProfile } from './schema.js';
 
 export function loadProfile(path: string): ModbusProfile {

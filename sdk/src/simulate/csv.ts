@@ -3,7 +3,8 @@
  * row; double quotes may wrap a field. Numbers become numbers, true/false booleans, the rest text.
  */
 import { readFileSync } from 'node:fs';
-import { SensegateError, type Value } from '@sensegate/sdk';
+import { SensegateError } from '../errors.js';
+import type { Value } from '../reading.js';
 
 export function readCsvColumn(file: string, column: string): Value[] {
   let text: string;

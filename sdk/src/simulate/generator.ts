@@ -2,9 +2,9 @@
  * Generators turn elapsed time into an engineering value. Most are pure functions of time, so a
  * value does not depend on how late a tick ran; the random walk keeps state and steps per interval.
  */
-import type { Value } from '@sensegate/sdk';
-import { readCsvColumn } from '../profile/csv.js';
-import type { GeneratorSpec } from '../profile/schema.js';
+import type { Value } from '../reading.js';
+import { readCsvColumn } from './csv.js';
+import type { GeneratorSpec } from './schema.js';
 import { seededRandom } from './random.js';
 
 export interface ValueSource {
