@@ -50,6 +50,8 @@ export const profileSchema = z
   .object({
     name: identifier('Profile name (the file name without .yaml).').optional(),
     description: z.string().optional().describe('What device this profile describes.'),
+    manufacturer: z.string().optional().describe('Who makes the device (as in the gateway\'s profile format).'),
+    model: z.string().optional().describe('Model name or number.'),
     points: z.array(modbusPointSchema).default([]).describe('The device\'s points, exactly as a device\'s `points:` takes them.'),
     simulate: z
       .record(z.string(), generatorSchema)
