@@ -3,7 +3,9 @@ import type { DeviceRef, Driver, DriverInstance } from '../driver.js';
 import { isDriver } from '../driver.js';
 import { SensegateError } from '../errors.js';
 import { basePointShape } from '../schema.js';
+import type { TestContext } from './context.js';
 import { pollOnce } from './poll.js';
+import { waitFor } from './wait.js';
 
 function fieldsWithoutDescription(schema: z.ZodType, path: string, out: string[]): void {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
@@ -38,6 +40,12 @@ export interface ConformanceOptions<C, P> {
   instance: DriverInstance<C, P>;
   /** A device that cannot be reached (closed port, absent serial path); its reads must fail, not hang or throw. */
   unreachable?: DeviceRef<C, P>;
+  /**
+   * Push drivers: the context the instance was created with, and a function that makes the device
+   * speak (a simulator sending a report). The kit then checks that values arrive for the device's
+   * configured points only, and that the device was reported online.
+   */
+  push?: { context: TestContext; speak: () => Promise<void>; timeout?: number };
 }
 
 /**
@@ -50,6 +58,12 @@ export async function checkDriver<C, P>(driver: Driver, options: ConformanceOpti
   const problems = checkDefinition(driver);
   const { instance, device } = options;
   await instance.addDevice(device);
+  if (!instance.read) {
+    await checkPush(device, options, problems);
+    await instance.removeDevice(device.id);
+    await instance.stop();
+    return problems;
+  }
   const first = await pollOnce(instance, device);
   if (first.unset.length) problems.push(`read() left points unset: ${first.unset.join(', ')}`);
   if (first.thrown !== undefined && !(first.thrown instanceof SensegateError)) {
@@ -72,4 +86,28 @@ export async function checkDriver<C, P>(driver: Driver, options: ConformanceOpti
   await instance.removeDevice(device.id);
   await instance.stop();
   return problems;
+}
+
+/** A push driver: once the device speaks, its configured points get values and it is online. */
+async function checkPush<C, P>(device: DeviceRef<C, P>, options: ConformanceOptions<C, P>, problems: string[]): Promise<void> {
+  if (!options.push) {
+    problems.push('the driver has no read(): pass `push: { context, speak }` so the kit can check what it publishes');
+    return;
+  }
+  const { context, speak, timeout = 10_000 } = options.push;
+  const configured = new Set(device.points.map((p) => p.id));
+  const before = context.published.length;
+  await speak();
+  try {
+    await waitFor(`values from ${device.id}`, () => context.published.slice(before).some((p) => p.device === device.id), { timeout });
+  } catch {
+    problems.push(`no value was published for ${device.id} within ${timeout} ms of it speaking`);
+    return;
+  }
+  const mine = context.published.slice(before).filter((p) => p.device === device.id);
+  const unknown = [...new Set(mine.map((p) => p.point).filter((id) => !configured.has(id)))];
+  if (unknown.length) problems.push(`values were published for points that are not configured: ${unknown.join(', ')}`);
+  if (!context.healthChanges.some((h) => h.device === device.id && h.state === 'online')) {
+    problems.push(`${device.id} spoke but was never reported online with context.health()`);
+  }
 }
