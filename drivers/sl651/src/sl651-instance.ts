@@ -1,0 +1,92 @@
+/**
+ * The driver instance: one per gateway, serving every SL 651 device. Devices are grouped by listen
+ * address into shared servers; a device is recognised on the wire by its station address.
+ */
+import { SensegateError, type DriverContext, type DriverInstance } from '@sensegate/sdk';
+import type { Sl651Connection } from './config/connection.js';
+import type { Sl651PointFields } from './config/point.js';
+import { StationListener } from './server/station-listener.js';
+import { emptyStats, type Sl651Stats } from './server/stats.js';
+import { StationDevice, type Sl651Device } from './station/station-device.js';
+
+export interface Sl651Endpoint {
+  host: string;
+  /** The configured port. */
+  port: number;
+  /** The port actually listening (differs when `port` is 0); undefined while it cannot be bound. */
+  boundPort: number | undefined;
+  /** Station addresses served. */
+  stations: string[];
+}
+
+export class Sl651Instance implements DriverInstance<Sl651Connection, Sl651PointFields> {
+  private readonly listeners = new Map<string, StationListener>();
+  private readonly devices = new Map<string, { listener: StationListener; station: StationDevice }>();
+
+  constructor(private readonly context: DriverContext) {}
+
+  async addDevice(device: Sl651Device): Promise<void> {
+    const { host, port, address } = device.connection;
+    if (this.devices.has(device.id)) throw new SensegateError('SG_CONFIG_INVALID', `device ${device.id} is added twice`, { driver: this.context.driver, device: device.id });
+    const key = `${host}:${port}`;
+    let listener = this.listeners.get(key);
+    const other = listener?.stations.get(address);
+    if (other) {
+      throw new SensegateError(
+        'SG_CONFIG_INVALID',
+        `devices ${other.id} and ${device.id} both use station address ${address} on ${key}; a station address identifies one device per listen address`,
+        { driver: this.context.driver, device: device.id },
+      );
+    }
+    const station = new StationDevice(device, this.context);
+    if (!listener) {
+      listener = new StationListener(host, port, this.context);
+      this.listeners.set(key, listener);
+    }
+    listener.add(station);
+    this.devices.set(device.id, { listener, station });
+    device.log.debug({ station: address, elements: station.elements }, `station ${address} expected on ${listener.where}`);
+    await listener.start();
+  }
+
+  async removeDevice(deviceId: string): Promise<void> {
+    const entry = this.devices.get(deviceId);
+    if (!entry) return;
+    this.devices.delete(deviceId);
+    entry.listener.remove(entry.station.address);
+    if (entry.listener.empty) {
+      this.listeners.delete(`${entry.listener.host}:${entry.listener.port}`);
+      await entry.listener.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const listeners = [...this.listeners.values()];
+    this.listeners.clear();
+    this.devices.clear();
+    await Promise.all(listeners.map((l) => l.close()));
+  }
+
+  /** Where the instance listens, with the ports actually bound: how a test finds a port-0 server. */
+  endpoints(): Sl651Endpoint[] {
+    return [...this.listeners.values()].map((l) => ({ host: l.host, port: l.port, boundPort: l.boundPort, stations: [...l.stations.keys()] }));
+  }
+
+  /** The bound port of a device's server. */
+  portOf(deviceId: string): number | undefined {
+    return this.devices.get(deviceId)?.listener.boundPort;
+  }
+
+  /** Counters of every server, summed. */
+  stats(): Sl651Stats {
+    const total = emptyStats();
+    for (const listener of this.listeners.values()) {
+      for (const [key, value] of Object.entries(listener.stats) as Array<[keyof Sl651Stats, number]>) total[key] += value;
+    }
+    return total;
+  }
+}
+
+export function createSl651Instance(context: DriverContext): Sl651Instance {
+  return new Sl651Instance(context);
+}
