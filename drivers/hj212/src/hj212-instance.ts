@@ -1,0 +1,129 @@
+/**
+ * The driver instance: one per gateway, serving every HJ 212 station. Stations are grouped by
+ * listen address into shared servers and recognised on the wire by their MN.
+ */
+import { SensegateError, type DriverContext, type DriverInstance, type PointRef, type Value } from '@sensegate/sdk';
+import type { Hj212Connection } from './config/connection.js';
+import { pointProblems, type CommandName, type Hj212PointFields } from './config/point.js';
+import type { CpField } from './protocol/cp.js';
+import { StationListener } from './server/station-listener.js';
+import { addStats, emptyStats, type Hj212Stats } from './server/stats.js';
+import { Station, type Hj212Device } from './station/station.js';
+
+export interface Hj212Endpoint {
+  host: string;
+  /** The configured port. */
+  port: number;
+  /** The port actually listening (differs when `port` is 0); undefined while it cannot be bound. */
+  boundPort: number | undefined;
+  /** MNs served. */
+  stations: string[];
+}
+
+export class Hj212Instance implements DriverInstance<Hj212Connection, Hj212PointFields> {
+  private readonly listeners = new Map<string, StationListener>();
+  private readonly devices = new Map<string, { listener: StationListener; station: Station }>();
+
+  constructor(private readonly context: DriverContext) {}
+
+  async addDevice(device: Hj212Device): Promise<void> {
+    const { host, port, mn } = device.connection;
+    const where = { driver: this.context.driver, device: device.id };
+    if (this.devices.has(device.id)) throw new SensegateError('SG_CONFIG_INVALID', `device ${device.id} is added twice`, where);
+    const problems = device.points.flatMap((p) => pointProblems(p.spec).map((x) => `point ${p.id}: ${x.path}: ${x.message}`));
+    if (problems.length) throw new SensegateError('SG_CONFIG_INVALID', `device ${device.id}: ${problems.join('; ')}`, where);
+    const key = `${host}:${port}`;
+    let listener = this.listeners.get(key);
+    const other = listener?.stations.get(mn);
+    if (other) {
+      throw new SensegateError('SG_CONFIG_INVALID', `devices ${other.id} and ${device.id} both use MN ${mn} on ${key}; an MN identifies one station per listen address`, where);
+    }
+    const station = new Station(device, this.context);
+    if (!listener) {
+      listener = new StationListener(host, port, this.context);
+      this.listeners.set(key, listener);
+    }
+    listener.add(station);
+    this.devices.set(device.id, { listener, station });
+    device.log.debug({ station: mn }, `station ${mn} expected on ${listener.where}`);
+    await listener.start();
+  }
+
+  async removeDevice(deviceId: string): Promise<void> {
+    const entry = this.devices.get(deviceId);
+    if (!entry) return;
+    this.devices.delete(deviceId);
+    entry.listener.remove(entry.station.mn);
+    if (entry.listener.empty) {
+      this.listeners.delete(`${entry.listener.host}:${entry.listener.port}`);
+      await entry.listener.close();
+    }
+  }
+
+  /** Writing a command point sends its command; resolves when the station reports ExeRtn 1. */
+  async write(device: Hj212Device, point: PointRef<Hj212PointFields>, value: Value): Promise<void> {
+    const name = point.spec.command;
+    if (name === undefined) {
+      throw new SensegateError('SG_WRITE_REJECTED', `point ${point.id} carries data from station ${device.connection.mn}; only command points can be written`, {
+        driver: this.context.driver,
+        device: device.id,
+        point: point.id,
+      });
+    }
+    try {
+      await this.station(device.id).command(name, value, device.timeout);
+    } catch (err) {
+      throw err instanceof SensegateError ? err.withContext({ driver: this.context.driver, device: device.id, point: point.id }) : err;
+    }
+  }
+
+  /** Sends a named command to a station (programmatic use); the same as writing a command point. */
+  command(deviceId: string, name: CommandName, value: Value = null, timeout?: number): Promise<void> {
+    const station = this.station(deviceId);
+    return station.command(name, value, timeout ?? station.device.timeout);
+  }
+
+  /** Sends any request to a station, e.g. `request('s1', '1000', [['OverTime', '5'], ['ReCount', '3']])`. */
+  request(deviceId: string, cn: string, fields: readonly CpField[] = [], timeout?: number): Promise<void> {
+    const station = this.station(deviceId);
+    return station.request(cn, fields, timeout ?? station.device.timeout);
+  }
+
+  async stop(): Promise<void> {
+    const listeners = [...this.listeners.values()];
+    this.listeners.clear();
+    this.devices.clear();
+    await Promise.all(listeners.map((l) => l.close()));
+  }
+
+  /** Where the instance listens, with the ports actually bound: how a test finds a port-0 server. */
+  endpoints(): Hj212Endpoint[] {
+    return [...this.listeners.values()].map((l) => ({ host: l.host, port: l.port, boundPort: l.boundPort, stations: [...l.stations.keys()] }));
+  }
+
+  /** The bound port of a device's server. */
+  portOf(deviceId: string): number | undefined {
+    return this.devices.get(deviceId)?.listener.boundPort;
+  }
+
+  /** Counters of one station, or of everything (servers and stations) summed. */
+  stats(deviceId?: string): Hj212Stats {
+    if (deviceId !== undefined) return { ...this.station(deviceId).stats };
+    const total = emptyStats();
+    for (const listener of this.listeners.values()) {
+      addStats(total, listener.stats);
+      for (const station of listener.stations.values()) addStats(total, station.stats);
+    }
+    return total;
+  }
+
+  private station(deviceId: string): Station {
+    const entry = this.devices.get(deviceId);
+    if (!entry) throw new SensegateError('SG_NOT_CONNECTED', `no hj212 device ${deviceId} is configured`, { driver: this.context.driver, device: deviceId });
+    return entry.station;
+  }
+}
+
+export function createHj212Instance(context: DriverContext): Hj212Instance {
+  return new Hj212Instance(context);
+}

@@ -1,0 +1,33 @@
+/**
+ * "Logged once per episode": a run of the same problem (a station with a wrong password, a noisy
+ * connection) logs its first occurrence, counts the rest quietly, and says how many there were when
+ * it ends. The number of open episodes is bounded, so a scan from many addresses cannot grow it.
+ */
+const MAX_OPEN = 1024;
+
+export class Episodes {
+  private readonly active = new Map<string, number>();
+
+  /** Counts an occurrence; true if it starts an episode, i.e. it should be logged now. */
+  occur(key: string): boolean {
+    const count = this.active.get(key);
+    if (count === undefined && this.active.size >= MAX_OPEN) this.active.delete(this.active.keys().next().value!);
+    this.active.set(key, (count ?? 0) + 1);
+    return count === undefined;
+  }
+
+  /** Ends an episode; returns how many occurrences it had (0 if none was open). */
+  end(key: string): number {
+    const count = this.active.get(key) ?? 0;
+    this.active.delete(key);
+    return count;
+  }
+
+  /** Ends every episode whose key starts with `prefix`; returns the occurrences by key. */
+  endAll(prefix: string): Array<[string, number]> {
+    const ended: Array<[string, number]> = [];
+    for (const [key, count] of this.active) if (key.startsWith(prefix)) ended.push([key, count]);
+    for (const [key] of ended) this.active.delete(key);
+    return ended;
+  }
+}

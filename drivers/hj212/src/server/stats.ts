@@ -1,0 +1,55 @@
+/**
+ * What the driver counts. Every refusal and drop is counted; `Hj212Instance.stats()` sums the
+ * listeners and stations, `stats(device)` gives one station's share.
+ */
+export interface Hj212Stats {
+  /** Connections open now. */
+  connections: number;
+  /** Connections accepted since start. */
+  connectionsAccepted: number;
+  /** Connections closed on arrival: over `maxConnections`, or from an address no station allows. */
+  connectionsRefused: number;
+  /** Connections closed for silence (`idleTimeout`). */
+  connectionsIdle: number;
+  /** Packets accepted from known stations with the right password. */
+  framesAccepted: number;
+  /** Packets refused: unknown MN, wrong password, address not allowed. */
+  framesRefused: number;
+  /** Bytes that were no valid packet (bad CRC, length, structure, garbage), one count per run. */
+  framesMalformed: number;
+  /** Packets received again with the same CN, QN and content (acknowledged again, not published twice). */
+  duplicates: number;
+  /** Values published to configured points. */
+  valuesPublished: number;
+  /** Values of codes or fields no point takes. */
+  valuesUnmatched: number;
+  /** Split messages dropped (never completed, too many packets, inconsistent PNUM). */
+  splitDropped: number;
+  /** 9014 acknowledgements sent. */
+  acksSent: number;
+  /** Packets of kinds the driver does not act on (e.g. 1013, 9013). */
+  ignored: number;
+}
+
+export function emptyStats(): Hj212Stats {
+  return {
+    connections: 0,
+    connectionsAccepted: 0,
+    connectionsRefused: 0,
+    connectionsIdle: 0,
+    framesAccepted: 0,
+    framesRefused: 0,
+    framesMalformed: 0,
+    duplicates: 0,
+    valuesPublished: 0,
+    valuesUnmatched: 0,
+    splitDropped: 0,
+    acksSent: 0,
+    ignored: 0,
+  };
+}
+
+export function addStats(into: Hj212Stats, from: Readonly<Hj212Stats>): Hj212Stats {
+  for (const key of Object.keys(into) as Array<keyof Hj212Stats>) into[key] += from[key];
+  return into;
+}

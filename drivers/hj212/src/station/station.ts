@@ -1,0 +1,300 @@
+/**
+ * One configured station: its health, the uploads it sends (published to the points that take
+ * their values, split messages put together, acknowledged when asked), and the commands sent to
+ * it. A station may be heard on several connections at once (a logger that reconnects before its
+ * old connection times out); it is online while any of them is open, and commands go to the one
+ * it used last.
+ */
+import { SensegateError, type DeviceRef, type DriverContext, type Logger, type Quality } from '@sensegate/sdk';
+import type { Hj212Connection } from '../config/connection.js';
+import type { CommandName, Hj212PointFields } from '../config/point.js';
+import { CN, ST } from '../protocol/codes.js';
+import { cpRecords, parseCp, type CpField } from '../protocol/cp.js';
+import { DEFAULT_DATA_FLAG, flagQuality } from '../protocol/data-flags.js';
+import { formatQn, parseDataTime } from '../protocol/data-time.js';
+import { isSplit, needsAck } from '../protocol/flags.js';
+import { encodeFrame } from '../protocol/frame.js';
+import { formatSegment, type Packet } from '../protocol/packet.js';
+import { buildDataAck, buildRequest } from '../protocol/replies.js';
+import { AllowList } from '../server/allow-list.js';
+import { Episodes } from '../server/episodes.js';
+import { emptyStats, type Hj212Stats } from '../server/stats.js';
+import { commandRequest, PendingRequests } from './commands.js';
+import { PointMap, dataKindOf } from './point-map.js';
+import { SplitMessages } from './split-messages.js';
+import { toValue } from './values.js';
+
+export type Hj212Device = DeviceRef<Hj212Connection, Hj212PointFields>;
+
+/** A connection as a station sees it: where it comes from and a way to answer. */
+export interface StationLink {
+  readonly remote: string;
+  readonly open: boolean;
+  /** Writes a frame; false if the connection can no longer take it. */
+  send(frame: Buffer): boolean;
+}
+
+/** Packets remembered to recognise a retransmission (the station missed our 9014). */
+const REMEMBERED = 64;
+
+interface DecodedRecord {
+  ts: number | undefined;
+  values: ReturnType<typeof cpRecords>[number]['values'];
+}
+
+export class Station {
+  readonly id: string;
+  readonly mn: string;
+  readonly connection: Hj212Connection;
+  readonly stats: Hj212Stats = emptyStats();
+  readonly allow: AllowList | undefined;
+  readonly log: Logger;
+  private readonly points: PointMap;
+  private readonly split: SplitMessages;
+  private readonly requests: PendingRequests;
+  private readonly episodes = new Episodes();
+  private readonly links = new Set<StationLink>();
+  private readonly recent: string[] = [];
+  private current: StationLink | undefined;
+  private state: 'waiting' | 'online' | 'offline' | 'refused' = 'waiting';
+  /** Set when the device is removed or the driver stops: health is the gateway's business then. */
+  private detached = false;
+  private lastSt: string | undefined;
+  private lastQn = 0;
+
+  constructor(
+    readonly device: Hj212Device,
+    private readonly context: DriverContext,
+  ) {
+    this.id = device.id;
+    this.mn = device.connection.mn;
+    this.connection = device.connection;
+    this.log = device.log;
+    this.allow = device.connection.allow ? new AllowList(device.connection.allow) : undefined;
+    this.points = new PointMap(device.points);
+    this.requests = new PendingRequests({ driver: context.driver, device: device.id, mn: this.mn });
+    this.split = new SplitMessages(device.connection.splitTimeout, (reason) => {
+      this.stats.splitDropped++;
+      this.log.warn({ station: this.mn }, `dropped a split message from station ${this.mn}: ${reason}`);
+    });
+  }
+
+  get online(): boolean {
+    return this.state === 'online';
+  }
+
+  detach(): void {
+    this.detached = true;
+    this.split.dispose();
+    this.requests.fail(new SensegateError('SG_NOT_CONNECTED', `station ${this.mn} was removed from the configuration`, { driver: this.context.driver, device: this.id }));
+  }
+
+  /** A packet from this station was accepted on `link`. */
+  accepted(link: StationLink): void {
+    this.links.add(link);
+    this.current = link;
+    if (this.state === 'online' || this.detached) return;
+    this.state = 'online';
+    this.context.health(this.id, 'online', `station ${this.mn} reporting from ${link.remote}`);
+  }
+
+  /** A connection that carried this station closed. */
+  linkClosed(link: StationLink, reason: string): void {
+    if (!this.links.delete(link)) return;
+    if (this.current === link) this.current = [...this.links].at(-1);
+    if (this.links.size > 0 || this.detached) return;
+    const error = new SensegateError('SG_CONNECTION_LOST', `station ${this.mn}: ${reason}`, { driver: this.context.driver, device: this.id });
+    this.requests.fail(error);
+    if (this.state !== 'online') return;
+    this.state = 'offline';
+    this.context.health(this.id, 'offline', error);
+  }
+
+  /**
+   * Packets claiming to be this station were refused (wrong password, address not allowed). Shown
+   * in health only while the station has not got in, so a stray packet cannot mark it down.
+   */
+  refused(error: SensegateError): void {
+    this.stats.framesRefused++;
+    if (this.state === 'online' || this.state === 'refused' || this.detached) return;
+    this.state = 'refused';
+    this.context.health(this.id, 'offline', error);
+  }
+
+  /** An accepted packet. Never throws: a bad packet costs only itself. */
+  handle(packet: Packet, link: StationLink): void {
+    this.stats.framesAccepted++;
+    if (packet.st !== ST.SYSTEM) this.lastSt = packet.st;
+    if (packet.cn === CN.REQUEST_REPLY || packet.cn === CN.EXECUTION_RESULT) {
+      let answered = false;
+      try {
+        answered = this.requests.answer(packet);
+      } catch (err) {
+        return this.malformed(err as SensegateError, packet);
+      }
+      if (!answered) {
+        this.stats.ignored++;
+        this.log.debug({ station: this.mn, qn: packet.qn }, `station ${this.mn} answered CN ${packet.cn} to a request that is no longer waiting (QN ${packet.qn ?? '-'})`);
+      }
+      return;
+    }
+    const seen = this.seenKey(packet);
+    if (seen !== undefined && this.recent.includes(seen)) {
+      this.stats.duplicates++;
+      this.log.debug({ station: this.mn, qn: packet.qn }, `station ${this.mn} sent CN ${packet.cn} QN ${packet.qn} again; acknowledged again, not published twice`);
+      return this.ack(packet, link);
+    }
+    if (dataKindOf(packet.cn) !== undefined) return this.data(packet, link, seen);
+    if (packet.cn === CN.BOOT_TIME) this.booted(packet);
+    else {
+      this.stats.ignored++;
+      if (this.episodes.occur(`ignored/${packet.cn}`)) {
+        this.log.info({ station: this.mn, cn: packet.cn }, `station ${this.mn} sent CN ${packet.cn}, which this driver does not act on (logged once)`);
+      }
+    }
+    this.remember(seen);
+    this.ack(packet, link);
+  }
+
+  private data(packet: Packet, link: StationLink, seen: string | undefined): void {
+    let cp = packet.cp;
+    if (isSplit(packet.flag) && packet.pnum !== undefined && packet.pno !== undefined && packet.pnum > 1) {
+      const outcome = this.split.add({ ...packet, pnum: packet.pnum, pno: packet.pno });
+      if (outcome.kind === 'refused') {
+        this.stats.splitDropped++;
+        this.log.warn({ station: this.mn }, `refused a split message from station ${this.mn}: ${outcome.reason}`);
+        return;
+      }
+      this.remember(seen);
+      this.ack(packet, link);
+      if (outcome.kind === 'partial') return;
+      cp = outcome.cp;
+      const records = this.decode(cp, packet);
+      if (records) this.publish(packet.cn, records);
+      return;
+    }
+    const records = this.decode(cp, packet);
+    if (!records) return; // not acknowledged: the data did not reach the gateway
+    this.publish(packet.cn, records);
+    this.remember(seen);
+    this.ack(packet, link);
+  }
+
+  private decode(cp: string, packet: Packet): DecodedRecord[] | undefined {
+    try {
+      return cpRecords(parseCp(cp)).map((r) => ({ ts: r.dataTime === undefined ? undefined : parseDataTime(r.dataTime, this.connection.timeZone), values: r.values }));
+    } catch (err) {
+      this.malformed(err as SensegateError, packet);
+      return undefined;
+    }
+  }
+
+  private publish(cn: string, records: readonly DecodedRecord[]): void {
+    for (const record of records) {
+      for (const v of record.values) {
+        const points = this.points.lookup(cn, v.code, v.field);
+        if (!points) {
+          this.stats.valuesUnmatched++;
+          if (this.episodes.occur(`unmatched/${cn}/${v.code}-${v.field}`)) {
+            this.log.debug({ station: this.mn, cn, code: v.code, field: v.field }, `station ${this.mn} sends ${v.code}-${v.field} in CN ${cn}; no point takes it (logged once)`);
+          }
+          continue;
+        }
+        const flag = v.flag ?? DEFAULT_DATA_FLAG;
+        const value = toValue(v.value);
+        const quality: Quality = value === null ? 'bad' : flagQuality(flag);
+        const options = { quality, status: `hj212:flag:${flag}`, ...(record.ts !== undefined ? { ts: record.ts } : {}) };
+        for (const point of points) {
+          this.context.publish(this.id, point.id, value, options);
+          this.stats.valuesPublished++;
+        }
+      }
+    }
+  }
+
+  private booted(packet: Packet): void {
+    const restart = /(?:^|[;,])RestartTime=(\d{14})/.exec(packet.cp)?.[1];
+    this.context.event({
+      type: 'hj212.boot',
+      ts: Date.now(),
+      device: this.id,
+      severity: 'info',
+      message: `station ${this.mn} reports that its data logger started${restart ? ` at ${restart}` : ''}`,
+      data: { mn: this.mn, ...(restart ? { restartTime: restart } : {}) },
+    });
+  }
+
+  /** A packet that passed framing and checks but whose content is unreadable. */
+  private malformed(error: SensegateError, packet: Packet): void {
+    this.stats.framesMalformed++;
+    if (this.episodes.occur('malformed-content')) {
+      this.log.warn(
+        { code: error.code, station: this.mn, cn: packet.cn, excerpt: packet.cp.slice(0, 64) },
+        `unreadable CN ${packet.cn} from station ${this.mn}: ${error.message}; CP: ${packet.cp.slice(0, 64)} (logged once until a packet reads well)`,
+      );
+    }
+  }
+
+  /** Counts a malformed frame on a connection that carried this station. */
+  noteMalformed(): void {
+    this.stats.framesMalformed++;
+  }
+
+  private ack(packet: Packet, link: StationLink): void {
+    this.episodes.end('malformed-content');
+    if (!needsAck(packet.flag)) return;
+    if (link.send(encodeFrame(formatSegment(buildDataAck(packet, this.connection.dialect))))) this.stats.acksSent++;
+  }
+
+  /** Only a true retransmission repeats QN and content: a logger that reuses QNs loses nothing. */
+  private seenKey(packet: Packet): string | undefined {
+    return packet.qn === undefined ? undefined : `${packet.cn}/${packet.qn}/${packet.pno ?? 0}/${packet.cp}`;
+  }
+
+  private remember(key: string | undefined): void {
+    if (key === undefined) return;
+    this.recent.push(key);
+    if (this.recent.length > REMEMBERED) this.recent.shift();
+  }
+
+  /** Sends a named command and waits for the station to execute it. */
+  command(name: CommandName, value: Parameters<typeof commandRequest>[1], timeout: number): Promise<void> {
+    const request = commandRequest(name, value, this.connection.timeZone);
+    return this.request(request.cn, request.fields, timeout);
+  }
+
+  /** Sends any request (CN and CP fields) and waits for ExeRtn 1. */
+  async request(cn: string, fields: readonly CpField[], timeout: number): Promise<void> {
+    const link = this.current;
+    if (!link || !link.open || this.detached) {
+      throw new SensegateError('SG_NOT_CONNECTED', `station ${this.mn} is not connected; commands go out on the station's own connection`, {
+        driver: this.context.driver,
+        device: this.id,
+        status: 'hj212:not-connected',
+      });
+    }
+    const qn = this.nextQn();
+    const request = buildRequest({
+      qn,
+      st: this.connection.st ?? this.lastSt ?? ST.AIR_QUALITY,
+      cn,
+      pw: this.connection.password,
+      mn: this.mn,
+      fields: [...fields],
+      dialect: this.connection.dialect,
+    });
+    const answered = this.requests.wait(qn, cn, timeout);
+    if (!link.send(encodeFrame(formatSegment(request)))) {
+      this.requests.fail(new SensegateError('SG_NOT_CONNECTED', `the connection of station ${this.mn} closed before CN ${cn} could be sent`, { driver: this.context.driver, device: this.id }), qn);
+    }
+    this.log.info({ station: this.mn, cn, qn, remote: link.remote }, `sent CN ${cn} to station ${this.mn} (QN ${qn})`);
+    await answered;
+  }
+
+  /** QNs are the send time in ms in the station's zone; two requests in one ms get distinct ones. */
+  private nextQn(): string {
+    const ms = Math.max(Date.now(), this.lastQn + 1);
+    this.lastQn = ms;
+    return formatQn(ms, this.connection.timeZone);
+  }
+}
