@@ -79,7 +79,7 @@ async function sensegate(url: string, dir: string, sync: 'full' | 'normal'): Pro
   const metrics = new Metrics();
   const journal = await Journal.open({ path: join(dir, `forward-${sync}.db`), ...journalConfigSchema.parse({ sync }), log: silentLogger, metrics });
   const config = mqttSinkSchema.parse({ type: 'mqtt', url, name: 'bench', clientId: `bench-sg-${process.pid}-${sync}`, inFlight: WINDOW, batch: { maxEntries: BATCH } });
-  const sink = createMqttSink(config, { gatewayId: 'bench', version: 'bench', log: silentLogger, metrics, baseDir: dir, env: process.env });
+  const sink = createMqttSink(config, { gatewayId: 'bench', version: 'bench', log: silentLogger, metrics, baseDir: dir, env: process.env, devices: [] });
   const forwarder = new Forwarder({ journal, sink, options: config, log: silentLogger, metrics });
   await forwarder.start();
   await sink.start({ gateway: 'bench', version: 'bench', session: 1, startedAt: Date.now(), devices: [] });

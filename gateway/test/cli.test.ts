@@ -18,19 +18,24 @@ describe('sensegate command', () => {
     const demo = startCli(['demo', '--data', join(dir, 'demo'), '--mqtt-port', '0', '--duration', '15']);
     const [, url] = await demo.waitForOutput(/forwarding to (mqtt:\/\/127\.0\.0\.1:\d+)/, 30_000);
     await demo.waitForOutput(/npx sensegate tail --mqtt/);
-    const tail = startCli(['tail', '--mqtt', url!, '--json', '--count', '30']);
+    const tail = startCli(['tail', '--mqtt', url!, '--json', '--count', '300']);
     assert.equal(await tail.exited, 0, tail.stderr());
     const lines = tail.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.equal(lines.length, 30);
+    assert.equal(lines.length, 300);
     for (const r of lines) {
       assert.equal(r.gateway, 'demo-gw');
       assert.equal(typeof r.seq, 'number');
+      // HJ 212 readings carry the station's data flag as their status.
       assert.equal(r.quality, 'good', JSON.stringify(r));
     }
+    // Every kind of device of the site is in the feed: Modbus devices and the stations that dial in.
     const devices = new Set(lines.map((r) => r.device));
-    assert.ok(devices.has('sonde-1') || devices.has('pump-1'), [...devices].join());
-    const ph = lines.find((r) => r.point === 'ph');
-    if (ph) assert.equal(ph.unit, 'pH');
+    for (const id of ['sonde-1', 'pump-1', 'air-1', 'water-1', 'rain-1']) assert.ok(devices.has(id), `${id} in ${[...devices].join()}`);
+    const unit = (device: string, point: string) => lines.find((r) => r.device === device && r.point === point)?.unit;
+    assert.equal(unit('sonde-1', 'ph'), 'pH');
+    assert.equal(unit('air-1', 'pm25'), 'ug/m3');
+    assert.equal(unit('water-1', 'cod'), 'mg/L');
+    assert.equal(unit('rain-1', 'waterLevel'), 'm');
     assert.equal(await demo.exited, 0, demo.stderr());
     assert.match(demo.stdout(), /status: \d+ entries journaled; platform connected/);
   });

@@ -32,7 +32,7 @@ function recordingLogger(): Logger & { lines: Array<{ level: string; message: st
 function sinkFor(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, baseDir = tmpdir()) {
   const log = recordingLogger();
   const config = mqttSinkSchema.parse({ type: 'mqtt', reconnect: { initialDelay: '100ms', maxDelay: '500ms' }, ...raw });
-  const sink = createMqttSink(config, { gatewayId: 'sink-test', version: 'test', log, metrics: new Metrics(), baseDir, env });
+  const sink = createMqttSink(config, { gatewayId: 'sink-test', version: 'test', log, metrics: new Metrics(), baseDir, env, devices: [] });
   return { sink, log };
 }
 

@@ -1,12 +1,16 @@
 /**
  * `sensegate demo`: a whole site on one machine with no setup. Two Modbus simulators (a water-quality
- * sonde and a pump station), an embedded MQTT broker on loopback (unless --mqtt names one), and the
- * gateway reading both into the journal and the broker. The configuration it runs is written to the
+ * sonde and a pump station), two HJ 212 monitoring stations (air quality and surface water) and an
+ * SL 651 rain and river-level station dialling in, an embedded MQTT broker on loopback (unless
+ * --mqtt names one), and the gateway reading them all into the journal and the broker. The configuration it runs is written to the
  * data folder, so it can be read, copied and edited.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { startHj212Station } from '@sensegate/sim-hj212';
 import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
+import { startSl651Station } from '@sensegate/sim-sl651';
 import { startEmbeddedBroker } from '../broker/embedded.js';
 import { loadConfigFile, profilePath } from '../config/load.js';
 import { DriverRegistry } from '../drivers/registry.js';
@@ -17,8 +21,9 @@ import { untilSignal } from './signals.js';
 
 export const demoHelp = `Usage: sensegate demo [--data DIR] [--mqtt URL] [--mqtt-port N] [--duration SECONDS]
 
-Runs a demo site: Modbus simulators for a water-quality sonde and a pump station, an embedded MQTT
-broker on 127.0.0.1 (port 1883, or a free port if 1883 is taken), and the gateway. Stop with Ctrl-C.
+Runs a demo site: Modbus simulators for a water-quality sonde and a pump station, HJ 212 air-quality
+and surface-water stations, an SL 651 rain and river-level station, an embedded MQTT broker on
+127.0.0.1 (port 1883, or a free port if 1883 is taken), and the gateway. Stop with Ctrl-C.
 
   --data DIR        journal and state (default .sensegate/demo); a restart with the same folder resumes
   --mqtt URL        forward to this broker instead of starting one
@@ -27,6 +32,17 @@ broker on 127.0.0.1 (port 1883, or a free port if 1883 is taken), and the gatewa
   --log-level L     trace, debug, info (default), warn, error`;
 
 const GATEWAY_ID = 'demo-gw';
+const AIR_MN = '44030000000000DEMOAIR001';
+const WATER_MN = '44030000000000DEMOWAT001';
+const SL651_ADDRESS = '0044030001';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 export async function runDemo(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { values } = parseOptions('demo', argv, {
@@ -75,18 +91,32 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
       sims[name] = sim;
     }
 
+    // Stations dial in to the gateway, so it listens; the stations start once it does.
+    const ports = { sonde: sims.sonde!.port, pump: sims.pump!.port, hj212: await freePort(), sl651: await freePort() };
     const configFile = join(dataDir, 'demo.yaml');
-    await writeFile(configFile, demoConfig(mqttUrl, sims.sonde!.port, sims.pump!.port));
+    await writeFile(configFile, demoConfig(mqttUrl, ports));
     const { config, drivers } = await loadConfigFile(configFile);
     const gateway = await Gateway.start({ config, drivers, dataDir, log });
     cleanup.unshift(() => gateway.stop());
+    for (const [mn, kind, password] of [
+      [AIR_MN, 'air', '123456'],
+      [WATER_MN, 'water', '654321'],
+    ] as const) {
+      const station = await startHj212Station({ port: ports.hj212, mn, kind, password, realtimeInterval: 5000, minuteInterval: 60_000 });
+      cleanup.unshift(() => station.close());
+    }
+    const rain = startSl651Station({ port: ports.sl651, address: SL651_ADDRESS, password: '1234', interval: 10_000 });
+    cleanup.unshift(() => rain.stop());
 
     out.write(
       [
         '',
-        `sensegate demo is running: gateway "${GATEWAY_ID}", 2 simulated Modbus devices, forwarding to ${mqttUrl}`,
-        `  water-quality sonde  modbus tcp 127.0.0.1:${sims.sonde!.port}  (profile water-sonde)`,
-        `  pump station         modbus tcp 127.0.0.1:${sims.pump!.port}  (profile pump-station)`,
+        `sensegate demo is running: gateway "${GATEWAY_ID}", 5 simulated devices, forwarding to ${mqttUrl}`,
+        `  water-quality sonde  modbus tcp 127.0.0.1:${ports.sonde}  (profile water-sonde)`,
+        `  pump station         modbus tcp 127.0.0.1:${ports.pump}  (profile pump-station)`,
+        `  air-quality station  HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${AIR_MN}; real-time every 5 s, minute averages every minute)`,
+        `  surface-water station HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${WATER_MN})`,
+        `  rain and river level SL 651, dials in to 127.0.0.1:${ports.sl651}  (station ${SL651_ADDRESS}; timed report every 10 s)`,
         `  configuration        ${configFile}`,
         `  journal and state    ${dataDir}`,
         '',
@@ -119,7 +149,7 @@ function statusLine(gateway: Gateway): string {
   return `status: ${s.journal.lastSeq} entries journaled; ${sinks}; ${devices}`;
 }
 
-function demoConfig(mqttUrl: string, sondePort: number, pumpPort: number): string {
+function demoConfig(mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number }): string {
   return `# Written by \`sensegate demo\`; run it yourself with: sensegate run --config <this file>
 gateway:
   id: ${GATEWAY_ID}
@@ -133,10 +163,11 @@ devices:
     driver: modbus
     profile: water-sonde
     pollInterval: 1s
+    timeout: 3s               # generous: the demo shares its machine with whatever else runs there
     connection:
       transport: tcp
       host: 127.0.0.1
-      port: ${sondePort}
+      port: ${ports.sonde}
       unitId: 1
 
   - id: pump-1
@@ -144,11 +175,32 @@ devices:
     driver: modbus
     profile: pump-station
     pollInterval: 1s
+    timeout: 3s               # generous: the demo shares its machine with whatever else runs there
     connection:
       transport: tcp
       host: 127.0.0.1
-      port: ${pumpPort}
+      port: ${ports.pump}
       unitId: 1
+
+  # Monitoring stations dial in: the gateway listens on the port, and knows each station by its MN
+  # (HJ 212) or address (SL 651) and password.
+  - id: air-1
+    name: Ambient air-quality station
+    driver: hj212
+    profile: hj212-air-station
+    connection: { host: 127.0.0.1, port: ${ports.hj212}, mn: ${AIR_MN}, password: '123456' }
+
+  - id: water-1
+    name: River surface-water station
+    driver: hj212
+    profile: hj212-water-station
+    connection: { host: 127.0.0.1, port: ${ports.hj212}, mn: ${WATER_MN}, password: '654321' }
+
+  - id: rain-1
+    name: Rain and river-level telemetry station
+    driver: sl651
+    profile: sl651-rain-level-station
+    connection: { host: 127.0.0.1, port: ${ports.sl651}, address: '${SL651_ADDRESS}', password: '1234' }
 
 sinks:
   - type: mqtt

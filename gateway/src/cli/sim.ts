@@ -9,6 +9,8 @@ import { DriverRegistry } from '../drivers/registry.js';
 
 export const SIMULATORS: Readonly<Record<string, string>> = {
   modbus: '@sensegate/sim-modbus',
+  hj212: '@sensegate/sim-hj212',
+  sl651: '@sensegate/sim-sl651',
 };
 
 export const simHelp = `Usage: sensegate sim <protocol> [options]

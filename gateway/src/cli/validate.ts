@@ -34,6 +34,7 @@ export async function runValidate(argv: string[], out: NodeJS.WritableStream = p
         metrics: new Metrics(),
         baseDir: config.baseDir,
         env: process.env,
+        devices: config.devices,
       });
     }
     const points = config.devices.reduce((n, d) => n + d.points.length, 0);

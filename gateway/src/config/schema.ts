@@ -6,6 +6,7 @@
 import { identifier } from '@sensegate/sdk';
 import { z } from 'zod';
 import { journalConfigSchema } from '../journal/schema.js';
+import { hj212SinkSchema } from '../sinks/hj212/schema.js';
 import { mqttSinkSchema } from '../sinks/mqtt/schema.js';
 
 export const gatewaySectionSchema = z
@@ -32,7 +33,7 @@ export const logSchema = z
   .strict()
   .describe('Logging. One line per state change of a device or sink, never one per reading at info level.');
 
-export const sinkSchema = z.discriminatedUnion('type', [mqttSinkSchema]).describe('Where the feed goes.');
+export const sinkSchema = z.discriminatedUnion('type', [mqttSinkSchema, hj212SinkSchema]).describe('Where the feed goes.');
 
 export const configSchema = z
   .object({

@@ -11,6 +11,8 @@ import { isDriver, SensegateError, type Driver } from '@sensegate/sdk';
 
 export const BUILTIN_DRIVERS: Readonly<Record<string, string>> = {
   modbus: '@sensegate/driver-modbus',
+  hj212: '@sensegate/driver-hj212',
+  sl651: '@sensegate/driver-sl651',
 };
 
 export class DriverRegistry {

@@ -120,6 +120,7 @@ export class Gateway {
         metrics: this.metrics,
         baseDir: config.baseDir,
         env: this.options.env ?? process.env,
+        devices: config.devices,
       });
       this.sinks.push(sink);
       const forwarder = new Forwarder({
