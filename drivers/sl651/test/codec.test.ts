@@ -142,4 +142,19 @@ describe('station time', () => {
     // a zone with daylight saving time
     assert.equal(stationTimeToEpoch({ year: 2025, month: 7, day: 1, hour: 12, minute: 0, second: 0 }, 'Europe/Berlin'), Date.UTC(2025, 6, 1, 10, 0, 0));
   });
+
+  it('gets every minute right around a daylight-saving change, however often it is asked', () => {
+    // Berlin went from +01:00 to +02:00 at 2025-03-30 01:00 UTC; every instant from 00:50 to 01:10
+    // UTC, asked twice (the second answer comes from the offset cache), converts both ways.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let minute = 50; minute < 70; minute++) {
+        const instant = Date.UTC(2025, 2, 30, 0, minute, 0);
+        const offset = instant < Date.UTC(2025, 2, 30, 1, 0, 0) ? 1 : 2;
+        const wall = new Date(instant + offset * 3_600_000);
+        const time = epochToStationTime(instant, 'Europe/Berlin');
+        assert.deepEqual([time.hour, time.minute], [wall.getUTCHours(), wall.getUTCMinutes()], `at ${new Date(instant).toISOString()}`);
+        assert.equal(stationTimeToEpoch(time, 'Europe/Berlin'), instant);
+      }
+    }
+  });
 });

@@ -61,6 +61,23 @@ export function zoneOffset(zone: string, instant: number): number {
   if (zone === 'UTC') return 0;
   const fixed = OFFSET.exec(zone);
   if (fixed) return (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
+  // Offsets change only at quarter-hour instants (every DST rule of this century), so one lookup
+  // serves a whole quarter hour: Intl is far too slow to ask for every value of every report.
+  const quarter = Math.floor(instant / QUARTER_HOUR);
+  const key = `${zone} ${quarter}`;
+  const cached = offsets.get(key);
+  if (cached !== undefined) return cached;
+  const offset = intlOffset(zone, quarter * QUARTER_HOUR);
+  if (offsets.size >= MAX_CACHED) offsets.clear();
+  offsets.set(key, offset);
+  return offset;
+}
+
+const QUARTER_HOUR = 900_000;
+const MAX_CACHED = 4096;
+const offsets = new Map<string, number>();
+
+function intlOffset(zone: string, instant: number): number {
   let format = formatters.get(zone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {

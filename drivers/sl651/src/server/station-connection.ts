@@ -52,6 +52,8 @@ export class StationConnection {
   }
 
   private receive(chunk: Buffer): void {
+    // The confirmations of every report in this chunk leave in one write, not one each.
+    this.socket.cork();
     try {
       for (const result of this.decoder.push(chunk)) {
         if (this.socket.destroyed) return;
@@ -62,6 +64,8 @@ export class StationConnection {
       const error = toSensegateError(err, { driver: this.listener.context.driver, source: this.remote });
       this.listener.log.error({ remote: this.remote, err: error.message }, `closing the connection from ${this.remote} after an internal error: ${error.message}`);
       this.close(`internal error: ${error.message}`);
+    } finally {
+      if (!this.socket.destroyed) this.socket.uncork();
     }
   }
 

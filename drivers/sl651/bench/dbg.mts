@@ -1,0 +1,11 @@
+import { fork } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+const server = createServer((s) => s.on('data', () => {}));
+await new Promise<void>((r) => server.listen(45112, '127.0.0.1', r));
+const fleet = fork(fileURLToPath(new URL('./station-fleet.ts', import.meta.url)), ['45112', '3'], { execArgv: ['--import', 'tsx', '--conditions=source'] });
+fleet.on('message', (m) => console.log('msg', m));
+setTimeout(() => fleet.send({ cmd: 'connect' }), 1000);
+setTimeout(() => fleet.send({ cmd: 'send' }), 2000);
+setTimeout(() => fleet.send({ cmd: 'pause' }), 3000);
+setTimeout(() => { fleet.send({ cmd: 'close' }); server.close(); }, 4000);
