@@ -13,6 +13,10 @@ const benches = [
   ['journal write rate', 'gateway/bench/journal.ts'],
   ['forwarder delivery', 'gateway/bench/forward.ts'],
   ['end to end', 'gateway/bench/end-to-end.ts'],
+  ['hj212 stations', 'drivers/hj212/bench/stations.ts'],
+  ['hj212 simulator capacity', 'simulators/hj212/bench/stations.ts'],
+  ['hj212 relay', 'gateway/bench/hj212-relay.ts'],
+  ['sl651 stations', 'drivers/sl651/bench/stations.ts'],
 ];
 const filters = process.argv.slice(2);
 let failed = 0;
