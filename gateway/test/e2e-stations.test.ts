@@ -3,13 +3,13 @@
 // water-level station; and a connection that sends nothing but junk costs the others nothing.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatDataTime, parseDataTime } from '@sensegate/driver-hj212/protocol';
 import { silentLogger } from '@sensegate/sdk';
-import { waitFor } from '@sensegate/sdk/testing';
+import { freePort, waitFor } from '@sensegate/sdk/testing';
 import { startHj212Station, type Hj212Station } from '@sensegate/sim-hj212';
 import { startSl651Station, type Sl651Station } from '@sensegate/sim-sl651';
 import { loadConfigFile } from '../src/config/load.js';
@@ -24,13 +24,6 @@ const SL_ADDRESS = '0012345678';
 const ZONE = 'Asia/Shanghai';
 const HOUR = 3_600_000;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('end to end: monitoring stations to broker', () => {
   let dir: string;

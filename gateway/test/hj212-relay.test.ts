@@ -2,13 +2,13 @@
 // platform (the province), through the journal, so an outage of that platform loses nothing.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodeFrame, formatDataTime, formatQn, formatSegment } from '@sensegate/driver-hj212/protocol';
 import { silentLogger } from '@sensegate/sdk';
-import { waitFor } from '@sensegate/sdk/testing';
+import { freePort, waitFor } from '@sensegate/sdk/testing';
 import { loadConfigFile } from '../src/config/load.js';
 import { Gateway } from '../src/runtime/gateway.js';
 import { TestPlatform } from './support/hj212-platform.js';
@@ -17,13 +17,6 @@ const MN = '88888880000001AIR0000001';
 const PW = '123456';
 const ZONE = 'Asia/Shanghai';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A data logger: one TCP connection sending real-time packets. */
 class Logger {
@@ -122,5 +115,35 @@ sinks:
     await waitFor('every packet after the outage', () => [...sent.keys()].every((k) => platform.values(MN, '2011').has(k)), { timeout: 30_000 });
     const values = platform.values(MN, '2011');
     for (const [key, value] of sent) assert.equal(values.get(key), value, key);
+  });
+});
+
+describe('HJ 212 relay packets', () => {
+  it('cuts a record too long for one packet into several with the same DataTime, losing no value', async () => {
+    const { relayPackets } = await import('../src/sinks/hj212/packets.js');
+    const codes = Array.from({ length: 80 }, (_, i) => `w${String(20000 + i)}`);
+    const station = {
+      device: 'water-1',
+      mn: MN,
+      password: PW,
+      st: '21',
+      timeZone: ZONE,
+      points: new Map(codes.map((code) => [code, { cn: '2061', code, field: 'Avg' }])),
+    };
+    const ts = Date.UTC(2026, 10, 29, 2, 0, 0);
+    const readings = codes.map((code, i) => ({ device: 'water-1', point: code, ts, value: 1000 + i / 1000, quality: 'good' as const, status: 'hj212:flag:N' }));
+    const packets = relayPackets(readings, new Map([['water-1', station]]));
+    assert.ok(packets.length > 1, `${packets.length} packet(s)`);
+    const seen = new Map<string, string>();
+    for (const p of packets) {
+      const segment = formatSegment({ qn: formatQn(ts, ZONE), st: '21', cn: p.cn, pw: PW, mn: MN, flag: 5, cp: p.cp });
+      assert.ok(segment.length <= 1024, `segment of ${segment.length} characters`);
+      assert.ok(p.cp.startsWith(`DataTime=${formatDataTime(ts, ZONE)};`));
+      for (const field of p.cp.split(';').slice(1)) for (const kv of field.split(',')) seen.set(kv.split('=')[0]!, kv.split('=')[1]!);
+    }
+    codes.forEach((code, i) => {
+      assert.equal(seen.get(`${code}-Avg`), String(1000 + i / 1000));
+      assert.equal(seen.get(`${code}-Flag`), 'N');
+    });
   });
 });

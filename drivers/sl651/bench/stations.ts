@@ -8,10 +8,9 @@
  *   BENCH_RATES=10000,50000,100000 sets the offered loads (reports/s across all stations).
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, type DriverContext } from '@sensegate/sdk';
-import { testDevice } from '@sensegate/sdk/testing';
+import { freePort, testDevice } from '@sensegate/sdk/testing';
 import sl651 from '../src/index.js';
 import { decodeBody, FrameDecoder } from '../src/protocol/index.js';
 import { addressOf, PASSWORD } from './fleet-ids.js';
@@ -46,13 +45,6 @@ function rawLimit(): number {
   return reports / ((performance.now() - started) / 1000);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const raw = rawLimit();
 console.log(`raw limit (codec alone, one core): ${fmt(raw)} reports/s`);

@@ -14,3 +14,4 @@ export { checkDefinition, checkDriver, type ConformanceOptions } from './conform
 export { createTestContext, type TestContext, type RecordedLog } from './context.js';
 export { pollOnce, testDevice, type PollResult, type PointResult, type TestDeviceInput } from './poll.js';
 export { delay, waitFor, type WaitOptions } from './wait.js';
+export { freePort } from './free-port.js';
