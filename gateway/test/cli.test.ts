@@ -15,13 +15,13 @@ describe('sensegate command', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('demo runs a simulated site that `tail --json` can watch, then stops by itself', async () => {
-    const demo = startCli(['demo', '--data', join(dir, 'demo'), '--mqtt-port', '0', '--duration', '15']);
+    const demo = startCli(['demo', '--data', join(dir, 'demo'), '--mqtt-port', '0', '--duration', '25']);
     const [, url] = await demo.waitForOutput(/forwarding to (mqtt:\/\/127\.0\.0\.1:\d+)/, 30_000);
     await demo.waitForOutput(/npx sensegate tail --mqtt/);
-    const tail = startCli(['tail', '--mqtt', url!, '--json', '--count', '300']);
+    const tail = startCli(['tail', '--mqtt', url!, '--json', '--count', '400']);
     assert.equal(await tail.exited, 0, tail.stderr());
     const lines = tail.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.equal(lines.length, 300);
+    assert.equal(lines.length, 400);
     for (const r of lines) {
       assert.equal(r.gateway, 'demo-gw');
       assert.equal(typeof r.seq, 'number');

@@ -105,8 +105,9 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
       const station = await startHj212Station({ port: ports.hj212, mn, kind, password, realtimeInterval: 5000, minuteInterval: 60_000 });
       cleanup.unshift(() => station.close());
     }
-    const rain = startSl651Station({ port: ports.sl651, address: SL651_ADDRESS, password: '1234', interval: 10_000 });
+    const rain = startSl651Station({ port: ports.sl651, address: SL651_ADDRESS, password: '1234', interval: 5000 });
     cleanup.unshift(() => rain.stop());
+    rain.sendTimedReport(); // one at once (sent as soon as it is connected), then every 5 s
 
     out.write(
       [
@@ -116,7 +117,7 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
         `  pump station         modbus tcp 127.0.0.1:${ports.pump}  (profile pump-station)`,
         `  air-quality station  HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${AIR_MN}; real-time every 5 s, minute averages every minute)`,
         `  surface-water station HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${WATER_MN})`,
-        `  rain and river level SL 651, dials in to 127.0.0.1:${ports.sl651}  (station ${SL651_ADDRESS}; timed report every 10 s)`,
+        `  rain and river level SL 651, dials in to 127.0.0.1:${ports.sl651}  (station ${SL651_ADDRESS}; timed report every 5 s)`,
         `  configuration        ${configFile}`,
         `  journal and state    ${dataDir}`,
         '',
