@@ -56,35 +56,49 @@ export interface PollutantValue {
   eflag?: string;
 }
 
-const QUALIFIERS = new Set(['Flag', 'EFlag']);
+/** A code's `-Flag` and `-EFlag` within one record; the last one sent wins. */
+interface Qualifiers {
+  flag?: string;
+  eflag?: string;
+}
+
+/** Gives each value its code's qualifiers, wherever in the record they were sent. */
+function qualify(values: PollutantValue[], qualifiers: ReadonlyMap<string, Qualifiers> | undefined): PollutantValue[] {
+  if (qualifiers === undefined || qualifiers.size === 0) return values;
+  for (const v of values) {
+    const q = qualifiers.get(v.code);
+    if (q === undefined) continue;
+    if (q.flag !== undefined) v.flag = q.flag;
+    if (q.eflag !== undefined) v.eflag = q.eflag;
+  }
+  return values;
+}
 
 /**
  * The pollutant fields of a CP (keys `<code>-<Field>`), each with its code's flag. Keys without
  * a dash (DataTime, RtdInterval, ...) are not pollutant values and are left out.
  */
 export function pollutantValues(groups: readonly CpGroup[]): PollutantValue[] {
-  const flags = new Map<string, { flag?: string; eflag?: string }>();
-  const values: Array<{ code: string; field: string; value: string }> = [];
+  let qualifiers: Map<string, Qualifiers> | undefined;
+  const values: PollutantValue[] = [];
   for (const group of groups) {
     for (const [key, value] of group) {
       const dash = key.indexOf('-');
       if (dash <= 0 || dash === key.length - 1) continue;
       const code = key.slice(0, dash);
       const field = key.slice(dash + 1);
-      if (QUALIFIERS.has(field)) {
-        const q = flags.get(code) ?? {};
+      if (field === 'Flag' || field === 'EFlag') {
+        qualifiers ??= new Map();
+        let q = qualifiers.get(code);
+        if (q === undefined) qualifiers.set(code, (q = {}));
         if (field === 'Flag') q.flag = value;
         else q.eflag = value;
-        flags.set(code, q);
       } else {
         values.push({ code, field, value });
       }
     }
   }
-  return values.map((v) => {
-    const q = flags.get(v.code);
-    return { ...v, ...(q?.flag !== undefined ? { flag: q.flag } : {}), ...(q?.eflag !== undefined ? { eflag: q.eflag } : {}) };
-  });
+  return qualify(values, qualifiers);
 }
 
 export interface CpRecord {
@@ -100,29 +114,27 @@ export interface CpRecord {
  */
 export function cpRecords(groups: readonly CpGroup[]): CpRecord[] {
   const records: CpRecord[] = [];
-  let fields: CpGroup[] = [];
+  let fields: CpField[] = [];
   let dataTime: string | undefined;
   let started = false;
-  const close = () => {
-    const values = pollutantValues(fields);
-    if (started || values.length) records.push({ ...(dataTime !== undefined ? { dataTime } : {}), values });
-  };
   for (const group of groups) {
-    let rest: CpGroup = [];
     for (const field of group) {
-      if (field[0] === 'DataTime') {
-        if (rest.length) fields.push(rest);
-        close();
-        fields = [];
-        rest = [];
-        dataTime = field[1];
-        started = true;
-      } else {
-        rest.push(field);
+      if (field[0] !== 'DataTime') {
+        fields.push(field);
+        continue;
       }
+      closeRecord(records, started, dataTime, pollutantValues([fields]));
+      fields = [];
+      dataTime = field[1];
+      started = true;
     }
-    if (rest.length) fields.push(rest);
   }
-  close();
+  closeRecord(records, started, dataTime, pollutantValues([fields]));
   return records;
+}
+
+/** Adds a record: always once a DataTime started it, else only if it holds values. Shared with cp-records.ts. */
+export function closeRecord(records: CpRecord[], started: boolean, dataTime: string | undefined, values: PollutantValue[]): void {
+  if (started) records.push(dataTime === undefined ? { values } : { dataTime, values });
+  else if (values.length) records.push({ values });
 }

@@ -31,3 +31,10 @@ export const DEFAULT_DATA_FLAG = 'N';
 export function flagQuality(flag: string | undefined): Quality {
   return DATA_FLAGS[flag ?? DEFAULT_DATA_FLAG]?.quality ?? 'uncertain';
 }
+
+const STATUS = new Map(Object.keys(DATA_FLAGS).map((flag) => [flag, `hj212:flag:${flag}`]));
+
+/** The reading status carrying a flag, `hj212:flag:<flag>`; the standard's flags are not rebuilt for every value. */
+export function flagStatus(flag: string): string {
+  return STATUS.get(flag) ?? `hj212:flag:${flag}`;
+}

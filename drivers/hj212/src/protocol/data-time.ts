@@ -1,70 +1,23 @@
 /**
  * Station times: `DataTime` (yyyyMMddHHmmss) and `QN` (yyyyMMddHHmmssSSS) are wall-clock times in
  * the station's zone with no offset written, China Standard Time in practice. Any IANA zone works
- * through Intl, so a network in another zone (or on UTC) is configured, not patched.
+ * (offsets come from Intl, see zone-offset.ts), so a network in another zone (or on UTC) is
+ * configured, not patched.
  */
 import { SensegateError } from '@sensegate/sdk';
+import { zoneOffset } from './zone-offset.js';
+
+export { isTimeZone, zoneOffset } from './zone-offset.js';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Whether Intl knows this zone name. */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallClock(ms: number, timeZone: string): WallClock {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
-}
-
-/** The zone's offset from UTC at instant `ms`, in ms (Asia/Shanghai: +8 h). */
-export function zoneOffset(ms: number, timeZone: string): number {
-  const w = wallClock(ms, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
-}
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** yyyyMMddHHmmss in the zone. */
 export function formatDataTime(ms: number, timeZone: string = DEFAULT_TIME_ZONE): string {
-  const w = wallClock(ms, timeZone);
-  return `${pad(w.year, 4)}${pad(w.month)}${pad(w.day)}${pad(w.hour)}${pad(w.minute)}${pad(w.second)}`;
+  // The zone's wall clock is the instant (in whole seconds) moved by the zone's offset, read as UTC.
+  const wall = new Date(ms - (((ms % 1000) + 1000) % 1000) + zoneOffset(ms, timeZone));
+  return `${pad(wall.getUTCFullYear(), 4)}${pad(wall.getUTCMonth() + 1)}${pad(wall.getUTCDate())}${pad(wall.getUTCHours())}${pad(wall.getUTCMinutes())}${pad(wall.getUTCSeconds())}`;
 }
 
 /** yyyyMMddHHmmssSSS in the zone: a request id (QN). */
@@ -72,27 +25,46 @@ export function formatQn(ms: number, timeZone: string = DEFAULT_TIME_ZONE): stri
   return `${formatDataTime(ms, timeZone)}${pad(((ms % 1000) + 1000) % 1000, 3)}`;
 }
 
+/** The number written by the digits `text[at..at + count)`; the caller has checked they are digits. */
+function digits(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) n = n * 10 + text.charCodeAt(i) - 0x30;
+  return n;
+}
+
+/** 14 or 17 ASCII digits, as `/^\d{14}(\d{3})?$/` says. */
+function isTimeText(text: string): boolean {
+  if (text.length !== 14 && text.length !== 17) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/** Days in a month of the (proleptic) Gregorian calendar, as Date counts them. */
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 /**
  * ms since the epoch of a yyyyMMddHHmmss (or yyyyMMddHHmmssSSS) wall-clock time in the zone.
  * Throws SG_PROTOCOL_ERROR for text that is not a real date and time.
  */
 export function parseDataTime(text: string, timeZone: string = DEFAULT_TIME_ZONE): number {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?$/.exec(text);
-  if (!m) throw new SensegateError('SG_PROTOCOL_ERROR', `time "${text.slice(0, 24)}" is not yyyyMMddHHmmss`);
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const millis = m[7] === undefined ? 0 : Number(m[7]);
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const back = new Date(asUtc);
-  if (
-    year < 1970 ||
-    back.getUTCMonth() !== month - 1 ||
-    back.getUTCDate() !== day ||
-    back.getUTCHours() !== hour ||
-    back.getUTCMinutes() !== minute ||
-    back.getUTCSeconds() !== second
-  ) {
+  if (!isTimeText(text)) throw new SensegateError('SG_PROTOCOL_ERROR', `time "${text.slice(0, 24)}" is not yyyyMMddHHmmss`);
+  const year = digits(text, 0, 4);
+  const month = digits(text, 4, 2);
+  const day = digits(text, 6, 2);
+  const hour = digits(text, 8, 2);
+  const minute = digits(text, 10, 2);
+  const second = digits(text, 12, 2);
+  const millis = text.length === 17 ? digits(text, 14, 3) : 0;
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     throw new SensegateError('SG_PROTOCOL_ERROR', `time "${text}" is not a valid date and time`);
   }
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   // Two passes settle the offset next to a daylight-saving change.
   let ts = asUtc - zoneOffset(asUtc, timeZone);
   ts = asUtc - zoneOffset(ts, timeZone);

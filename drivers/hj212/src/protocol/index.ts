@@ -3,7 +3,7 @@
  * driver and the simulator: CRC, frames and their stream decoder, packets, the CP area, flags,
  * station times, code tables, and the replies a platform and a station exchange.
  */
-export { hj212Crc, formatCrc } from './crc.js';
+export { hj212Crc, hj212CrcOf, formatCrc } from './crc.js';
 export {
   DEFAULT_MAX_SEGMENT,
   FRAME_HEAD,
@@ -17,6 +17,7 @@ export {
 export { FrameDecoder, type DecodeResult, type FrameDecoderOptions } from './frame-decoder.js';
 export { formatSegment, parseSegment, type Packet } from './packet.js';
 export { cpDataTime, cpFields, cpRecords, formatCp, parseCp, pollutantValues, type CpField, type CpGroup, type CpRecord, type PollutantValue } from './cp.js';
+export { readCpRecords } from './cp-records.js';
 export {
   FLAG_ACK,
   FLAG_SPLIT,

@@ -27,16 +27,96 @@ export interface Packet {
 const CP_OPEN = 'CP=&&';
 const CP_CLOSE = '&&';
 const HEADER_KEYS = ['QN', 'ST', 'CN', 'PW', 'MN', 'Flag', 'PNUM', 'PNO'] as const;
-const REQUIRED = ['ST', 'CN', 'PW', 'MN'] as const;
 const VALUE = /^[^;=&]*$/;
+const SEMICOLON = 0x3b;
 
 function fail(message: string): never {
   throw new SensegateError('SG_PROTOCOL_ERROR', message);
 }
 
+/** `text` is `min`..`max` ASCII digits (what `/^\d{min,max}$/` says, without a regex per field). */
+function isDigits(text: string, min: number, max: number): boolean {
+  if (text.length < min || text.length > max) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+function isAlphanumeric(text: string, min: number, max: number): boolean {
+  if (text.length < min || text.length > max) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x30 || c > 0x39) && (c < 0x41 || c > 0x5a) && (c < 0x61 || c > 0x7a)) return false;
+  }
+  return true;
+}
+
 function integer(key: string, text: string, min: number, max: number): number {
-  if (!/^\d{1,4}$/.test(text) || Number(text) < min || Number(text) > max) fail(`${key}=${text} is not an integer from ${min} to ${max}`);
+  if (!isDigits(text, 1, 4) || Number(text) < min || Number(text) > max) fail(`${key}=${text} is not an integer from ${min} to ${max}`);
   return Number(text);
+}
+
+/** The header fields as read, before they are checked. */
+interface Header {
+  qn?: string | undefined;
+  st?: string | undefined;
+  cn?: string | undefined;
+  pw?: string | undefined;
+  mn?: string | undefined;
+  flag?: string | undefined;
+  pnum?: string | undefined;
+  pno?: string | undefined;
+}
+
+const HEADER_NAMES: ReadonlyArray<[key: string, name: keyof Header]> = [
+  ['QN', 'qn'],
+  ['ST', 'st'],
+  ['CN', 'cn'],
+  ['PW', 'pw'],
+  ['MN', 'mn'],
+  ['Flag', 'flag'],
+  ['PNUM', 'pnum'],
+  ['PNO', 'pno'],
+];
+
+/** Which standard field `segment[at..eq)` names, compared in place: no key is sliced to be looked up. */
+function headerName(segment: string, at: number, eq: number): keyof Header | undefined {
+  for (const [key, name] of HEADER_NAMES) if (eq - at === key.length && segment.startsWith(key, at)) return name;
+  return undefined;
+}
+
+/**
+ * Reads the header fields in `segment[0..end)` in one pass. Keys other than the standard's are
+ * allowed and ignored, but like every key they may appear only once.
+ */
+function readHeader(segment: string, end: number): Header {
+  // Every field present from the start keeps one object shape, whatever order the fields come in.
+  const header: Header = { qn: undefined, st: undefined, cn: undefined, pw: undefined, mn: undefined, flag: undefined, pnum: undefined, pno: undefined };
+  let others: Set<string> | undefined;
+  let at = 0;
+  while (at < end) {
+    let stop = segment.indexOf(';', at);
+    if (stop < 0 || stop > end) stop = end;
+    const eq = segment.indexOf('=', at);
+    if (eq < 0 || eq >= stop || eq === at) fail(`header field "${segment.slice(at, stop)}" is not key=value`);
+    const value = segment.slice(eq + 1, stop);
+    const name = headerName(segment, at, eq);
+    if (name === undefined) {
+      const key = segment.slice(at, eq);
+      others ??= new Set();
+      if (others.has(key)) fail(`header field ${key} appears twice`);
+      others.add(key);
+    } else {
+      if (header[name] !== undefined) fail(`header field ${segment.slice(at, eq)} appears twice`);
+      header[name] = value;
+    }
+    // `a;;b` holds an empty field, which is no key=value: land on it rather than skip it.
+    at = stop + 1;
+    if (at === end && segment.charCodeAt(stop) === SEMICOLON) fail('header field "" is not key=value');
+  }
+  return header;
 }
 
 /** Parses a data segment; throws SG_PROTOCOL_ERROR naming the first problem. */
@@ -46,36 +126,28 @@ export function parseSegment(segment: string): Packet {
   if (!segment.endsWith(CP_CLOSE) || segment.length < open + CP_OPEN.length + CP_CLOSE.length) {
     fail('the data segment does not end with the `&&` that closes CP');
   }
-  if (open > 0 && segment[open - 1] !== ';') fail('`CP=&&` is not preceded by `;`');
-  const header = new Map<string, string>();
-  const head = segment.slice(0, Math.max(0, open - 1));
-  for (const part of head.length ? head.split(';') : []) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) fail(`header field "${part}" is not key=value`);
-    const key = part.slice(0, eq);
-    if (header.has(key)) fail(`header field ${key} appears twice`);
-    header.set(key, part.slice(eq + 1));
-  }
-  for (const key of REQUIRED) if (!header.get(key)) fail(`header field ${key} is missing`);
+  if (open > 0 && segment.charCodeAt(open - 1) !== SEMICOLON) fail('`CP=&&` is not preceded by `;`');
+  const header = readHeader(segment, Math.max(0, open - 1));
+  if (!header.st) fail('header field ST is missing');
+  if (!header.cn) fail('header field CN is missing');
+  if (!header.pw) fail('header field PW is missing');
+  if (!header.mn) fail('header field MN is missing');
   const packet: Packet = {
-    st: header.get('ST')!,
-    cn: header.get('CN')!,
-    pw: header.get('PW')!,
-    mn: header.get('MN')!,
+    st: header.st,
+    cn: header.cn,
+    pw: header.pw,
+    mn: header.mn,
     cp: segment.slice(open + CP_OPEN.length, segment.length - CP_CLOSE.length),
   };
-  if (!/^\d{4}$/.test(packet.cn)) fail(`CN=${packet.cn} is not a four-digit command code`);
-  if (!/^\d{2}$/.test(packet.st)) fail(`ST=${packet.st} is not a two-digit system code`);
-  if (!/^[A-Za-z0-9]{1,32}$/.test(packet.mn)) fail(`MN=${packet.mn} is not 1..32 letters and digits`);
-  const qn = header.get('QN');
+  if (!isDigits(packet.cn, 4, 4)) fail(`CN=${packet.cn} is not a four-digit command code`);
+  if (!isDigits(packet.st, 2, 2)) fail(`ST=${packet.st} is not a two-digit system code`);
+  if (!isAlphanumeric(packet.mn, 1, 32)) fail(`MN=${packet.mn} is not 1..32 letters and digits`);
+  const { qn, flag, pnum, pno } = header;
   if (qn !== undefined) {
-    if (!/^\d{14,20}$/.test(qn)) fail(`QN=${qn} is not a time stamp yyyyMMddHHmmssSSS`);
+    if (!isDigits(qn, 14, 20)) fail(`QN=${qn} is not a time stamp yyyyMMddHHmmssSSS`);
     packet.qn = qn;
   }
-  const flag = header.get('Flag');
   if (flag !== undefined) packet.flag = integer('Flag', flag, 0, 255);
-  const pnum = header.get('PNUM');
-  const pno = header.get('PNO');
   if (pnum !== undefined) packet.pnum = integer('PNUM', pnum, 1, 9999);
   if (pno !== undefined) packet.pno = integer('PNO', pno, 1, 9999);
   if ((packet.pnum === undefined) !== (packet.pno === undefined)) fail('PNUM and PNO come together');

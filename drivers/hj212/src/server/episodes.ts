@@ -4,6 +4,7 @@
  * it ends. The number of open episodes is bounded, so a scan from many addresses cannot grow it.
  */
 const MAX_OPEN = 1024;
+const NONE: ReadonlyArray<[string, number]> = Object.freeze([]);
 
 export class Episodes {
   private readonly active = new Map<string, number>();
@@ -24,7 +25,8 @@ export class Episodes {
   }
 
   /** Ends every episode whose key starts with `prefix`; returns the occurrences by key. */
-  endAll(prefix: string): Array<[string, number]> {
+  endAll(prefix: string): ReadonlyArray<[string, number]> {
+    if (this.active.size === 0) return NONE; // the usual case, asked for every accepted packet
     const ended: Array<[string, number]> = [];
     for (const [key, count] of this.active) if (key.startsWith(prefix)) ended.push([key, count]);
     for (const [key] of ended) this.active.delete(key);

@@ -28,6 +28,9 @@ export class StationConnection implements StationLink {
   private readonly idle: NodeJS.Timeout;
   private badInARow = 0;
   private closeReason = 'was closed by the station';
+  /** This connection's malformed-data episode, and whether one is open: ending none costs nothing per packet. */
+  private readonly malformedKey: string;
+  private malformedOpen = false;
 
   constructor(
     private readonly socket: Socket,
@@ -36,6 +39,7 @@ export class StationConnection implements StationLink {
     private readonly listener: StationListener,
   ) {
     this.decoder = new FrameDecoder({ maxFrameBytes: listener.maxFrameBytes });
+    this.malformedKey = `malformed/${remote}`;
     const idleTimeout = listener.idleTimeout;
     this.idle = setTimeout(() => {
       this.listener.stats.connectionsIdle++;
@@ -104,7 +108,7 @@ export class StationConnection implements StationLink {
     const { episodes } = this.listener;
     this.badInARow = 0;
     this.endMalformed();
-    for (const [, count] of episodes.endAll(`refused/${station.mn}/`)) {
+    for (const [, count] of episodes.endAll(station.refusedEpisodes)) {
       station.log.info({ station: station.mn, remote: this.remote }, `station ${station.mn} accepted again after ${count} refused packet(s)`);
     }
     this.stations.add(station);
@@ -137,7 +141,8 @@ export class StationConnection implements StationLink {
     const station = [...this.stations].at(-1);
     if (station) station.noteMalformed();
     else this.listener.noteMalformed(this.host);
-    if (episodes.occur(`malformed/${this.remote}`)) {
+    this.malformedOpen = true;
+    if (episodes.occur(this.malformedKey)) {
       const e = error.withContext({ driver: context.driver, source: this.remote, ...(station ? { device: station.id } : {}) });
       const who = station ? `station ${station.mn} at ${this.remote}` : this.remote;
       (station?.log ?? log).warn(
@@ -149,7 +154,9 @@ export class StationConnection implements StationLink {
   }
 
   private endMalformed(): void {
-    const count = this.listener.episodes.end(`malformed/${this.remote}`);
+    if (!this.malformedOpen) return;
+    this.malformedOpen = false;
+    const count = this.listener.episodes.end(this.malformedKey);
     if (count > 1) this.listener.log.info({ remote: this.remote }, `${count} malformed frames or runs of garbage from ${this.remote} in that episode`);
   }
 

@@ -16,29 +16,45 @@ export function dataKindOf(cn: string): DataKind | undefined {
   return CN_KIND.get(cn);
 }
 
-const key = (cn: string, code: string, field: string) => `${cn}\u0000${code}\u0000${field}`;
+/** Points by CN, code and field. Nested maps: a lookup hashes the strings it was given and builds no key. */
+type ByField = Map<string, Hj212Point[]>;
+type ByCode = Map<string, ByField>;
 
 export class PointMap {
-  private readonly byValue = new Map<string, Hj212Point[]>();
+  private readonly byCn = new Map<string, ByCode>();
+  private count = 0;
 
   constructor(points: readonly Hj212Point[]) {
     for (const point of points) {
       const { code, data, field, command } = point.spec;
       if (command !== undefined || code === undefined || point.spec.enabled === false) continue;
       for (const cn of DATA_KINDS[data]) {
-        const k = key(cn, code, field ?? defaultField(data));
-        const list = this.byValue.get(k);
+        const byCode = getOrAdd(this.byCn, cn, () => new Map());
+        const byField = getOrAdd(byCode, code, () => new Map());
+        const name = field ?? defaultField(data);
+        const list = byField.get(name);
         if (list) list.push(point);
-        else this.byValue.set(k, [point]);
+        else {
+          byField.set(name, [point]);
+          this.count++;
+        }
       }
     }
   }
 
-  lookup(cn: string, code: string, field: string): readonly Hj212Point[] | undefined {
-    return this.byValue.get(key(cn, code, field));
+  /** The points of one CN by code and field: looked up once per upload rather than once per value. */
+  ofCn(cn: string): ReadonlyMap<string, ReadonlyMap<string, readonly Hj212Point[]>> | undefined {
+    return this.byCn.get(cn);
   }
 
+  /** Distinct (CN, code, field) values that some point takes. */
   get size(): number {
-    return this.byValue.size;
+    return this.count;
   }
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = make()));
+  return value;
 }

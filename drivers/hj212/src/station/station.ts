@@ -5,12 +5,13 @@
  * old connection times out); it is online while any of them is open, and commands go to the one
  * it used last.
  */
-import { SensegateError, type DeviceRef, type DriverContext, type Logger, type Quality } from '@sensegate/sdk';
+import { SensegateError, type DeviceRef, type DriverContext, type Logger, type PublishOptions, type Quality } from '@sensegate/sdk';
 import type { Hj212Connection } from '../config/connection.js';
 import type { CommandName, Hj212PointFields } from '../config/point.js';
 import { CN, ST } from '../protocol/codes.js';
-import { cpRecords, parseCp, type CpField } from '../protocol/cp.js';
-import { DEFAULT_DATA_FLAG, flagQuality } from '../protocol/data-flags.js';
+import type { CpField, PollutantValue } from '../protocol/cp.js';
+import { readCpRecords } from '../protocol/cp-records.js';
+import { DEFAULT_DATA_FLAG, flagQuality, flagStatus } from '../protocol/data-flags.js';
 import { formatQn, parseDataTime } from '../protocol/data-time.js';
 import { isSplit, needsAck } from '../protocol/flags.js';
 import { encodeFrame } from '../protocol/frame.js';
@@ -21,7 +22,9 @@ import { Episodes } from '../server/episodes.js';
 import { emptyStats, type Hj212Stats } from '../server/stats.js';
 import { commandRequest, PendingRequests } from './commands.js';
 import { PointMap, dataKindOf } from './point-map.js';
+import { RecentPackets } from './recent-packets.js';
 import { SplitMessages } from './split-messages.js';
+import { UnmatchedValues } from './unmatched.js';
 import { toValue } from './values.js';
 
 export type Hj212Device = DeviceRef<Hj212Connection, Hj212PointFields>;
@@ -39,7 +42,7 @@ const REMEMBERED = 64;
 
 interface DecodedRecord {
   ts: number | undefined;
-  values: ReturnType<typeof cpRecords>[number]['values'];
+  values: PollutantValue[];
 }
 
 export class Station {
@@ -49,12 +52,15 @@ export class Station {
   readonly stats: Hj212Stats = emptyStats();
   readonly allow: AllowList | undefined;
   readonly log: Logger;
+  /** Prefix of the listener's episodes of packets refused for this station. */
+  readonly refusedEpisodes: string;
   private readonly points: PointMap;
   private readonly split: SplitMessages;
   private readonly requests: PendingRequests;
   private readonly episodes = new Episodes();
+  private readonly unmatched = new UnmatchedValues();
   private readonly links = new Set<StationLink>();
-  private readonly recent: string[] = [];
+  private readonly recent = new RecentPackets(REMEMBERED);
   private current: StationLink | undefined;
   private state: 'waiting' | 'online' | 'offline' | 'refused' = 'waiting';
   /** Set when the device is removed or the driver stops: health is the gateway's business then. */
@@ -70,6 +76,7 @@ export class Station {
     this.mn = device.connection.mn;
     this.connection = device.connection;
     this.log = device.log;
+    this.refusedEpisodes = `refused/${this.mn}/`;
     this.allow = device.connection.allow ? new AllowList(device.connection.allow) : undefined;
     this.points = new PointMap(device.points);
     this.requests = new PendingRequests({ driver: context.driver, device: device.id, mn: this.mn });
@@ -138,13 +145,12 @@ export class Station {
       }
       return;
     }
-    const seen = this.seenKey(packet);
-    if (seen !== undefined && this.recent.includes(seen)) {
+    if (this.recent.has(packet)) {
       this.stats.duplicates++;
       this.log.debug({ station: this.mn, qn: packet.qn }, `station ${this.mn} sent CN ${packet.cn} QN ${packet.qn} again; acknowledged again, not published twice`);
       return this.ack(packet, link);
     }
-    if (dataKindOf(packet.cn) !== undefined) return this.data(packet, link, seen);
+    if (dataKindOf(packet.cn) !== undefined) return this.data(packet, link);
     if (packet.cn === CN.BOOT_TIME) this.booted(packet);
     else {
       this.stats.ignored++;
@@ -152,11 +158,11 @@ export class Station {
         this.log.info({ station: this.mn, cn: packet.cn }, `station ${this.mn} sent CN ${packet.cn}, which this driver does not act on (logged once)`);
       }
     }
-    this.remember(seen);
+    this.recent.remember(packet);
     this.ack(packet, link);
   }
 
-  private data(packet: Packet, link: StationLink, seen: string | undefined): void {
+  private data(packet: Packet, link: StationLink): void {
     let cp = packet.cp;
     if (isSplit(packet.flag) && packet.pnum !== undefined && packet.pno !== undefined && packet.pnum > 1) {
       const outcome = this.split.add({ ...packet, pnum: packet.pnum, pno: packet.pno });
@@ -165,7 +171,7 @@ export class Station {
         this.log.warn({ station: this.mn }, `refused a split message from station ${this.mn}: ${outcome.reason}`);
         return;
       }
-      this.remember(seen);
+      this.recent.remember(packet);
       this.ack(packet, link);
       if (outcome.kind === 'partial') return;
       cp = outcome.cp;
@@ -176,13 +182,19 @@ export class Station {
     const records = this.decode(cp, packet);
     if (!records) return; // not acknowledged: the data did not reach the gateway
     this.publish(packet.cn, records);
-    this.remember(seen);
+    this.recent.remember(packet);
     this.ack(packet, link);
   }
 
   private decode(cp: string, packet: Packet): DecodedRecord[] | undefined {
     try {
-      return cpRecords(parseCp(cp)).map((r) => ({ ts: r.dataTime === undefined ? undefined : parseDataTime(r.dataTime, this.connection.timeZone), values: r.values }));
+      const records = readCpRecords(cp);
+      const decoded: DecodedRecord[] = new Array(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const { dataTime, values } = records[i]!;
+        decoded[i] = { ts: dataTime === undefined ? undefined : parseDataTime(dataTime, this.connection.timeZone), values };
+      }
+      return decoded;
     } catch (err) {
       this.malformed(err as SensegateError, packet);
       return undefined;
@@ -190,12 +202,16 @@ export class Station {
   }
 
   private publish(cn: string, records: readonly DecodedRecord[]): void {
-    for (const record of records) {
-      for (const v of record.values) {
-        const points = this.points.lookup(cn, v.code, v.field);
+    const byCode = this.points.ofCn(cn);
+    for (const { ts, values } of records) {
+      // Values of a record mostly share their flag: they share one options object too, as the
+      // points of one value always have (publish only reads it).
+      let options: PublishOptions | undefined;
+      for (const v of values) {
+        const points = byCode?.get(v.code)?.get(v.field);
         if (!points) {
           this.stats.valuesUnmatched++;
-          if (this.episodes.occur(`unmatched/${cn}/${v.code}-${v.field}`)) {
+          if (this.unmatched.first(cn, v.code, v.field)) {
             this.log.debug({ station: this.mn, cn, code: v.code, field: v.field }, `station ${this.mn} sends ${v.code}-${v.field} in CN ${cn}; no point takes it (logged once)`);
           }
           continue;
@@ -203,7 +219,10 @@ export class Station {
         const flag = v.flag ?? DEFAULT_DATA_FLAG;
         const value = toValue(v.value);
         const quality: Quality = value === null ? 'bad' : flagQuality(flag);
-        const options = { quality, status: `hj212:flag:${flag}`, ...(record.ts !== undefined ? { ts: record.ts } : {}) };
+        const status = flagStatus(flag);
+        if (options === undefined || options.quality !== quality || options.status !== status) {
+          options = ts === undefined ? { quality, status } : { quality, status, ts };
+        }
         for (const point of points) {
           this.context.publish(this.id, point.id, value, options);
           this.stats.valuesPublished++;
@@ -244,17 +263,6 @@ export class Station {
     this.episodes.end('malformed-content');
     if (!needsAck(packet.flag)) return;
     if (link.send(encodeFrame(formatSegment(buildDataAck(packet, this.connection.dialect))))) this.stats.acksSent++;
-  }
-
-  /** Only a true retransmission repeats QN and content: a logger that reuses QNs loses nothing. */
-  private seenKey(packet: Packet): string | undefined {
-    return packet.qn === undefined ? undefined : `${packet.cn}/${packet.qn}/${packet.pno ?? 0}/${packet.cp}`;
-  }
-
-  private remember(key: string | undefined): void {
-    if (key === undefined) return;
-    this.recent.push(key);
-    if (this.recent.length > REMEMBERED) this.recent.shift();
   }
 
   /** Sends a named command and waits for the station to execute it. */
