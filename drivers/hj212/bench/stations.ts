@@ -10,10 +10,9 @@
  *   node --import tsx --conditions=source drivers/hj212/bench/stations.ts [stations, default 1000] [seconds, default 10]
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, type DriverContext } from '@sensegate/sdk';
-import { testDevice } from '@sensegate/sdk/testing';
+import { freePort, testDevice } from '@sensegate/sdk/testing';
 import hj212 from '../src/index.js';
 import { mnOf } from './fleet-ids.js';
 
@@ -28,13 +27,6 @@ const CODES: Array<[string, string]> = [
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 let published = 0;
 const context: DriverContext = {

@@ -5,20 +5,13 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { createTestContext, testDevice, waitFor } from '@sensegate/sdk/testing';
+import { createTestContext, freePort, testDevice, waitFor } from '@sensegate/sdk/testing';
 import hj212, { type Hj212Instance } from '../src/index.js';
 import { AIR_MN, PW, RawClient, WATER_MN, upload } from './support/harness.js';
 
 const device = (id: string, mn: string, port = 0) =>
   testDevice(hj212, { id, connection: { host: '127.0.0.1', port, mn, password: PW }, points: [{ id: 'pm25', code: 'a34004' }], reconnect: { initialDelay: 50, maxDelay: 200 } });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('lifecycle', () => {
   it('shares one server between stations of one port, closes it with the last, and frees the port on stop', async () => {

@@ -15,3 +15,4 @@ export { createTestContext, type TestContext, type RecordedLog } from './context
 export { pollOnce, testDevice, type PollResult, type PointResult, type TestDeviceInput } from './poll.js';
 export { delay, waitFor, type WaitOptions } from './wait.js';
 export { freePort } from './free-port.js';
+export { CliProcess, type CliProcessOptions } from './cli-process.js';

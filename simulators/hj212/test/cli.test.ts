@@ -1,14 +1,17 @@
 // An operator runs `sensegate sim hj212` in a terminal against a gateway, watches what the station
 // does, and types faults.
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { waitFor } from '@sensegate/sdk/testing';
-import { CliProcess } from './support/cli-process.js';
+import { CliProcess, waitFor } from '@sensegate/sdk/testing';
 import { TestPlatform } from './support/platform.js';
+
+/** The simulator's CLI, run from source as `sensegate sim` runs it. */
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 describe('the simulator CLI', () => {
   it('prints its options with --help', async () => {
-    const cli = new CliProcess(['--help']);
+    const cli = new CliProcess(CLI, ['--help']);
     assert.equal(await cli.exited(), 0);
     const text = cli.out.join('\n');
     assert.match(text, /^Usage: sensegate sim hj212/);
@@ -19,7 +22,7 @@ describe('the simulator CLI', () => {
     const platform = await TestPlatform.start({ autoAck: true });
     t.after(() => platform.close());
     const mn = 'SGCLIWATER00000000000001';
-    const cli = new CliProcess(['--port', String(platform.port), '--kind', 'water', '--mn', mn, '--password', 'abc123', '--realtime', '2s', '--time-scale', '10', '--ack', '--fault', 'bad-crc=1']);
+    const cli = new CliProcess(CLI, ['--port', String(platform.port), '--kind', 'water', '--mn', mn, '--password', 'abc123', '--realtime', '2s', '--time-scale', '10', '--ack', '--fault', 'bad-crc=1']);
     t.after(() => cli.kill());
     const banner = await cli.line(/dialing/);
     assert.match(banner, /^hj212 station SGCLIWATER00000000000001 \(water, ST=21, 9 parameters\) dialing 127\.0\.0\.1:\d+: real-time 2s, minute 10m, hour; Flag=5 \(ack\); time x10; faults: bad-crc x1;/);
@@ -52,7 +55,7 @@ describe('the simulator CLI', () => {
   it('runs many stations quietly and prints their status', async (t) => {
     const platform = await TestPlatform.start();
     t.after(() => platform.close());
-    const cli = new CliProcess(['--port', String(platform.port), '--count', '5', '--mn-prefix', 'SGCLI', '--realtime', '1s', '--report', '200ms']);
+    const cli = new CliProcess(CLI, ['--port', String(platform.port), '--count', '5', '--mn-prefix', 'SGCLI', '--realtime', '1s', '--report', '200ms']);
     t.after(() => cli.kill());
     assert.match(await cli.line(/dialing/), /^hj212 5 stations SGCLI0000000000000000001\.\.SGCLI0000000000000000005 \(air, ST=22, 10 parameters\)/);
     await waitFor('five connections', () => platform.open.length === 5);
@@ -63,13 +66,13 @@ describe('the simulator CLI', () => {
   });
 
   it('rejects an unknown option with the usage, exit 2', async () => {
-    const cli = new CliProcess(['--prot', '6000']);
+    const cli = new CliProcess(CLI, ['--prot', '6000']);
     assert.equal(await cli.exited(), 2);
     assert.match(cli.err, /Unknown option '--prot'[\s\S]*Usage: sensegate sim hj212/);
   });
 
   it('says which option is wrong, exit 1 for invalid station settings', async () => {
-    const bad = new CliProcess(['--minute', '7m']);
+    const bad = new CliProcess(CLI, ['--minute', '7m']);
     assert.equal(await bad.exited(), 1);
     assert.match(bad.err, /minuteInterval.*divide an hour/);
   });

@@ -2,14 +2,17 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { CliProcess } from '@sensegate/sdk/testing';
 import { ModbusRTU } from './support/modbus-client.js';
-import { CliProcess } from './support/cli-process.js';
+
+/** The simulator's CLI, run from source as `sensegate sim` runs it. */
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 describe('the simulator CLI', () => {
   it('serves profiles on units, applies fault commands from stdin, and exits on SIGTERM', async (t) => {
-    const cli = new CliProcess(['--port', '0', '--profile', fixture('every-type.yaml'), '--unit', '3', '--profile', fixture('moving.yaml'), '--tick', '50', '--seed', '7']);
+    const cli = new CliProcess(CLI, ['--port', '0', '--profile', fixture('every-type.yaml'), '--unit', '3', '--profile', fixture('moving.yaml'), '--tick', '50', '--seed', '7']);
     t.after(() => cli.kill());
     const banner = await cli.line(/listening/);
     assert.match(banner, /^modbus simulator listening on tcp 127\.0\.0\.1:\d+: unit 3 every-type \(20 points\), unit 1 moving \(6 points\); tick 50 ms/);
@@ -53,7 +56,7 @@ describe('the simulator CLI', () => {
   });
 
   it('serves RTU over TCP with --framing, a blank unit without a profile', async (t) => {
-    const cli = new CliProcess(['--port', '0', '--framing', 'rtu-over-tcp', '--unit', '9']);
+    const cli = new CliProcess(CLI, ['--port', '0', '--framing', 'rtu-over-tcp', '--unit', '9']);
     t.after(() => cli.kill());
     const banner = await cli.line(/listening/);
     assert.match(banner, /listening on rtu-over-tcp 127\.0\.0\.1:\d+: unit 9 blank \(0 points\)/);
@@ -69,7 +72,7 @@ describe('the simulator CLI', () => {
   });
 
   it('closes cleanly on SIGINT sent as soon as it says it listens', async (t) => {
-    const cli = new CliProcess(['--port', '0']);
+    const cli = new CliProcess(CLI, ['--port', '0']);
     t.after(() => cli.kill());
     await cli.line(/listening/);
     cli.signal('SIGINT');
@@ -77,13 +80,13 @@ describe('the simulator CLI', () => {
   });
 
   it('says which file, line and field is wrong in a profile, and exits 1', async () => {
-    const cli = new CliProcess(['--port', '0', '--profile', fixture('overlap.yaml')]);
+    const cli = new CliProcess(CLI, ['--port', '0', '--profile', fixture('overlap.yaml')]);
     assert.equal(await cli.exited(), 1);
     assert.match(cli.err, /overlap\.yaml:4:\d+: points\[1\]\.address: point "total" overlaps point "flow"/);
   });
 
   it('rejects an unknown option with the usage, exit 2', async () => {
-    const cli = new CliProcess(['--prot', '5020']);
+    const cli = new CliProcess(CLI, ['--prot', '5020']);
     assert.equal(await cli.exited(), 2);
     assert.match(cli.err, /Unknown option '--prot'[\s\S]*Usage: sensegate sim modbus/);
   });

@@ -3,15 +3,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeBody, PASSWORD_PATTERN } from '@sensegate/driver-sl651/protocol';
-import { waitFor } from '@sensegate/sdk/testing';
-import { CliProcess } from './support/cli-process.js';
+import { CliProcess, waitFor } from '@sensegate/sdk/testing';
 import { FakeCentre } from './support/fake-centre.js';
+
+/** The simulator's CLI, run from source as `sensegate sim` runs it. */
+const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
 const PROFILE = fileURLToPath(new URL('../../../drivers/sl651/profiles/sl651-rain-level-station.yaml', import.meta.url));
 
 describe('the simulator CLI', () => {
   it('prints its usage with --help and exits 0', async () => {
-    const cli = new CliProcess(['--help']);
+    const cli = new CliProcess(CLI, ['--help']);
     assert.equal(await cli.exited(), 0);
     const text = cli.out.join('\n');
     assert.match(text, /^Usage: sensegate sim sl651 \[options\]/);
@@ -20,10 +22,10 @@ describe('the simulator CLI', () => {
   });
 
   it('rejects an unknown option or a bad address with exit 2', async () => {
-    const unknown = new CliProcess(['--prot', '5651']);
+    const unknown = new CliProcess(CLI, ['--prot', '5651']);
     assert.equal(await unknown.exited(), 2);
     assert.match(unknown.err, /Unknown option '--prot'[\s\S]*Usage: sensegate sim sl651/);
-    const address = new CliProcess(['--address', '12345']);
+    const address = new CliProcess(CLI, ['--address', '12345']);
     assert.equal(await address.exited(), 2);
     assert.match(address.err, /--address needs 10 hex digits, got "12345"/);
   });
@@ -31,7 +33,7 @@ describe('the simulator CLI', () => {
   it('reports to a centre, sends on command, injects faults, and exits on quit', async (t) => {
     const centre = await FakeCentre.start();
     t.after(() => centre.stop());
-    const cli = new CliProcess(['--port', String(centre.port), '--address', '0012345678', '--password', 'BEEF', '--interval', '0', '--keepalive', '0', '--no-hourly', '--profile', PROFILE, '--seed', '7']);
+    const cli = new CliProcess(CLI, ['--port', String(centre.port), '--address', '0012345678', '--password', 'BEEF', '--interval', '0', '--keepalive', '0', '--no-hourly', '--profile', PROFILE, '--seed', '7']);
     t.after(() => cli.kill());
     const banner = await cli.line(/dialing/);
     assert.equal(
@@ -85,7 +87,7 @@ describe('the simulator CLI', () => {
   });
 
   it('stops cleanly on SIGTERM sent as soon as it says it is dialing', async (t) => {
-    const cli = new CliProcess(['--port', '1', '--address', '0000000001']);
+    const cli = new CliProcess(CLI, ['--port', '1', '--address', '0000000001']);
     t.after(() => cli.kill());
     await cli.line(/dialing/);
     cli.signal('SIGTERM');
@@ -93,7 +95,7 @@ describe('the simulator CLI', () => {
   });
 
   it('names the file and line of a bad simulate: entry in a profile', async () => {
-    const cli = new CliProcess(['--profile', fileURLToPath(new URL('./fixtures/bad-simulate.yaml', import.meta.url))]);
+    const cli = new CliProcess(CLI, ['--profile', fileURLToPath(new URL('./fixtures/bad-simulate.yaml', import.meta.url))]);
     assert.equal(await cli.exited(), 1);
     assert.match(cli.err, /bad-simulate\.yaml:3:\d+: simulate\.snowDepth: unknown field "snowDepth"/);
   });

@@ -1,9 +1,15 @@
-/** The simulator's CLI as a child process (run from source through tsx), with its output as lines. */
+/**
+ * A command-line program as a child process, with its standard output as lines: for testing a
+ * simulator's or a driver's CLI the way a user runs it. TypeScript sources run through tsx by
+ * default; pass `nodeArgs: []` for a built JavaScript file.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { waitFor } from '@sensegate/sdk/testing';
+import { waitFor } from './wait.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+export interface CliProcessOptions {
+  /** Arguments for node before the script (default: run TypeScript sources through tsx). */
+  nodeArgs?: string[];
+}
 
 export class CliProcess {
   readonly out: string[] = [];
@@ -12,8 +18,9 @@ export class CliProcess {
   private readonly child: ChildProcess;
   private seen = 0;
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(script: string, args: string[], options: CliProcessOptions = {}) {
+    const nodeArgs = options.nodeArgs ?? ['--import', 'tsx', '--conditions=source'];
+    this.child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let partial = '';
     this.child.stdout!.on('data', (d: Buffer) => {
       const parts = (partial + d.toString()).split('\n');
@@ -37,10 +44,15 @@ export class CliProcess {
     });
   }
 
-  /** Sends a command and returns its one line of answer. */
+  /** Writes a line to stdin; read its answer with `line(pattern)`. */
+  send(text: string): void {
+    this.child.stdin!.write(text + '\n');
+  }
+
+  /** Sends a command and returns its one line of answer (when nothing else prints meanwhile). */
   async command(text: string): Promise<string> {
     const from = this.out.length;
-    this.child.stdin!.write(text + '\n');
+    this.send(text);
     await waitFor(`an answer to "${text}"`, () => this.out.length > from);
     this.seen = from + 1;
     return this.out[from]!;
