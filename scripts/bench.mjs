@@ -13,6 +13,7 @@ const benches = [
   ['journal write rate', 'gateway/bench/journal.ts'],
   ['forwarder delivery', 'gateway/bench/forward.ts'],
   ['end to end', 'gateway/bench/end-to-end.ts'],
+  ['edge pipeline', 'gateway/bench/pipeline.ts'],
   ['hj212 stations', 'drivers/hj212/bench/stations.ts'],
   ['hj212 simulator capacity', 'simulators/hj212/bench/stations.ts'],
   ['hj212 relay', 'gateway/bench/hj212-relay.ts'],

@@ -13,6 +13,8 @@ import { z } from 'zod';
 import { configJsonSchema } from '../gateway/src/config/json-schema.js';
 import { fieldTable } from '../gateway/src/config/reference.js';
 import { BUILTIN_DRIVERS, DriverRegistry } from '../gateway/src/drivers/registry.js';
+import { BUILTIN_STEPS } from '../gateway/src/pipeline/registry.js';
+import { derivedSchema, pipelineSchema } from '../gateway/src/pipeline/schema.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -77,8 +79,30 @@ async function configDoc(schema: Record<string, unknown>): Promise<string> {
     '',
     'Fields every point has, whatever its driver:',
     '',
-    fieldTable(json(z.object(basePointShape)) as never, 'points[]'),
+    fieldTable(json(z.object({ ...basePointShape, pipeline: pipelineSchema.optional() })) as never, 'points[]'),
     '',
+    '### pipeline',
+    '',
+    'A device (or a profile) may give `pipeline:` for every point that has none of its own. Each step is a',
+    'one-key mapping: `- deadband: { absolute: 0.5 }`. The built-in steps and their options are listed',
+    'under [pipeline steps](#pipeline-steps) below; [pipeline.md](pipeline.md) explains them.',
+    '',
+    '### derived',
+    '',
+    'Points a device computes at the edge (`derived:` beside `points:`):',
+    '',
+    fieldTable(json(derivedSchema) as never, 'derived[]'),
+    '',
+    '## pipeline steps',
+    '',
+    ...[...BUILTIN_STEPS.values()].flatMap((step) => [
+      `### \`${step.name}\``,
+      '',
+      step.description,
+      '',
+      fieldTable(json(step.options) as never, step.name),
+      '',
+    ]),
   ];
   for (const name of Object.keys(BUILTIN_DRIVERS)) {
     const driver = await registry.load(name);

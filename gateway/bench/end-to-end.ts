@@ -10,12 +10,11 @@
  * Run with `npm run bench` (builds first) or: node --import tsx --conditions=source gateway/bench/end-to-end.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import mqtt from 'mqtt';
+import { brokerUrl, readingCounter, reachable, sleep, usage } from './support.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'gateway/dist/cli.js');
@@ -28,58 +27,6 @@ const WARMUP_S = 5;
 const GATEWAY_NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** Phases to run (max, 100k, 10k); all by default. */
 const PHASES = (process.env.BENCH_PHASES ?? 'max,100k,10k').split(',');
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-}
-
-async function brokerUrl(children: ChildProcess[]): Promise<string> {
-  if (process.env.MQTT_URL) return process.env.MQTT_URL;
-  if (await reachable(1883)) return 'mqtt://127.0.0.1:1883';
-  const port = 18830 + Math.floor(Math.random() * 1000);
-  const child = spawn('mosquitto', ['-p', String(port)], { stdio: 'ignore' });
-  children.push(child);
-  for (let i = 0; i < 50 && !(await reachable(port)); i++) await sleep(100);
-  return `mqtt://127.0.0.1:${port}`;
-}
-
-/** CPU seconds (user+system) and RSS bytes of a process, from /proc. */
-async function usage(pid: number): Promise<{ cpu: number; rss: number }> {
-  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  const cpu = (Number(stat[11]) + Number(stat[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
-  return { cpu, rss };
-}
-
-/** Counts readings arriving at the broker without parsing whole messages; optionally samples latency. */
-async function subscriber(url: string, topic: string, sampleLatency: boolean) {
-  const client = await mqtt.connectAsync(url, { clean: true });
-  let readings = 0;
-  const latencies: number[] = [];
-  const marker = Buffer.from('"quality"');
-  client.on('message', (_t, payload) => {
-    let n = 0;
-    for (let i = payload.indexOf(marker); i !== -1; i = payload.indexOf(marker, i + 9)) n++;
-    readings += n;
-    if (sampleLatency) {
-      const now = Date.now();
-      for (const r of (JSON.parse(payload.toString()) as { readings: Array<{ ts: number }> }).readings) latencies.push(now - r.ts);
-    }
-  });
-  await client.subscribeAsync(topic, { qos: 1 });
-  return {
-    count: () => readings,
-    latencies,
-    close: () => client.endAsync(),
-  };
-}
 
 function benchProfile(): string {
   const points = Array.from({ length: POINTS_PER_DEVICE }, (_, i) => `  - { id: r${i}, table: holding, address: ${i}, type: uint16 }`);
@@ -109,7 +56,7 @@ async function runPhase(phase: Phase, ctx: { dir: string; simPort: number; url: 
     config,
     `gateway: { id: ${gateway} }\nlog: { level: warn }\ndevices:\n${devices.join('\n')}\nsinks:\n  - type: mqtt\n    url: ${ctx.url}\n`,
   );
-  const sub = await subscriber(ctx.url, `sensegate/v1/${gateway}/data`, phase.latency ?? false);
+  const sub = await readingCounter(ctx.url, `sensegate/v1/${gateway}/data`, phase.latency ?? false);
   const child = spawn(process.execPath, [...GATEWAY_NODE_ARGS, CLI, 'run', '--config', config, '--data', join(ctx.dir, gateway), '--log-format', 'json'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -155,7 +102,7 @@ async function main(): Promise<void> {
     console.log(`broker ${url}; simulator pid ${sim.pid} on :${simPort} with ${units} units x ${POINTS_PER_DEVICE} registers; ${MEASURE_S} s per phase after ${WARMUP_S} s warm-up`);
 
     // The broker delivers to a subscriber in both runs, so both pay for the same fan-out.
-    const rawSub = await subscriber(url, 'sensegate/v1/raw/data', false);
+    const rawSub = await readingCounter(url, 'sensegate/v1/raw/data', false);
     const raw = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'gateway/bench/raw-loop.ts'), String(simPort), String(units), url, String(MEASURE_S)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

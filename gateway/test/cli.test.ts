@@ -5,7 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '@sensegate/sdk/testing';
 import { startCli } from './support/cli.js';
+import { FeedConsumer } from './support/feed.js';
 
 describe('sensegate command', () => {
   let dir: string;
@@ -14,9 +16,10 @@ describe('sensegate command', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('demo runs a simulated site that `tail --json` can watch, then stops by itself', async () => {
-    const demo = startCli(['demo', '--data', join(dir, 'demo'), '--mqtt-port', '0', '--duration', '25']);
+  it('demo runs a simulated site that `tail --json` can watch, with edge averages, the AQI and an alarm', async () => {
+    const demo = startCli(['demo', '--data', join(dir, 'demo'), '--mqtt-port', '0', '--duration', '150']);
     const [, url] = await demo.waitForOutput(/forwarding to (mqtt:\/\/127\.0\.0\.1:\d+)/, 30_000);
+    const feed = await FeedConsumer.connect(url!, 'demo-gw');
     await demo.waitForOutput(/npx sensegate tail --mqtt/);
     const tail = startCli(['tail', '--mqtt', url!, '--json', '--count', '400']);
     assert.equal(await tail.exited, 0, tail.stderr());
@@ -36,8 +39,22 @@ describe('sensegate command', () => {
     assert.equal(unit('air-1', 'pm25'), 'ug/m3');
     assert.equal(unit('water-1', 'cod'), 'mg/L');
     assert.equal(unit('rain-1', 'waterLevel'), 'm');
-    assert.equal(await demo.exited, 0, demo.stderr());
-    assert.match(demo.stdout(), /status: \d+ entries journaled; platform connected/);
+
+    // The gateway condenses the air station at the edge: 1-minute averages timed at the minute's
+    // end, the AQI computed from them, and the PM10 alarm (the simulated PM10 starts above 50).
+    const air = (point: string) => (r: { device: string; point: string }) => r.device === 'air-1' && r.point === point;
+    const [avg] = await feed.waitForReadings('a 1-minute PM2.5 average', air('pm25.1m'), 1, 90_000);
+    assert.equal(avg!.ts % 60_000, 0);
+    assert.equal(avg!.start, avg!.ts - 60_000);
+    assert.ok(avg!.count! >= 1 && avg!.count! <= 12, `5 s samples in a minute: ${avg!.count}`);
+    const [aqi] = await feed.waitForReadings('the AQI', air('aqi'), 1, 30_000);
+    assert.equal(typeof aqi!.value, 'number');
+    await feed.waitForReadings('the primary pollutant', air('aqi.primary'), 1, 30_000);
+    const alarm = await waitFor('the PM10 alarm', () => feed.events.flatMap((m) => m.payload.events ?? []).find((e) => e.type === 'alarm.raise' && e.point === 'pm10'), { timeout: 60_000 });
+    assert.equal(alarm.device, 'air-1');
+    await feed.close();
+    assert.equal(await demo.stop(), 0, demo.stderr());
+    assert.match(demo.stdout(), /status: \d+ entries journaled; platform connected.*; alarms: air-1\/pm10 high/);
   });
 
   it('plan prints each device\'s requests without connecting to it', async () => {

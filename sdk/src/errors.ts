@@ -44,6 +44,16 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'Driver authors: `export default defineDriver({...})` and run the conformance kit from `@sensegate/sdk/testing`.',
   },
+  SG_STEP_NOT_FOUND: {
+    summary: 'A pipeline step in the configuration is neither built in nor an installed npm package.',
+    retryable: false,
+    action: 'Use a built-in step (deadband, throttle, range, spike, window, alarm), or install the step package next to the gateway (`npm install <package>`).',
+  },
+  SG_STEP_INVALID: {
+    summary: 'A pipeline step package does not default-export a definition made with `defineStep`.',
+    retryable: false,
+    action: 'Step authors: `export default defineStep({...})` from @sensegate/sdk and test it with `checkStep` from `@sensegate/sdk/testing`.',
+  },
   SG_CONNECT_TIMEOUT: {
     summary: 'The device did not accept a connection in time.',
     retryable: true,

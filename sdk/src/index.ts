@@ -57,6 +57,7 @@ export {
   type ReadBatch,
   type ReadPlan,
 } from './driver.js';
+export { defineStep, isStep, type Step, type StepContext, type StepDefinition, type StepPoint, type StepResult } from './step.js';
 export {
   formatLocation,
   formatPath,

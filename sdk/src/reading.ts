@@ -24,6 +24,10 @@ export interface Reading {
   status?: string;
   /** When the gateway received the value, in ms since the epoch; present only when it differs from `ts` (source timestamps). */
   received?: number;
+  /** For a value computed over a window: how many samples went into it. */
+  count?: number;
+  /** For a value computed over a window: when the window began, ms since the epoch (`ts` is its end). */
+  start?: number;
 }
 
 export type EventSeverity = 'info' | 'warning' | 'critical';

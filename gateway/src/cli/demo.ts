@@ -116,13 +116,14 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
         `  water-quality sonde  modbus tcp 127.0.0.1:${ports.sonde}  (profile water-sonde)`,
         `  pump station         modbus tcp 127.0.0.1:${ports.pump}  (profile pump-station)`,
         `  air-quality station  HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${AIR_MN}; real-time every 5 s, minute averages every minute)`,
+        `                       the gateway adds 1-minute averages (pm25.1m, ...), the AQI (aqi, aqi.primary, aqi.level) and a PM10 alarm`,
         `  surface-water station HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${WATER_MN})`,
         `  rain and river level SL 651, dials in to 127.0.0.1:${ports.sl651}  (station ${SL651_ADDRESS}; timed report every 5 s)`,
         `  configuration        ${configFile}`,
         `  journal and state    ${dataDir}`,
         '',
         'Watch the feed in another terminal:',
-        `  npx sensegate tail --mqtt ${mqttUrl}`,
+        `  npx sensegate tail --mqtt ${mqttUrl} --events`,
         `  mosquitto_sub -L '${mqttUrl}/sensegate/v1/#' -v`,
         'Stop with Ctrl-C.',
         '',
@@ -132,7 +133,10 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
     const summary = setInterval(() => out.write(statusLine(gateway) + '\n'), 10_000);
     cleanup.unshift(async () => clearInterval(summary));
     if (duration !== undefined) {
-      await Promise.race([untilSignal(), new Promise((r) => setTimeout(r, duration * 1000))]);
+      let timer: NodeJS.Timeout | undefined;
+      // A signal before the duration ends stops the demo at once: the timer must not keep it alive.
+      await Promise.race([untilSignal(), new Promise((r) => (timer = setTimeout(r, duration * 1000)))]);
+      clearTimeout(timer);
     } else {
       await untilSignal();
     }
@@ -147,7 +151,8 @@ function statusLine(gateway: Gateway): string {
   const s = gateway.status();
   const devices = s.devices.map((d) => `${d.id} ${d.state}`).join(', ');
   const sinks = s.sinks.map((k) => `${k.name} ${k.connected ? 'connected' : 'DISCONNECTED'} (delivered up to seq ${k.cursor})`).join(', ');
-  return `status: ${s.journal.lastSeq} entries journaled; ${sinks}; ${devices}`;
+  const alarms = s.alarms.length ? `; alarms: ${s.alarms.map((a) => `${a.device}/${a.point} ${String(a.alarm)}`).join(', ')}` : '';
+  return `status: ${s.journal.lastSeq} entries journaled; ${sinks}; ${devices}${alarms}`;
 }
 
 function demoConfig(mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number }): string {
@@ -190,6 +195,28 @@ devices:
     driver: hj212
     profile: hj212-air-station
     connection: { host: 127.0.0.1, port: ${ports.hj212}, mn: ${AIR_MN}, password: '123456' }
+    points:
+      # The profile's PM10 point, with an alarm added: above 50 ug/m3 (the Grade I 24-hour limit)
+      # for 10 s raises it, back to 45 clears it.
+      - id: pm10
+        name: PM10
+        code: a34002
+        data: realtime
+        unit: ug/m3
+        pipeline:
+          - alarm: { above: 50, hysteresis: 5, onDelay: 10s, severity: warning }
+    # Condensed at the edge: 1-minute averages of the six pollutants from the 5 s real-time data,
+    # and the air quality index (HJ 633-2012) computed from them.
+    derived:
+      - { id: pm25.1m, name: 'PM2.5, 1-minute average', from: pm25, unit: ug/m3, decimals: 1, pipeline: [ { range: { min: 0, max: 1000 } }, { window: { size: 1m } } ] }
+      - { id: pm10.1m, name: 'PM10, 1-minute average', from: pm10, unit: ug/m3, decimals: 1, pipeline: [ { range: { min: 0, max: 2000 } }, { window: { size: 1m } } ] }
+      - { id: so2.1m, name: 'SO2, 1-minute average', from: so2, unit: ug/m3, decimals: 1, pipeline: [ { window: { size: 1m } } ] }
+      - { id: no2.1m, name: 'NO2, 1-minute average', from: no2, unit: ug/m3, decimals: 1, pipeline: [ { window: { size: 1m } } ] }
+      - { id: co.1m, name: 'CO, 1-minute average', from: co, unit: mg/m3, decimals: 3, pipeline: [ { window: { size: 1m } } ] }
+      - { id: o3.1m, name: 'O3, 1-minute average', from: o3, unit: ug/m3, decimals: 1, pipeline: [ { window: { size: 1m } } ] }
+      - id: aqi
+        name: Air quality index (HJ 633-2012, from the 1-minute averages)
+        aqi: { pm25: pm25.1m, pm10: pm10.1m, so2: so2.1m, no2: no2.1m, co: co.1m, o3: o3.1m }
 
   - id: water-1
     name: River surface-water station

@@ -4,9 +4,10 @@
  */
 import { baseDeviceShape, basePointShape, type Driver } from '@sensegate/sdk';
 import { z } from 'zod';
+import { derivedSchema, pipelineSchema } from '../pipeline/schema.js';
 
 export function pointSchemaFor(driver: Driver) {
-  return z.object({ ...basePointShape, ...driver.point.shape }).strict();
+  return z.object({ ...basePointShape, ...driver.point.shape, pipeline: pipelineSchema.optional() }).strict();
 }
 
 export function deviceSchemaFor(driver: Driver) {
@@ -15,6 +16,10 @@ export function deviceSchemaFor(driver: Driver) {
       ...baseDeviceShape,
       connection: driver.connection.describe(`How to reach the device (${driver.name} driver).`),
       points: z.array(pointSchemaFor(driver)).default([]).describe('The points to read; added to or overriding the profile\'s points by id.'),
+      pipeline: pipelineSchema
+        .optional()
+        .describe('Steps for every point of the device that has no `pipeline` of its own (`pipeline: []` on a point opts it out).'),
+      derived: z.array(derivedSchema).default([]).describe('Points computed at the edge from this device\'s (or other devices\') points.'),
     })
     .strict();
 }
@@ -28,6 +33,7 @@ export function profileSchemaFor(driver: Driver) {
       manufacturer: z.string().optional().describe('Who makes the device.'),
       model: z.string().optional().describe('Model name or number.'),
       points: z.array(pointSchemaFor(driver)).describe('Point definitions, as in a device\'s `points:`.'),
+      pipeline: pipelineSchema.optional().describe('Steps for every point of the profile that has no `pipeline` of its own; a device\'s `pipeline` replaces it.'),
       simulate: z.record(z.string(), z.unknown()).optional().describe('Value generators for the simulator; ignored by the gateway.'),
     })
     .strict();

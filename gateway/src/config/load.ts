@@ -14,11 +14,17 @@ import {
   type YamlSource,
 } from '@sensegate/sdk';
 import { DriverRegistry, configSearchPath } from '../drivers/registry.js';
+import type { ConfiguredStep } from '../pipeline/chain.js';
+import { StepRegistry } from '../pipeline/registry.js';
 import { deviceSchemaFor, profileSchemaFor } from './device-schema.js';
 import { ConfigError, issueAt, issuesFromZod, type ConfigIssue } from './issues.js';
+import { checkDerivedInputs, resolveDerived, resolvePipeline, type DerivedConfig } from './pipeline.js';
 import { configSchema, type GatewaySection, type LogSettings, type SinkConfig, type TopLevelConfig } from './schema.js';
 
-export type PointConfig = BasePoint & Record<string, unknown>;
+export type PointConfig = BasePoint & {
+  /** The point's own steps, resolved; absent when it takes the device's (or profile's) pipeline. */
+  pipeline?: ConfiguredStep[];
+} & Record<string, unknown>;
 
 export interface DeviceConfig {
   id: string;
@@ -33,6 +39,14 @@ export interface DeviceConfig {
   tags: Record<string, string>;
   connection: unknown;
   points: PointConfig[];
+  /** Steps for the points that have none of their own (from the device, else its profile). */
+  pipeline?: ConfiguredStep[];
+  derived: DerivedConfig[];
+}
+
+/** The steps a point's readings pass through. */
+export function pipelineOf(device: DeviceConfig, point: PointConfig): ConfiguredStep[] {
+  return point.pipeline ?? device.pipeline ?? [];
 }
 
 export interface GatewayConfig {
@@ -69,7 +83,12 @@ export async function loadConfigFile(file: string, registry?: DriverRegistry): P
   return loadConfigText(text, path, registry ?? new DriverRegistry(configSearchPath(path)));
 }
 
-export async function loadConfigText(text: string, file: string, registry: DriverRegistry): Promise<LoadedConfig> {
+export async function loadConfigText(
+  text: string,
+  file: string,
+  registry: DriverRegistry,
+  steps: StepRegistry = new StepRegistry(configSearchPath(file)),
+): Promise<LoadedConfig> {
   const source = parseYamlSource(file, text);
   if (source.syntaxErrors.length > 0) {
     const issues = source.syntaxErrors.map((e) => ({ file, line: e.line, col: e.col, path: '(yaml)', message: e.message }));
@@ -86,16 +105,19 @@ export async function loadConfigText(text: string, file: string, registry: Drive
   const drivers = new Map<string, Driver>();
   const devices: DeviceConfig[] = [];
   const baseDir = dirname(file);
-  const profiles = new Map<string, Promise<PointConfig[] | undefined | 'missing'>>();
+  const profiles = new Map<string, Promise<ProfileContent | undefined | 'missing'>>();
+  const crossCheck: DeviceScope['crossCheck'] = [];
 
   for (let i = 0; i < rawDevices.length; i++) {
     const device = await validateDevice(rawDevices[i], ['devices', i], {
       source,
       registry,
+      steps,
       drivers,
       baseDir,
       issues,
       profiles,
+      crossCheck,
     });
     if (device) devices.push(device);
   }
@@ -105,6 +127,8 @@ export async function loadConfigText(text: string, file: string, registry: Drive
   checkUnique(rawIds, (index, id) =>
     issues.push(issueAt(source, ['devices', index, 'id'], `duplicate device id "${id}"`)),
   );
+  // On every device whose points are known, even one with other problems, so all are reported at once.
+  checkDerivedInputs(crossCheck, source, issues);
   if (top.success) {
     checkUnique(top.data.sinks.map((s) => s.name), (index, name) =>
       issues.push(issueAt(source, ['sinks', index, 'name'], `duplicate sink name "${name}"; give each sink its own name (it names its journal cursor)`)),
@@ -130,10 +154,19 @@ export async function loadConfigText(text: string, file: string, registry: Drive
 interface DeviceScope {
   source: YamlSource;
   registry: DriverRegistry;
+  steps: StepRegistry;
   drivers: Map<string, Driver>;
   baseDir: string;
   issues: ConfigIssue[];
-  profiles: Map<string, Promise<PointConfig[] | undefined | 'missing'>>;
+  profiles: Map<string, Promise<ProfileContent | undefined | 'missing'>>;
+  /** Points and derived points of every device, for the checks across devices. */
+  crossCheck: Array<{ id: string; points: PointConfig[]; derived: DerivedConfig[] }>;
+}
+
+/** What a profile gives a device: its points, and the steps for those without their own. */
+interface ProfileContent {
+  points: PointConfig[];
+  pipeline?: ConfiguredStep[];
 }
 
 async function validateDevice(raw: unknown, at: YamlPath, scope: DeviceScope): Promise<DeviceConfig | undefined> {
@@ -165,12 +198,40 @@ async function validateDevice(raw: unknown, at: YamlPath, scope: DeviceScope): P
   }
   const device = parsed.data;
   const points: PointConfig[] = [];
+  let pipeline: ConfiguredStep[] | undefined;
   if (device.profile) {
-    const profilePoints = await loadProfilePoints(device.profile, driver, [...at, 'profile'], scope);
-    if (!profilePoints) return undefined;
-    points.push(...profilePoints);
+    const profile = await loadProfilePoints(device.profile, driver, [...at, 'profile'], scope);
+    if (!profile) return undefined;
+    points.push(...profile.points);
+    pipeline = profile.pipeline;
   }
-  const devicePoints = device.points as PointConfig[];
+  const pipelineScope = { source, steps: scope.steps, issues };
+  let valid = true;
+  if (device.pipeline) {
+    pipeline = await resolvePipeline(device.pipeline, [...at, 'pipeline'], { device: device.id, point: '*' }, pipelineScope);
+    valid &&= pipeline !== undefined;
+  }
+  const devicePoints: PointConfig[] = [];
+  for (let i = 0; i < device.points.length; i++) {
+    const written = device.points[i]!;
+    const point = { ...written, pipeline: undefined } as PointConfig;
+    delete point.pipeline;
+    if (written.pipeline) {
+      const steps = await resolvePipeline(written.pipeline as Array<Record<string, unknown>>, [...at, 'points', i, 'pipeline'], stepPoint(device.id, point), pipelineScope);
+      if (steps) point.pipeline = steps;
+      else valid = false;
+    }
+    devicePoints.push(point);
+  }
+  const derived: DerivedConfig[] = [];
+  for (let k = 0; k < device.derived.length; k++) {
+    const d = await resolveDerived(device.derived[k]!, device.id, [...at, 'derived', k], pipelineScope);
+    if (d) derived.push(d);
+    else valid = false;
+  }
+  checkUnique(device.derived.map((d) => d.id), (index, id) =>
+    issues.push(issueAt(source, [...at, 'derived', index, 'id'], `duplicate derived point id "${id}" in device "${device.id}"`)),
+  );
   checkUnique(devicePoints.map((p) => p.id), (index, id) =>
     issues.push(issueAt(source, [...at, 'points', index, 'id'], `duplicate point id "${id}" in device "${device.id}"`)),
   );
@@ -182,6 +243,8 @@ async function validateDevice(raw: unknown, at: YamlPath, scope: DeviceScope): P
   if (points.length === 0) {
     issues.push(issueAt(source, at, `device "${device.id}" has no points: give it \`points:\` or a \`profile:\``));
   }
+  scope.crossCheck.push({ id: device.id, points, derived });
+  if (!valid) return undefined;
   return {
     id: device.id,
     ...(device.name !== undefined ? { name: device.name } : {}),
@@ -195,7 +258,13 @@ async function validateDevice(raw: unknown, at: YamlPath, scope: DeviceScope): P
     tags: device.tags ?? {},
     connection: device.connection,
     points,
+    ...(pipeline ? { pipeline } : {}),
+    derived,
   };
+}
+
+function stepPoint(device: string, point: PointConfig) {
+  return { device, point: point.id, ...(point.unit ? { unit: point.unit } : {}), ...(point.decimals !== undefined ? { decimals: point.decimals } : {}) };
 }
 
 /** Resolves a profile name (shipped with the driver) or path (relative to the config file). */
@@ -211,7 +280,7 @@ async function loadProfilePoints(
   driver: Driver,
   at: YamlPath,
   scope: DeviceScope,
-): Promise<PointConfig[] | undefined> {
+): Promise<ProfileContent | undefined> {
   const path = profilePath(profile, driver, scope.baseDir);
   if (!path) {
     scope.issues.push(issueAt(scope.source, at, `driver "${driver.name}" ships no profiles; give a path to a profile file`));
@@ -220,18 +289,18 @@ async function loadProfilePoints(
   // Several devices often share one profile: read and validate it once, report its problems once.
   let result = scope.profiles.get(path);
   if (!result) {
-    result = readProfile(path, driver, scope.issues);
+    result = readProfile(path, driver, scope.issues, scope.steps);
     scope.profiles.set(path, result);
   }
-  const points = await result;
-  if (points === 'missing') {
+  const content = await result;
+  if (content === 'missing') {
     scope.issues.push(issueAt(scope.source, at, `profile "${profile}" not found (looked for ${path})`));
     return undefined;
   }
-  return points;
+  return content;
 }
 
-async function readProfile(path: string, driver: Driver, issues: ConfigIssue[]): Promise<PointConfig[] | undefined | 'missing'> {
+async function readProfile(path: string, driver: Driver, issues: ConfigIssue[], steps: StepRegistry): Promise<ProfileContent | undefined | 'missing'> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -248,7 +317,27 @@ async function readProfile(path: string, driver: Driver, issues: ConfigIssue[]):
     issues.push(...issuesFromZod(parsed.error, source));
     return undefined;
   }
-  return parsed.data.points as PointConfig[];
+  const scope = { source, steps, issues };
+  let valid = true;
+  const points: PointConfig[] = [];
+  for (let i = 0; i < parsed.data.points.length; i++) {
+    const written = parsed.data.points[i]!;
+    const point = { ...written } as PointConfig;
+    delete point.pipeline;
+    if (written.pipeline) {
+      const resolved = await resolvePipeline(written.pipeline as Array<Record<string, unknown>>, ['points', i, 'pipeline'], stepPoint('(profile)', point), scope);
+      if (resolved) point.pipeline = resolved;
+      else valid = false;
+    }
+    points.push(point);
+  }
+  let pipeline: ConfiguredStep[] | undefined;
+  if (parsed.data.pipeline) {
+    pipeline = await resolvePipeline(parsed.data.pipeline, ['pipeline'], { device: '(profile)', point: '*' }, scope);
+    valid &&= pipeline !== undefined;
+  }
+  if (!valid) return undefined;
+  return { points, ...(pipeline ? { pipeline } : {}) };
 }
 
 function checkUnique(values: Array<string | undefined>, onDuplicate: (index: number, value: string) => void): void {

@@ -4,10 +4,9 @@
  * the configuration file's folder first, so a site can install its vendors' drivers next to its
  * config without touching the gateway's installation.
  */
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isDriver, SensegateError, type Driver } from '@sensegate/sdk';
+import { importPackage, PackageNotFound } from '../plugins/import-package.js';
 
 export const BUILTIN_DRIVERS: Readonly<Record<string, string>> = {
   modbus: '@sensegate/driver-modbus',
@@ -52,27 +51,17 @@ export class DriverRegistry {
   }
 
   private async importPackage(pkg: string, driver: string): Promise<unknown> {
-    for (const folder of this.searchFrom) {
-      let resolved: string | undefined;
-      try {
-        resolved = createRequire(join(folder, 'noop.js')).resolve(pkg);
-      } catch {
-        continue;
-      }
-      return import(pathToFileURL(resolved).href);
-    }
     try {
-      return await import(pkg);
+      return await importPackage(pkg, this.searchFrom);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(pkg)) {
+      if (err instanceof PackageNotFound) {
         const builtin = BUILTIN_DRIVERS[driver] !== undefined;
         throw new SensegateError(
           'SG_DRIVER_NOT_FOUND',
           builtin
             ? `built-in driver "${driver}" (${pkg}) is not installed; reinstall the gateway`
             : `driver "${driver}" is not a built-in driver (${Object.keys(BUILTIN_DRIVERS).join(', ')}) and no npm package of that name is installed in ${this.searchFrom.map((f) => join(f, 'node_modules')).join(' or ')}`,
-          { driver, cause: err },
+          { driver, cause: err.cause },
         );
       }
       throw new SensegateError('SG_DRIVER_INVALID', `driver "${driver}" (${pkg}) failed to load: ${(err as Error).message}`, {

@@ -68,6 +68,8 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   private readonly pending: PendingEntries;
   /** Blocks numbered for a commit that has not succeeded yet (kept and retried on failure). */
   private unsaved: StoredBlock[] = [];
+  /** Pipeline step states waiting for the next commit; a newer state of a key replaces an older one. */
+  private stagedStates = new Map<string, string>();
   private unsavedChars = 0;
   private readonly maxPendingEntries: number;
   private readonly maxUncommittedChars: number;
@@ -187,6 +189,26 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     } else if (this.commitTimer === undefined) {
       this.commitTimer = setTimeout(this.commitInBackground, this.options.commitInterval);
     }
+  }
+
+  /**
+   * Saves pipeline step states in the next commit, together with the entries appended before
+   * them: an alarm's raised state is on disk exactly when its raise event is.
+   */
+  saveStates(states: Map<string, string>): void {
+    if (this.closed || states.size === 0) return;
+    for (const [key, value] of states) this.stagedStates.set(key, value);
+    if (!this.failing && this.commitTimer === undefined) this.commitTimer = setTimeout(this.commitInBackground, this.options.commitInterval);
+  }
+
+  /** The step states saved by earlier runs. */
+  loadStates(): Promise<Map<string, string>> {
+    return this.store.loadStates();
+  }
+
+  /** Forgets the saved states of steps that are no longer configured. */
+  async forgetStates(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.store.deleteStates(keys);
   }
 
   /** Commits everything appended so far; rejects with SG_JOURNAL_IO if the commit fails (the entries are kept and retried). */
@@ -361,7 +383,12 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       newBytes += bytes;
     }
     const blocks = this.unsaved;
-    if (blocks.length === 0) return;
+    const states = this.stagedStates;
+    this.stagedStates = new Map();
+    if (blocks.length === 0) {
+      if (states.size > 0) await this.commitStates(states);
+      return;
+    }
     const last = next - 1;
 
     const byteBound = this.options.overflow === 'drop-oldest' ? this.options.maxBytes : undefined;
@@ -370,8 +397,9 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     const started = performance.now();
     let removal: Removal | undefined;
     try {
-      removal = await this.store.commit(blocks, last, byteBound, reserve ? new Map([[META.reserved, String(reserve)]]) : undefined);
+      removal = await this.store.commit(blocks, last, byteBound, reserve ? new Map([[META.reserved, String(reserve)]]) : undefined, states);
     } catch (err) {
+      this.restage(states);
       this.m.commitErrors.value++;
       if (!this.failing) {
         this.failing = true;
@@ -420,6 +448,23 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     } catch (err) {
       this.options.log.error({ err }, `journal ${this.options.path}: a commit listener threw: ${(err as Error).message}`);
     }
+  }
+
+  private async commitStates(states: Map<string, string>): Promise<void> {
+    try {
+      await this.store.saveStates(states);
+    } catch (err) {
+      this.restage(states);
+      this.m.commitErrors.value++;
+      this.options.log.error({ err, code: 'SG_JOURNAL_IO', file: this.options.path }, `${(err as Error).message}; step states are kept in memory and retried`);
+      this.scheduleRetry();
+      throw err;
+    }
+  }
+
+  /** Puts back states a failed commit did not save, unless a newer state of the key came meanwhile. */
+  private restage(states: Map<string, string>): void {
+    for (const [key, value] of states) if (!this.stagedStates.has(key)) this.stagedStates.set(key, value);
   }
 
   private uncommittedEntries(): number {

@@ -59,7 +59,11 @@ const SCHEMA = [
      payload TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, acked INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  // Pipeline step states (open windows, raised alarms), written in the commit of the entries they explain.
+  `CREATE TABLE IF NOT EXISTS step_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
 ];
+/** State rows per INSERT statement. */
+const STATES_PER_INSERT = 100;
 
 export class JournalStore {
   /** Serializes transactions on the write connection. */
@@ -133,7 +137,13 @@ export class JournalStore {
    * bound. With `meta`, those rows are written too and the transaction is synced to disk whatever
    * the sync mode.
    */
-  commit(blocks: StoredBlock[], lastSeq: number, maxBytes: number | undefined, meta?: Map<string, string>): Promise<Removal | undefined> {
+  commit(
+    blocks: StoredBlock[],
+    lastSeq: number,
+    maxBytes: number | undefined,
+    meta?: Map<string, string>,
+    states?: Map<string, string>,
+  ): Promise<Removal | undefined> {
     let inserted = 0;
     for (const b of blocks) inserted += b.bytes;
     return this.transaction('commit to', async () => {
@@ -153,6 +163,7 @@ export class JournalStore {
       }
       await this.setMeta('lastSeq', String(lastSeq));
       if (meta) for (const [key, value] of meta) await this.setMeta(key, value);
+      if (states?.size) await this.saveStatesNow(states);
       const over = maxBytes === undefined ? 0 : this.storedBytes + inserted - maxBytes;
       return over > 0 ? this.removeOldestNow({ bytes: over }) : undefined;
     }, meta !== undefined, (removal) => {
@@ -183,6 +194,35 @@ export class JournalStore {
     return this.transaction('save cursors in', async () => {
       await this.writer.run('DELETE FROM cursors WHERE sink = ?', [sink], 'save cursors in');
     });
+  }
+
+  /** Saves pipeline step states on their own (nothing else to commit with them). */
+  saveStates(states: Map<string, string>): Promise<void> {
+    return this.transaction('save step states in', () => this.saveStatesNow(states));
+  }
+
+  async loadStates(): Promise<Map<string, string>> {
+    const rows = await this.writer.all<{ key: string; value: string }>('SELECT key, value FROM step_state');
+    return new Map(rows.map((r) => [r.key, r.value]));
+  }
+
+  /** Removes the states of steps that are no longer configured. */
+  deleteStates(keys: readonly string[]): Promise<void> {
+    return this.transaction('save step states in', async () => {
+      for (const key of keys) await this.writer.run('DELETE FROM step_state WHERE key = ?', [key], 'save step states in');
+    });
+  }
+
+  private async saveStatesNow(states: Map<string, string>): Promise<void> {
+    const rows = [...states];
+    for (let i = 0; i < rows.length; i += STATES_PER_INSERT) {
+      const chunk = rows.slice(i, i + STATES_PER_INSERT);
+      await this.writer.run(
+        `INSERT INTO step_state (key, value) VALUES ${chunk.map(() => '(?,?)').join(',')} ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        chunk.flat(),
+        'save step states in',
+      );
+    }
   }
 
   saveMeta(entries: Map<string, string>, durable = false): Promise<void> {

@@ -20,6 +20,7 @@ import type { GatewayConfig } from '../config/load.js';
 import { Forwarder } from '../forward/forwarder.js';
 import { Journal } from '../journal/journal.js';
 import { Metrics } from '../metrics.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 import type { BirthInfo, Sink } from '../sinks/sink.js';
 import { createSink } from '../sinks/create.js';
 import { VERSION } from '../version.js';
@@ -29,6 +30,8 @@ import { nextSession } from './session.js';
 
 /** Longest the start waits for its sinks to connect before polling begins. */
 const STARTUP_GRACE = 3000;
+
+type BirthPoint = BirthInfo['devices'][number]['points'][number];
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -49,6 +52,8 @@ export interface GatewayStatus {
   devices: Array<{ id: string; driver: string; state: DeviceState; since: number; reason?: string; lastGoodAt?: number }>;
   journal: ReturnType<Journal['stats']>;
   sinks: Array<{ name: string; connected: boolean; cursor: number }>;
+  /** Alarms raised and not yet cleared. */
+  alarms: Array<{ device: string; point: string } & Record<string, unknown>>;
 }
 
 export class Gateway {
@@ -59,6 +64,7 @@ export class Gateway {
   private readonly sinks: Sink[] = [];
   private journal!: Journal;
   private feed!: FeedWriter;
+  private pipeline!: Pipeline;
   private session = 0;
   private startedAt = 0;
   private stopped: Promise<void> | undefined;
@@ -92,6 +98,14 @@ export class Gateway {
       metrics: this.metrics,
     });
     this.feed = new FeedWriter(this.journal, this.metrics);
+    const saved = await this.journal.loadStates();
+    this.pipeline = new Pipeline({
+      out: this.feed,
+      log: log.child({ component: 'pipeline' }),
+      metrics: this.metrics,
+      saved,
+      store: { save: (states) => this.journal.saveStates(states) },
+    });
     // A cursor of a sink that was removed from the configuration would hold back trimming forever.
     const configured = new Set(config.sinks.map((s) => s.name));
     for (const name of this.journal.cursorNames().filter((n) => !configured.has(n))) {
@@ -102,7 +116,7 @@ export class Gateway {
     // Devices first: their drivers validate what the schemas could not, before anything connects.
     for (const device of config.devices.filter((d) => d.enabled)) {
       const instance = await this.instanceFor(device.driver);
-      const runner = new DeviceRunner(device, instance, this.feed, log.child({ device: device.id }), this.metrics);
+      const runner = new DeviceRunner(device, instance, this.pipeline, log.child({ device: device.id }), this.metrics);
       this.runners.set(device.id, runner);
       try {
         await runner.prepare();
@@ -110,6 +124,13 @@ export class Gateway {
         throw toSensegateError(err, { device: device.id, driver: device.driver });
       }
     }
+
+    this.pipeline.build(
+      config.devices.filter((d) => d.enabled),
+      (id) => this.runners.get(id)!.normalizers,
+    );
+    const used = this.pipeline.stateKeys();
+    await this.journal.forgetStates([...saved.keys()].filter((k) => !used.has(k)));
 
     const birth = this.birthInfo();
     for (const sinkConfig of config.sinks) {
@@ -138,6 +159,7 @@ export class Gateway {
     // Give the sinks a moment to connect, so that what the devices read first goes out live rather
     // than as a replay; an uplink that is down does not hold polling back for longer than this.
     await this.sinksConnected(STARTUP_GRACE);
+    this.pipeline.start();
     for (const runner of this.runners.values()) runner.start();
     log.info(
       { gateway: config.gateway.id, session: this.session, devices: this.runners.size, sinks: this.sinks.length, lastSeq: this.journal.lastSeq },
@@ -196,9 +218,9 @@ export class Gateway {
         }
         const received = Date.now();
         const reading = normalizer.reading(value, opts.quality ?? 'good', opts.ts ?? received, opts.status, opts.ts === undefined ? undefined : received);
-        this.feed.reading(reading, normalizer);
+        this.pipeline.reading(reading, normalizer);
       },
-      event: (event: DeviceEvent) => this.feed.event(event),
+      event: (event: DeviceEvent) => this.pipeline.event(event),
       health: (device: string, state: DeviceState, reason?: SensegateError | string) => {
         this.runners.get(device)?.health.report(state, reason);
       },
@@ -226,14 +248,23 @@ export class Gateway {
         ...(r.config.name ? { name: r.config.name } : {}),
         driver: r.config.driver,
         ...(Object.keys(r.config.tags).length ? { tags: r.config.tags } : {}),
-        points: r.ref.points.map((p) => ({
-          id: p.id,
-          ...(p.spec.name ? { name: p.spec.name } : {}),
-          ...(p.spec.unit ? { unit: p.spec.unit } : {}),
-          ...(typeof p.spec.type === 'string' ? { type: p.spec.type } : {}),
-          writable: p.spec.writable,
-          pollInterval: p.spec.pollInterval ?? r.config.pollInterval,
-        })),
+        points: [
+          ...r.ref.points.map((p): BirthPoint => ({
+            id: p.id,
+            ...(p.spec.name ? { name: p.spec.name } : {}),
+            ...(p.spec.unit ? { unit: p.spec.unit } : {}),
+            ...(typeof p.spec.type === 'string' ? { type: p.spec.type } : {}),
+            writable: p.spec.writable,
+            pollInterval: p.spec.pollInterval ?? r.config.pollInterval,
+          })),
+          ...this.pipeline.derivedPoints(r.id).map((p): BirthPoint => ({
+            id: p.id,
+            ...(p.name ? { name: p.name } : {}),
+            ...(p.unit ? { unit: p.unit } : {}),
+            writable: false,
+            derived: p.derived,
+          })),
+        ],
       })),
     };
   }
@@ -244,6 +275,10 @@ export class Gateway {
       devices: [...this.runners.values()].map((r) => ({ id: r.id, driver: r.config.driver, ...r.health.snapshot })),
       journal: this.journal.stats(),
       sinks: this.sinks.map((s) => ({ name: s.name, connected: s.connected, cursor: this.journal.cursor(s.name) })),
+      alarms: this.pipeline
+        .describe()
+        .filter((d) => d.step === 'alarm' && d.state.active === true)
+        .map((d) => ({ device: d.device, point: d.point, ...d.state })),
     };
   }
 
@@ -268,6 +303,8 @@ export class Gateway {
       }
     };
     await Promise.all([...this.runners.values()].map((r) => step(`stopping device ${r.id}`, () => r.stop())));
+    // Open windows and raised alarms are saved, so the next run carries on where this one stopped.
+    if (this.pipeline) await step('saving pipeline states', async () => this.pipeline.stop());
     if (this.journal) await step('committing the journal', () => this.journal.flush());
     await Promise.all(this.forwarders.map((f) => step('draining a forwarder', () => f.stop())));
     await Promise.all(this.sinks.map((s) => step(`closing sink ${s.name}`, () => s.stop())));

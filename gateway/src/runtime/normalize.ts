@@ -10,6 +10,12 @@ export class PointNormalizer {
   readonly device: string;
   readonly point: string;
   readonly unit: string | undefined;
+  /**
+   * The point's place in the edge pipeline, set by the pipeline when the point has steps, copies
+   * or dependents. Kept here, on the object every reading already carries, so the hot path needs
+   * no lookup.
+   */
+  stage: unknown = undefined;
   private readonly scale: number;
   private readonly offset: number;
   private readonly factor: number | undefined;
@@ -54,6 +60,7 @@ export class PointNormalizer {
     let out = this.prefix + r.ts + ',"value":' + valueJson(r.value) + ',"quality":"' + r.quality + '"' + this.unitJson;
     if (r.status !== undefined) out += ',"status":' + JSON.stringify(r.status);
     if (r.received !== undefined) out += ',"received":' + r.received;
+    if (r.count !== undefined) out += ',"count":' + r.count + ',"start":' + r.start;
     return out + '}';
   }
 }

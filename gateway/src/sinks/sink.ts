@@ -21,7 +21,7 @@ export interface BirthInfo {
     name?: string;
     driver: string;
     tags?: Record<string, string>;
-    points: Array<{ id: string; name?: string; unit?: string; type?: string; writable: boolean; pollInterval?: number }>;
+    points: Array<{ id: string; name?: string; unit?: string; type?: string; writable: boolean; pollInterval?: number; derived?: string }>;
   }>;
 }
 

@@ -9,6 +9,10 @@
  *   const result = await pollOnce(instance, device);   // every point: value or error
  *   await checkDriver(driver, { device, instance });   // the contract's obligations
  *   await waitFor('the device to come online', () => ctx.healthChanges.at(-1)?.state === 'online');
+ *
+ * and for a pipeline step:
+ *
+ *   const outputs = checkStep(step, { alpha: 0.5 }, series);   // outputs, and the step's obligations
  */
 export { checkDefinition, checkDriver, type ConformanceOptions } from './conformance.js';
 export { createTestContext, type TestContext, type RecordedLog } from './context.js';
@@ -16,3 +20,4 @@ export { pollOnce, testDevice, type PollResult, type PointResult, type TestDevic
 export { delay, waitFor, type WaitOptions } from './wait.js';
 export { freePort } from './free-port.js';
 export { CliProcess, type CliProcessOptions } from './cli-process.js';
+export { checkStep, runSteps, stepContext, type RunStepsOptions, type StepInput, type StepOutput } from './step.js';

@@ -1,0 +1,134 @@
+/**
+ * Derived points: values computed at the edge from the values the feed carries for other points.
+ * A derived point is evaluated once per burst of input updates (one poll, one station packet, one
+ * closing window), after the burst, so inputs that change together are seen together.
+ *
+ * Its quality is never better than its worst input: an uncertain input makes it uncertain, an
+ * input without a value makes it uncertain (or bad when the result needs it), a stale input
+ * (`maxAge`) makes it uncertain, and the status names the input and the reason.
+ */
+import { worstQuality, type Quality, type Value } from '@sensegate/sdk';
+import type { DerivedConfig } from '../config/pipeline.js';
+import { dailyAqi, hourlyAqi, type AqiResult } from './aqi.js';
+
+/**
+ * The latest output of a point, as a derived point reads it. Copied out of the reading rather than
+ * holding it, so readings die young and the garbage collector's cheap path takes them.
+ */
+export interface InputSlot {
+  readonly id: string;
+  /** Whether the point has had an output since the start. */
+  seen: boolean;
+  value: Value;
+  quality: Quality;
+  ts: number;
+  status: string | undefined;
+}
+
+/** One output value of an evaluation. */
+export interface DerivedValue {
+  value: Value;
+  quality: Quality;
+  status: string | undefined;
+}
+
+/**
+ * What one evaluation produces: one value per output of the derived point, in output order. The
+ * caller keeps one per derived point and it is filled in place, because this runs for every
+ * update of an input.
+ */
+export interface Evaluation {
+  ts: number;
+  outputs: DerivedValue[];
+}
+
+export function newEvaluation(outputs: number): Evaluation {
+  return { ts: 0, outputs: Array.from({ length: outputs }, () => ({ value: null, quality: 'good' as Quality, status: undefined })) };
+}
+
+/** Computes a derived point into `into`; false when none of its inputs has a value yet. */
+export function evaluateDerived(config: DerivedConfig, inputs: readonly InputSlot[], values: Value[], into: Evaluation): boolean {
+  let ts = -Infinity;
+  let quality: Quality = 'good';
+  let why: string | undefined;
+  let missing: string[] | undefined;
+  for (let i = 0; i < inputs.length; i++) {
+    const r = inputs[i]!;
+    if (!r.seen || r.value === null) {
+      values[i] = null;
+      (missing ??= []).push(inputs[i]!.id);
+      continue;
+    }
+    values[i] = r.value;
+    if (r.ts > ts) ts = r.ts;
+    if (r.quality !== 'good' && worstQuality(quality, r.quality) !== quality) {
+      quality = r.quality;
+      why = `input ${inputs[i]!.id}: ${r.status ?? r.quality}`;
+    }
+  }
+  if (ts === -Infinity) return false; // nothing to compute from yet
+  if (config.maxAge !== undefined) {
+    for (const r of inputs) {
+      if (r.seen && r.value !== null && ts - r.ts > config.maxAge) {
+        if (quality === 'good') quality = 'uncertain';
+        why = joinWhy(why, `input ${r.id} is ${Math.round((ts - r.ts) / 1000)} s older than the newest input`);
+      }
+    }
+  }
+  if (missing !== undefined) {
+    if (quality === 'good') quality = 'uncertain';
+    why = joinWhy(why, `no value for ${missing.join(', ')}`);
+  }
+  into.ts = ts;
+  const source = config.source;
+  if (source.kind === 'expression') {
+    const value = source.expression.evaluate(values);
+    if (value === null) set(into.outputs[0]!, null, 'bad', source.expression.explain(values) ?? why ?? 'no value');
+    else set(into.outputs[0]!, value, quality, quality === 'good' ? undefined : why);
+    return true;
+  }
+  if (source.kind === 'aqi') {
+    aqiOutputs(source.report, source.pollutants, values, quality, why, into.outputs);
+    return true;
+  }
+  return false; // `from` points are copies, not computations
+}
+
+function set(out: DerivedValue, value: Value, quality: Quality, status: string | undefined): void {
+  out.value = value;
+  out.quality = quality;
+  out.status = status;
+}
+
+function aqiOutputs(
+  report: 'hourly' | 'daily',
+  pollutants: readonly string[],
+  values: readonly Value[],
+  quality: Quality,
+  why: string | undefined,
+  outputs: DerivedValue[],
+): void {
+  const concentrations: Record<string, number | null> = {};
+  pollutants.forEach((p, i) => {
+    const v = values[i];
+    concentrations[p] = typeof v === 'number' ? v : null;
+  });
+  const result: AqiResult = report === 'daily' ? dailyAqi(concentrations) : hourlyAqi(concentrations);
+  const status = quality === 'good' ? undefined : why;
+  if (result.aqi === null) {
+    for (const out of outputs) set(out, null, 'bad', why ?? 'no pollutant has a value');
+    return;
+  }
+  set(outputs[0]!, result.aqi, quality, status);
+  set(outputs[1]!, result.primary.join(','), quality, status);
+  set(outputs[2]!, result.level, quality, status);
+  pollutants.forEach((p, i) => {
+    const iaqi = (result.iaqi as Record<string, number | undefined>)[p];
+    if (iaqi === undefined) set(outputs[3 + i]!, null, 'bad', `no IAQI for ${p} at ${String(values[i])}`);
+    else set(outputs[3 + i]!, iaqi, quality, status);
+  });
+}
+
+function joinWhy(a: string | undefined, b: string): string {
+  return a === undefined ? b : `${a}; ${b}`;
+}
