@@ -101,6 +101,12 @@ sinks:
       const [own] = await consumer.waitForReadings('the station\'s own minute average', (r) => of('pm25.minute.avg')(r) && r.ts === avg.start, 1, 30_000);
       assert.ok(Math.abs((own!.value as number) - (avg.value as number)) <= 0.51, `station ${own!.value}, gateway ${avg.value}`);
     }
+    // The windows' counts are in the metrics: samples in, averages out, the rest held in windows.
+    const metric = (name: string) => gateway.metrics.get(name)?.value({ device: 'air-1', step: 'window' }) ?? 0;
+    const [taken, passed, held] = ['in', 'out', 'dropped'].map((k) => metric(`sensegate_pipeline_${k}_total`));
+    assert.ok(passed >= 4 * POLLUTANTS.length, `averages out: ${passed}`);
+    assert.ok(taken >= 60 * passed * 0.9, `about 60 samples in per average out: ${taken} in, ${passed} out`);
+    assert.ok(held > 50 * passed * 0.9, `samples held in windows: ${held}`);
   });
 
   it('computes the air quality index from the six 1-minute averages, with the primary pollutant', async () => {

@@ -859,3 +859,18 @@ describe('expression property: random arithmetic', () => {
     assert.ok(nulls > 100 && nulls < 2500, `${nulls} nulls`);
   });
 });
+
+describe('expressions of one shape', () => {
+  it('share one evaluator, and each explains in its own words', () => {
+    const a = compileExpression('pump1.flow / pump1.power * 0.25');
+    const b = compileExpression('`pump-2/flow` / `pump-2/power` * 0.25');
+    const c = compileExpression('pump1.flow / pump1.power * 0.5');
+    const d = compileExpression('pump1.power / pump1.flow * 0.25');
+    assert.equal(a.evaluate, b.evaluate, 'same shape, one evaluator');
+    assert.notEqual(a.evaluate, c.evaluate, 'another constant is another shape');
+    assert.equal(b.evaluate([8, 2]), 1);
+    assert.equal(d.evaluate([8, 2]), 1, 'inputs are numbered by first appearance');
+    assert.match(b.explain([8, 0])!, /division by zero in `` `pump-2\/flow` \/ `pump-2\/power` ``|division by zero in .*pump-2\/flow/);
+    assert.match(a.explain([8, 0])!, /division by zero in .*pump1\.flow \/ pump1\.power/);
+  });
+});

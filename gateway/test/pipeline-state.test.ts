@@ -118,4 +118,24 @@ describe('pipeline state across restarts', () => {
     const [reading] = (await entries(path)).filter((e) => e.kind === 'reading').map((e) => e.item);
     assert.deepEqual([reading!.value, reading!.count], [3, 30], 'only the samples seen under the new options');
   });
+
+  it('clears an alarm that was raised when its options change across a restart, saying why', async () => {
+    const path = await tempJournal();
+    const first = await stage(path, 'pipeline:\n  - alarm: { above: 10, severity: critical }\n');
+    first.push(0, 12); // raised
+    await first.stop();
+    const second = await stage(path, 'pipeline:\n  - alarm: { above: 20, severity: critical }\n');
+    second.push(1, 12); // under the new threshold: nothing more
+    await second.stop();
+    const events = (await entries(path)).filter((e) => e.kind === 'event').map((e) => e.item);
+    assert.deepEqual(events.map((e) => [e.type, e.severity, e.data?.reason]), [
+      ['alarm.raise', 'critical', undefined],
+      ['alarm.clear', 'critical', 'reconfigured'],
+    ]);
+    assert.match(events[1]!.message, /pressure alarm high cleared: its configuration changed/);
+    // Its new state was saved with the clear: a third start does not clear it again.
+    const third = await stage(path, 'pipeline:\n  - alarm: { above: 20, severity: critical }\n');
+    await third.stop();
+    assert.equal((await entries(path)).filter((e) => e.kind === 'event').length, 2);
+  });
 });

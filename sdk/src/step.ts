@@ -73,6 +73,12 @@ export interface StepDefinition<O, S> {
    * backlog is not cut into one-second windows.
    */
   tick?(state: S, now: number, ctx: StepContext<O>): StepResult;
+  /**
+   * A state saved by an earlier run that this step will not reuse, because its options changed:
+   * the step starts from `init` instead. Called once at start, with the new options, so the step
+   * can close what the old state left open (an alarm still raised clears itself with an event).
+   */
+  retire?(state: S, ctx: StepContext<O>): void;
   /** What the state means, for `status` and the console (an alarm's condition, a window's fill). */
   describe?(state: S, ctx: StepContext<O>): Record<string, unknown> | undefined;
 }

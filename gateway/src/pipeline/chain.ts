@@ -24,11 +24,14 @@ export interface ChainOutput {
   event(event: DeviceEvent): void;
 }
 
-interface StepInstance {
-  step: Step;
-  ctx: StepContext;
+/**
+ * A step on this point: its context (what the step's functions get) with the step, its state and
+ * its counters on the same object, so a reading touches one object per step, not three.
+ */
+interface StepInstance extends StepContext {
+  readonly step: Step;
   state: unknown;
-  counters: StepCounters;
+  readonly counters: StepCounters;
 }
 
 const noCounters = (): StepCounters => ({ in: { value: 0 }, out: { value: 0 }, dropped: { value: 0 } });
@@ -51,7 +54,13 @@ export class PointChain {
     readonly point: StepPoint,
     configured: readonly ConfiguredStep[],
     private readonly output: ChainOutput,
-    options: { states?: ReadonlyArray<unknown | undefined>; lag?: number; counters?: (step: Step, index: number) => StepCounters } = {},
+    options: {
+      states?: ReadonlyArray<unknown | undefined>;
+      /** States saved under other options: each step may close what they left open (see `Step.retire`). */
+      retired?: ReadonlyArray<unknown | undefined>;
+      lag?: number;
+      counters?: (step: Step, index: number) => StepCounters;
+    } = {},
   ) {
     this.lag = options.lag;
     const factor = point.decimals === undefined ? undefined : 10 ** point.decimals;
@@ -60,16 +69,28 @@ export class PointChain {
       this.events.push(e);
     };
     this.steps = configured.map((c, i) => {
-      const ctx: StepContext = { options: c.options, point, event, round };
-      const restored = options.states?.[i];
-      return {
+      const instance: StepInstance = {
+        options: c.options,
+        point,
+        event,
+        round,
         step: c.step,
-        ctx,
-        state: restored === undefined ? c.step.init(ctx) : restored,
+        state: undefined,
         counters: options.counters?.(c.step, i) ?? noCounters(),
       };
+      const restored = options.states?.[i];
+      instance.state = restored === undefined ? c.step.init(instance) : restored;
+      return instance;
     });
     this.tickable = this.steps.some((s) => s.step.tick !== undefined);
+    this.steps.forEach((s, i) => {
+      const old = options.retired?.[i];
+      if (old !== undefined) s.step.retire?.(old, s);
+    });
+    if (this.events.length > 0) {
+      this.dirty = true;
+      this.flushEvents();
+    }
   }
 
   get length(): number {
@@ -94,7 +115,7 @@ export class PointChain {
     for (let i = 0; i < this.steps.length; i++) {
       const s = this.steps[i]!;
       if (!s.step.tick) continue;
-      const result = s.step.tick(s.state, pointNow, s.ctx);
+      const result = s.step.tick(s.state, pointNow, s);
       if (result !== undefined) {
         this.dirty = true;
         this.forward(i, s, result);
@@ -116,7 +137,7 @@ export class PointChain {
   describe(): Array<{ step: string; state: Record<string, unknown> }> {
     const out: Array<{ step: string; state: Record<string, unknown> }> = [];
     for (const s of this.steps) {
-      const d = s.step.describe?.(s.state, s.ctx);
+      const d = s.step.describe?.(s.state, s);
       if (d) out.push({ step: s.step.name, state: d });
     }
     return out;
@@ -128,7 +149,7 @@ export class PointChain {
     for (let i = from; i < steps.length; i++) {
       const s = steps[i]!;
       s.counters.in.value++;
-      const result = s.step.process(s.state, r, s.ctx);
+      const result = s.step.process(s.state, r, s);
       if (result === undefined) {
         s.counters.dropped.value++;
         return;

@@ -124,7 +124,7 @@ function aqiOutputs(
   set(outputs[2]!, result.level, quality, status);
   pollutants.forEach((p, i) => {
     const iaqi = (result.iaqi as Record<string, number | undefined>)[p];
-    if (iaqi === undefined) set(outputs[3 + i]!, null, 'bad', `no IAQI for ${p} at ${String(values[i])}`);
+    if (iaqi === undefined) set(outputs[3 + i]!, null, 'bad', values[i] === null ? `no value for ${p}` : `no IAQI for ${p} at ${String(values[i])}`);
     else set(outputs[3 + i]!, iaqi, quality, status);
   });
 }

@@ -15,7 +15,7 @@ import type { Feed } from '../runtime/feed-writer.js';
 import { PointNormalizer } from '../runtime/normalize.js';
 import { PointChain, type ConfiguredStep, type StepCounters } from './chain.js';
 import { evaluateDerived, newEvaluation, type Evaluation, type InputSlot } from './derived.js';
-import { decodeState, encodeState, fingerprint, lagKey, stateKey } from './state-keys.js';
+import { decodeState, encodeState, fingerprint, lagKey, staleState, stateKey } from './state-keys.js';
 
 /** Where step states are kept between runs; the journal, so states commit with the entries they explain. */
 export interface StateStore {
@@ -54,16 +54,12 @@ class PointNode implements InputSlot {
 
 class DerivedNode {
   dirty = false;
-  readonly values: Value[];
-  readonly result: Evaluation;
   constructor(
     readonly device: string,
     readonly config: DerivedConfig,
     readonly inputs: PointNode[],
     readonly outputs: PointNode[],
   ) {
-    this.values = new Array(inputs.length).fill(null);
-    this.result = newEvaluation(outputs.length);
   }
 }
 
@@ -84,6 +80,9 @@ export class Pipeline implements Feed {
   private timer: NodeJS.Timeout | undefined;
   private lastSave = Date.now();
   private readonly counters = new Map<string, StepCounters>();
+  /** Filled by one evaluation and read at once: one pair for all derived points keeps them out of every point's memory. */
+  private values: Value[] = [];
+  private result: Evaluation = newEvaluation(0);
 
   constructor(private readonly options: PipelineOptions) {}
 
@@ -134,13 +133,22 @@ export class Pipeline implements Feed {
     const point = { id: config.id, unit: config.unit, decimals: config.decimals } as PointConfig;
     if (config.source.kind === 'from') {
       // A copy of the source's raw readings, relabelled and condensed by the derived point's own steps.
-      const relabel = (r: Reading): Reading => ({ ...r, device, point: config.id, ...(config.unit !== undefined ? { unit: config.unit } : {}) });
+      const relabel = (r: Reading): Reading => {
+        const copy: Reading = { device, point: config.id, ts: r.ts, value: r.value, quality: r.quality };
+        const unit = config.unit ?? r.unit;
+        if (unit !== undefined) copy.unit = unit;
+        if (r.status !== undefined) copy.status = r.status;
+        if (r.received !== undefined) copy.received = r.received;
+        return copy;
+      };
       const chain = this.chain(device, point, config.pipeline, (r) => this.emit(main, r));
       inputs[0]!.branches.push({ push: (r) => chain.push(relabel(r)) });
       return;
     }
     if (config.pipeline.length > 0) main.chain = this.chain(device, point, config.pipeline, (r) => this.emit(main, r));
     const node = new DerivedNode(device, config, inputs, outputs);
+    if (inputs.length > this.values.length) this.values = new Array(inputs.length).fill(null);
+    if (outputs.length > this.result.outputs.length) this.result = newEvaluation(outputs.length);
     for (const input of new Set(inputs)) input.dependents.push(node);
     this.derived.push(node);
   }
@@ -148,7 +156,9 @@ export class Pipeline implements Feed {
   private chain(device: string, point: Pick<PointConfig, 'id' | 'unit' | 'decimals'>, steps: ConfiguredStep[], output: (r: Reading) => void): PointChain {
     const fingerprints = steps.map(fingerprint);
     const key = (index: number, step: string) => stateKey(device, point.id, index, step);
-    const states = steps.map((s, i) => decodeState(fingerprints[i]!, this.options.saved?.get(key(i, s.step.name))));
+    const saved = steps.map((s, i) => this.options.saved?.get(key(i, s.step.name)));
+    const states = steps.map((_, i) => decodeState(fingerprints[i]!, saved[i]));
+    const retired = steps.map((_, i) => staleState(fingerprints[i]!, saved[i]));
     const savedLag = Number(this.options.saved?.get(lagKey(device, point.id)));
     const entry: ChainEntry = { key, lagKey: lagKey(device, point.id), fingerprints, chain: undefined! };
     entry.chain = new PointChain(
@@ -159,11 +169,13 @@ export class Pipeline implements Feed {
         event: (e) => {
           this.options.out.event(e);
           // The state that raised the event commits with it: a restart neither repeats nor loses it.
-          this.save([entry]);
+          // (Events raised while the chain is built, retiring old states, are saved just below.)
+          if (entry.chain) this.save([entry]);
         },
       },
-      { states, ...(Number.isFinite(savedLag) ? { lag: savedLag } : {}), counters: (step) => this.countersFor(device, step) },
+      { states, retired, ...(Number.isFinite(savedLag) ? { lag: savedLag } : {}), counters: (step) => this.countersFor(device, step) },
     );
+    if (entry.chain.dirty) this.save([entry]);
     this.chains.push(entry);
     return entry.chain;
   }
@@ -243,8 +255,8 @@ export class Pipeline implements Feed {
     for (let i = 0; i < this.pending.length; i++) {
       const d = this.pending[i]!;
       d.dirty = false;
-      if (!evaluateDerived(d.config, d.inputs, d.values, d.result)) continue;
-      const result = d.result;
+      const result = this.result;
+      if (!evaluateDerived(d.config, d.inputs, this.values, result)) continue;
       for (let k = 0; k < d.outputs.length; k++) {
         const out = d.outputs[k]!;
         const v = result.outputs[k]!;

@@ -23,6 +23,17 @@ export function encodeState(fp: string, state: unknown): string {
   return JSON.stringify({ o: fp, s: state });
 }
 
+/** The state saved under other options (to retire it), or undefined. */
+export function staleState(fp: string, text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    const saved = JSON.parse(text) as { o?: unknown; s?: unknown };
+    return saved.o !== fp && saved.s !== undefined ? saved.s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The saved state if it was saved under the same options, else undefined. */
 export function decodeState(fp: string, text: string | undefined): unknown {
   if (text === undefined) return undefined;

@@ -6,6 +6,8 @@
  * `pipeline.yaml`:  description, and either `point` + `pipeline` (one point) or `points` (each with
  *                   its own `pipeline`) and `derived` (as in a device).
  * `input.jsonl`:    `{"ts": ISO or ms, "value": v, "quality"?, "status"?, "point"?}` readings,
+ *                   `{"burst": [readings]}` (several readings in one burst, as one station packet
+ *                   or one poll delivers them: derived points settle once, after all of them),
  *                   `{"tick": ISO or ms}` (the clock moves on), `{"restart": true}` (every state
  *                   goes through JSON and the pipeline is rebuilt from it, as after a restart).
  * `expected.jsonl`: `{"reading": {...}}` and `{"event": {...}}` in order, times as ISO strings.
@@ -25,6 +27,14 @@ export interface GoldenCase {
   description: string;
   actual: string[];
   expected: string[];
+}
+
+interface WrittenReading {
+  ts?: string | number;
+  value?: Value;
+  quality?: Quality;
+  status?: string;
+  point?: string;
 }
 
 interface WrittenPoint {
@@ -91,7 +101,7 @@ export async function runGoldenCase(folder: string): Promise<GoldenCase> {
     .split('\n')
     .forEach((line, n) => {
       if (line.trim() === '') return;
-      let input: { ts?: string | number; value?: Value; quality?: Quality; status?: string; point?: string; tick?: string | number; restart?: boolean };
+      let input: WrittenReading & { tick?: string | number; restart?: boolean; burst?: WrittenReading[] };
       try {
         input = JSON.parse(line);
       } catch (err) {
@@ -102,13 +112,15 @@ export async function runGoldenCase(folder: string): Promise<GoldenCase> {
       } else if (input.tick !== undefined) {
         pipeline.tick(ms(input.tick));
       } else {
-        const id = input.point ?? written[0]!.id;
-        const normalizer = normalizers.get(id);
-        if (!normalizer) throw new Error(`${inputFile}:${n + 1}: no point "${id}" in this case`);
-        const reading: Reading = { device: deviceId, point: id, ts: ms(input.ts!), value: input.value ?? null, quality: input.quality ?? 'good' };
-        if (normalizer.unit !== undefined) reading.unit = normalizer.unit;
-        if (input.status !== undefined) reading.status = input.status;
-        pipeline.reading(reading, normalizer);
+        for (const one of input.burst ?? [input]) {
+          const id = one.point ?? written[0]!.id;
+          const normalizer = normalizers.get(id);
+          if (!normalizer) throw new Error(`${inputFile}:${n + 1}: no point "${id}" in this case`);
+          const reading: Reading = { device: deviceId, point: id, ts: ms(one.ts!), value: one.value ?? null, quality: one.quality ?? 'good' };
+          if (normalizer.unit !== undefined) reading.unit = normalizer.unit;
+          if (one.status !== undefined) reading.status = one.status;
+          pipeline.reading(reading, normalizer);
+        }
       }
       pipeline.settle();
     });

@@ -16,6 +16,7 @@ import { explainNull } from './explain.js';
 import { BUILTIN_FUNCTIONS, type ExpressionFunction } from './functions.js';
 import { tokenize } from './lexer.js';
 import { MAX_SOURCE_LENGTH, parse } from './parser.js';
+import { shapeKey } from './shape.js';
 
 export type { InputRef } from './ast.js';
 export { ExpressionError } from './errors.js';
@@ -45,6 +46,11 @@ export interface CompileOptions {
 
 const PURE: ReadonlySet<ExpressionFunction> = new Set(Object.values(BUILTIN_FUNCTIONS));
 
+type Evaluator = CompiledExpression['evaluate'];
+/** Evaluators by shape, per function table: expressions of one shape share one (see shape.ts). */
+const byShape = new WeakMap<object, Map<string, Evaluator>>();
+const NO_FUNCTIONS = {};
+
 /** Compiles an expression; throws ExpressionError (with a column) when it is not valid. */
 export function compileExpression(source: string, options: CompileOptions = {}): CompiledExpression {
   if (typeof source !== 'string') throw new TypeError(`an expression must be a string, got ${typeof source}`);
@@ -57,11 +63,25 @@ export function compileExpression(source: string, options: CompileOptions = {}):
   for (const table of [BUILTIN_FUNCTIONS, options.functions ?? {}]) {
     for (const [name, fn] of Object.entries(table)) if (fn !== undefined) functions.set(name, fn);
   }
-  const { root, inputs } = compileTree(tree, source, functions, PURE);
+  const compiled = compileTree(tree, source, functions, PURE);
+  const inputs = compiled.inputs;
+  const table = options.functions ?? NO_FUNCTIONS;
+  let shapes = byShape.get(table);
+  if (!shapes) byShape.set(table, (shapes = new Map()));
+  const shape = shapeKey(tree, inputs);
+  const first = !shapes.has(shape);
+  if (first) shapes.set(shape, compiled.root.evaluate);
+  const evaluate = shapes.get(shape)!;
+  // The first expression of a shape keeps its tree (the shared evaluator lives in it); the others
+  // rebuild theirs only if `explain` is ever called, since it quotes their own text.
+  let root = first ? compiled.root : undefined;
   return Object.freeze({
     source,
     inputs: Object.freeze(inputs),
-    evaluate: root.evaluate,
-    explain: (values: ReadonlyArray<Value>) => explainNull(root, values, source),
+    evaluate,
+    explain: (values: ReadonlyArray<Value>) => {
+      root ??= compileTree(parse(source, tokenize(source)), source, functions, PURE).root;
+      return explainNull(root, values, source);
+    },
   });
 }

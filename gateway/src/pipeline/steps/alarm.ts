@@ -103,6 +103,23 @@ export const alarmStep = defineStep<AlarmOptions, AlarmState>({
     }
     return d;
   },
+  retire(state, ctx) {
+    // Its options changed while it was raised: clear it, so no consumer keeps a raise that never ends.
+    if (!state.active) return;
+    const at = Math.max(Date.now(), state.ts ?? 0);
+    const raisedAt = state.raisedAt ?? at;
+    const name = alarmName(ctx.options);
+    ctx.event(
+      eventOf(ctx, 'alarm.clear', at, `${ctx.point.point} alarm ${name} cleared: its configuration changed`, {
+        alarm: name,
+        state: 'cleared',
+        reason: 'reconfigured',
+        value: state.value,
+        raisedAt,
+        duration: at - raisedAt,
+      }, state),
+    );
+  },
 });
 
 function raise(state: AlarmState, ctx: Ctx, at: number): void {
