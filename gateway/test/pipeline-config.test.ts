@@ -1,11 +1,15 @@
 // Pipelines and derived points in the configuration file: a good file resolves every step with its
 // defaults, and each kind of mistake is reported with its file, line and field path, all at once.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { silentLogger, type Reading } from '@sensegate/sdk';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { ConfigError, formatIssue, loadConfigFile } from '../src/index.js';
+import { Pipeline } from '../src/pipeline/pipeline.js';
+import { PointNormalizer } from '../src/runtime/normalize.js';
 
 let dir: string;
 before(async () => {
@@ -121,5 +125,38 @@ devices:${SONDE}    points:
       assert.match(all, /"@acme\/sensegate-kalman" is not a built-in step .* no npm package of that name is installed/);
       return true;
     });
+  });
+
+  it('loads a step package by name, as it loads a driver package, and runs it', async () => {
+    const text = `gateway: { id: site }
+devices:
+  - id: box
+    driver: sensegate-driver-host
+    connection: { disk: / }
+    points:
+      - { id: load, metric: load1, decimals: 2, pipeline: [ { sensegate-step-ema: { alpha: 0.5 } } ] }
+`;
+    const { config } = await loadConfigFile(await write('step-package.yaml', text));
+    const [device] = config.devices;
+    const point = device!.points[0]!;
+    assert.deepEqual(point.pipeline!.map((s) => [s.step.name, s.options]), [['sensegate-step-ema', { alpha: 0.5, maxGap: 600_000 }]]);
+    const out: Reading[] = [];
+    const normalizer = new PointNormalizer('box', point);
+    const pipeline = new Pipeline({ out: { reading: (r) => out.push(r), event: () => {} }, log: silentLogger });
+    pipeline.build(config.devices, () => new Map([['load', normalizer]]));
+    for (const [s, value] of [[0, 1], [10, 2], [20, 2]] as const) pipeline.reading({ device: 'box', point: 'load', ts: s * 1000, value, quality: 'good' }, normalizer);
+    assert.deepEqual(out.map((r) => r.value), [1, 1.5, 1.75]);
+  });
+
+  it('gives editors the built-in steps\' options in the JSON Schema, and lets package steps through', async () => {
+    const schema = JSON.parse(await readFile(new URL('../../docs/config.schema.json', import.meta.url), 'utf8'));
+    const validate = new Ajv2020.default({ strict: false }).compile(schema);
+    const site = (pipeline: unknown[]) => ({
+      gateway: { id: 'site' },
+      devices: [{ id: 'sonde-1', driver: 'modbus', connection: { host: '127.0.0.1', port: 502, unitId: 1 }, points: [{ id: 'ph', table: 'holding', address: 0, type: 'float32', pipeline }] }],
+    });
+    assert.ok(validate(site([{ deadband: { absolute: 0.1 } }, { window: { size: '1m', function: 'max' } }, { 'sensegate-step-ema': { alpha: 0.2 } }])), JSON.stringify(validate.errors));
+    assert.equal(validate(site([{ deadband: { absolut: 0.1 } }])), false, 'a misspelt option of a built-in step');
+    assert.equal(validate(site([{ window: { size: '1m', function: 'median' } }])), false, 'a function the window does not have');
   });
 });

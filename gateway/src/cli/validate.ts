@@ -1,7 +1,7 @@
 /** `sensegate validate --config FILE`: every problem of a file at once, or a one-line summary. */
 import { silentLogger, toSensegateError } from '@sensegate/sdk';
 import { ConfigError, formatIssue } from '../config/issues.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile, pipelineOf } from '../config/load.js';
 import { Metrics } from '../metrics.js';
 import { createSink } from '../sinks/create.js';
 import { VERSION } from '../version.js';
@@ -38,8 +38,11 @@ export async function runValidate(argv: string[], out: NodeJS.WritableStream = p
       });
     }
     const points = config.devices.reduce((n, d) => n + d.points.length, 0);
+    const derived = config.devices.reduce((n, d) => n + d.derived.reduce((k, x) => k + x.outputs.length, 0), 0);
+    const steps = config.devices.reduce((n, d) => n + d.points.reduce((k, p) => k + pipelineOf(d, p).length, 0), 0);
+    const edge = derived + steps > 0 ? `, ${derived} derived point(s), ${steps} pipeline step(s) on points` : '';
     out.write(
-      `${file}: ok: gateway ${config.gateway.id}, ${config.devices.length} device(s), ${points} point(s), ${config.sinks.length} sink(s)\n`,
+      `${file}: ok: gateway ${config.gateway.id}, ${config.devices.length} device(s), ${points} point(s)${edge}, ${config.sinks.length} sink(s)\n`,
     );
     return 0;
   } catch (err) {

@@ -91,7 +91,9 @@ export interface DerivedConfig {
   at: YamlPath;
 }
 
-const AQI_POLLUTANTS = ['so2', 'no2', 'pm10', 'pm25', 'co', 'o3', 'o3_8h'] as const;
+const AQI_POLLUTANTS = ['so2', 'no2', 'pm10', 'pm25', 'co', 'o3', 'o3_8h', 'so2_24h'] as const;
+/** Inputs that have an IAQI of their own (`so2_24h` only stands in for a 1-hour SO2 above 800). */
+const WITH_IAQI: ReadonlySet<string> = new Set(['so2', 'no2', 'pm10', 'pm25', 'co', 'o3', 'o3_8h']);
 
 /** Validates one derived point of a device; undefined when it has a problem (each is reported). */
 export async function resolveDerived(
@@ -128,7 +130,11 @@ export async function resolveDerived(
   } else {
     const aqi = input.aqi!;
     const pollutants = AQI_POLLUTANTS.filter((p) => aqi[p] !== undefined);
-    if (pollutants.length === 0) {
+    if (aqi.so2_24h !== undefined && (aqi.report !== 'hourly' || aqi.so2 === undefined)) {
+      scope.issues.push(issueAt(scope.source, [...at, 'aqi', 'so2_24h'], 'is for the hourly report, beside `so2` (the 1-hour value it stands in for above 800 ug/m3)'));
+      return undefined;
+    }
+    if (pollutants.filter((p) => WITH_IAQI.has(p)).length === 0) {
       scope.issues.push(issueAt(scope.source, [...at, 'aqi'], 'name the points of at least one pollutant (so2, no2, pm10, pm25, co, o3, o3_8h)'));
       return undefined;
     }
@@ -137,7 +143,7 @@ export async function resolveDerived(
     outputs.push(
       { id: `${input.id}.primary`, name: 'Primary pollutants' },
       { id: `${input.id}.level`, name: 'AQI level (1-6)' },
-      ...pollutants.map((p) => ({ id: `${input.id}.iaqi.${p}`, name: `IAQI of ${p}` })),
+      ...pollutants.filter((p) => WITH_IAQI.has(p)).map((p) => ({ id: `${input.id}.iaqi.${p}`, name: `IAQI of ${p}` })),
     );
   }
   const point: StepPoint = { device, point: input.id, ...(input.unit ? { unit: input.unit } : {}), ...(input.decimals !== undefined ? { decimals: input.decimals } : {}) };

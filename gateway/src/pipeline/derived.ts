@@ -75,7 +75,8 @@ export function evaluateDerived(config: DerivedConfig, inputs: readonly InputSlo
       }
     }
   }
-  if (missing !== undefined) {
+  // The AQI says itself which pollutants it missed: an SO2 24-hour average, say, only when needed.
+  if (missing !== undefined && config.source.kind !== 'aqi') {
     if (quality === 'good') quality = 'uncertain';
     why = joinWhy(why, `no value for ${missing.join(', ')}`);
   }
@@ -114,6 +115,16 @@ function aqiOutputs(
     concentrations[p] = typeof v === 'number' ? v : null;
   });
   const result: AqiResult = report === 'daily' ? dailyAqi(concentrations) : hourlyAqi(concentrations);
+  // Pollutants the site did not configure are not missing; the SO2 24-hour average is, when needed.
+  const missing = result.missing.filter((p) => p === 'so2_24h' || pollutants.includes(p));
+  const gaps = [
+    ...(missing.length > 0 ? [`no value for ${missing.join(', ')}`] : []),
+    ...(result.invalid.length > 0 ? [`not a valid concentration: ${result.invalid.join(', ')}`] : []),
+  ];
+  if (gaps.length > 0) {
+    if (quality === 'good') quality = 'uncertain';
+    why = why === undefined ? gaps.join('; ') : `${why}; ${gaps.join('; ')}`;
+  }
   const status = quality === 'good' ? undefined : why;
   if (result.aqi === null) {
     for (const out of outputs) set(out, null, 'bad', why ?? 'no pollutant has a value');
@@ -122,10 +133,13 @@ function aqiOutputs(
   set(outputs[0]!, result.aqi, quality, status);
   set(outputs[1]!, result.primary.join(','), quality, status);
   set(outputs[2]!, result.level, quality, status);
+  let k = 3;
   pollutants.forEach((p, i) => {
+    if (p === 'so2_24h') return; // stands in for the 1-hour SO2; no IAQI of its own
     const iaqi = (result.iaqi as Record<string, number | undefined>)[p];
-    if (iaqi === undefined) set(outputs[3 + i]!, null, 'bad', values[i] === null ? `no value for ${p}` : `no IAQI for ${p} at ${String(values[i])}`);
-    else set(outputs[3 + i]!, iaqi, quality, status);
+    if (iaqi === undefined) set(outputs[k]!, null, 'bad', values[i] === null ? `no value for ${p}` : `no IAQI for ${p} at ${String(values[i])}`);
+    else set(outputs[k]!, iaqi, quality, status);
+    k++;
   });
 }
 

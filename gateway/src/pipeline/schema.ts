@@ -30,6 +30,9 @@ export const aqiSchema = z
     co: pointRef.optional().describe('CO concentration in mg/m3 (hourly: 1-hour average; daily: 24-hour average).'),
     o3: pointRef.optional().describe('O3 concentration in ug/m3 (hourly: 1-hour average; daily: the day\'s highest 1-hour average).'),
     o3_8h: pointRef.optional().describe('O3 8-hour moving average in ug/m3 (daily: the day\'s highest 8-hour moving average).'),
+    so2_24h: pointRef
+      .optional()
+      .describe('Hourly report only: the SO2 24-hour average in ug/m3, used when the 1-hour value is above 800 ug/m3, beyond the 1-hour table (HJ 633-2012, note to table 1).'),
   })
   .strict()
   .describe('The air quality index per HJ 633-2012: the point is the AQI; `<id>.primary` (primary pollutants), `<id>.level` (1-6) and `<id>.iaqi.<pollutant>` come with it.');
