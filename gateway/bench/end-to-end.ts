@@ -14,7 +14,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brokerUrl, readingCounter, reachable, sleep, usage } from './support.js';
+import { brokerUrl, measureGateway, readingCounter, reachable, sleep } from './support.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'gateway/dist/cli.js');
@@ -56,29 +56,24 @@ async function runPhase(phase: Phase, ctx: { dir: string; simPort: number; url: 
     config,
     `gateway: { id: ${gateway} }\nlog: { level: warn }\ndevices:\n${devices.join('\n')}\nsinks:\n  - type: mqtt\n    url: ${ctx.url}\n`,
   );
-  const sub = await readingCounter(ctx.url, `sensegate/v1/${gateway}/data`, phase.latency ?? false);
-  const child = spawn(process.execPath, [...GATEWAY_NODE_ARGS, CLI, 'run', '--config', config, '--data', join(ctx.dir, gateway), '--log-format', 'json'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const run = await measureGateway({
+    cli: CLI,
+    config,
+    gateway,
+    dataDir: join(ctx.dir, gateway),
+    url: ctx.url,
+    warmupSeconds: WARMUP_S,
+    measureSeconds: MEASURE_S,
+    nodeArgs: GATEWAY_NODE_ARGS,
+    sampleLatency: phase.latency ?? false,
   });
-  await sleep(WARMUP_S * 1000);
-  const u0 = await usage(child.pid!);
-  const c0 = sub.count();
-  const t0 = Date.now();
-  sub.latencies.length = 0;
-  await sleep(MEASURE_S * 1000);
-  const u1 = await usage(child.pid!);
-  const c1 = sub.count();
-  const elapsed = (Date.now() - t0) / 1000;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  await sub.close();
-  const sorted = [...sub.latencies].sort((a, b) => a - b);
+  const sorted = [...run.latencies].sort((a, b) => a - b);
   const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
   return {
     offered: Math.round((phase.devices * POINTS_PER_DEVICE * 1000) / phase.interval),
-    delivered: Math.round((c1 - c0) / elapsed),
-    cpu: (u1.cpu - u0.cpu) / elapsed,
-    rss: u1.rss,
+    delivered: run.delivered,
+    cpu: run.cpu,
+    rss: run.rss,
     p50: pct(50),
     p99: pct(99),
   };

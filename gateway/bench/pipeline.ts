@@ -32,7 +32,7 @@ import { Pipeline } from '../src/pipeline/pipeline.js';
 import { StepRegistry } from '../src/pipeline/registry.js';
 import { derivedSchema } from '../src/pipeline/schema.js';
 import { PointNormalizer } from '../src/runtime/normalize.js';
-import { brokerUrl, readingCounter, reachable, sleep, usage } from './support.js';
+import { brokerUrl, measureGateway, reachable, sleep } from './support.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'gateway/dist/cli.js');
@@ -153,20 +153,7 @@ async function runEndToEnd(
 ${withPipeline ? `    pipeline: ${arrangement.pipeline}\n    derived:\n${derived}` : ''}`,
   );
   await writeFile(config, `gateway: { id: ${gateway} }\nlog: { level: warn }\ndevices:\n${devices.join('\n')}\nsinks:\n  - type: mqtt\n    url: ${ctx.url}\n`);
-  const sub = await readingCounter(ctx.url, `sensegate/v1/${gateway}/data`);
-  const child = spawn(process.execPath, [CLI, 'run', '--config', config, '--data', join(ctx.dir, gateway), '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await sleep(WARMUP_S * 1000);
-  const u0 = await usage(child.pid!);
-  const c0 = sub.count();
-  const t0 = Date.now();
-  await sleep(MEASURE_S * 1000);
-  const u1 = await usage(child.pid!);
-  const c1 = sub.count();
-  const elapsed = (Date.now() - t0) / 1000;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  await sub.close();
-  return { delivered: Math.round((c1 - c0) / elapsed), cpu: (u1.cpu - u0.cpu) / elapsed, rss: u1.rss };
+  return measureGateway({ cli: CLI, config, gateway, dataDir: join(ctx.dir, gateway), url: ctx.url, warmupSeconds: WARMUP_S, measureSeconds: MEASURE_S });
 }
 
 async function main(): Promise<void> {

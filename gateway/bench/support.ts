@@ -57,3 +57,47 @@ export async function readingCounter(url: string, topic: string, sampleLatency =
     close: () => client.endAsync(),
   };
 }
+
+export interface GatewayRun {
+  /** Readings/s that reached the broker while measured. */
+  delivered: number;
+  /** CPU of the gateway process while measured, in cores. */
+  cpu: number;
+  rss: number;
+  /** Poll-to-delivery latencies (ms) sampled while measured, when asked for. */
+  latencies: number[];
+}
+
+/**
+ * Runs the built gateway CLI on a configuration file, lets it warm up, then measures what reaches
+ * the broker on its data topic and what the process costs, and stops it.
+ */
+export async function measureGateway(options: {
+  cli: string;
+  config: string;
+  gateway: string;
+  dataDir: string;
+  url: string;
+  warmupSeconds: number;
+  measureSeconds: number;
+  nodeArgs?: string[];
+  sampleLatency?: boolean;
+}): Promise<GatewayRun> {
+  const sub = await readingCounter(options.url, `sensegate/v1/${options.gateway}/data`, options.sampleLatency ?? false);
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cli, 'run', '--config', options.config, '--data', options.dataDir, '--log-format', 'json'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await sleep(options.warmupSeconds * 1000);
+  const u0 = await usage(child.pid!);
+  const c0 = sub.count();
+  const t0 = Date.now();
+  sub.latencies.length = 0;
+  await sleep(options.measureSeconds * 1000);
+  const u1 = await usage(child.pid!);
+  const c1 = sub.count();
+  const elapsed = (Date.now() - t0) / 1000;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await sub.close();
+  return { delivered: Math.round((c1 - c0) / elapsed), cpu: (u1.cpu - u0.cpu) / elapsed, rss: u1.rss, latencies: sub.latencies };
+}

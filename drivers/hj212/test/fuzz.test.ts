@@ -3,18 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { delay, waitFor } from '@sensegate/sdk/testing';
 import { encodeFrame } from '@sensegate/driver-hj212/protocol';
 import { AIR_MN, PW, RawClient, WATER_MN, frameOf, startDriver, upload, type DriverHarness } from './support/harness.js';
-
-/** A small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './support/random.js';
 
 const SEED = Number(process.env.HJ212_FUZZ_SEED ?? 212);
 const DURATION = 3000;

@@ -4,21 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeRegisters, type DataType } from '@sensegate/sdk';
+import { seededRandom } from '@sensegate/sdk/simulate';
 import { planRequests, pointWidth, type PlanOptions, type PlanPoint } from '../src/index.js';
 import { modbusDevice } from './support/harness.js';
 import { planDeviceRead } from '../src/index.js';
 
-/** Small deterministic PRNG, so a failing case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing case can be replayed from its seed. */
+const random = seededRandom;
 
 const TYPES: DataType[] = ['uint16', 'int16', 'bit', 'float32', 'uint32', 'float64', 'string'];
 

@@ -18,7 +18,7 @@ import type { ConfiguredStep } from '../pipeline/chain.js';
 import { StepRegistry } from '../pipeline/registry.js';
 import { deviceSchemaFor, profileSchemaFor } from './device-schema.js';
 import { ConfigError, issueAt, issuesFromZod, type ConfigIssue } from './issues.js';
-import { checkDerivedInputs, resolveDerived, resolvePipeline, type DerivedConfig } from './pipeline.js';
+import { checkDerivedInputs, resolveDerived, resolvePipeline, stepPointOf, type DerivedConfig } from './pipeline.js';
 import { configSchema, type GatewaySection, type LogSettings, type SinkConfig, type TopLevelConfig } from './schema.js';
 
 export type PointConfig = BasePoint & {
@@ -211,18 +211,8 @@ async function validateDevice(raw: unknown, at: YamlPath, scope: DeviceScope): P
     pipeline = await resolvePipeline(device.pipeline, [...at, 'pipeline'], { device: device.id, point: '*' }, pipelineScope);
     valid &&= pipeline !== undefined;
   }
-  const devicePoints: PointConfig[] = [];
-  for (let i = 0; i < device.points.length; i++) {
-    const written = device.points[i]!;
-    const point = { ...written, pipeline: undefined } as PointConfig;
-    delete point.pipeline;
-    if (written.pipeline) {
-      const steps = await resolvePipeline(written.pipeline as Array<Record<string, unknown>>, [...at, 'points', i, 'pipeline'], stepPoint(device.id, point), pipelineScope);
-      if (steps) point.pipeline = steps;
-      else valid = false;
-    }
-    devicePoints.push(point);
-  }
+  const own = await resolvePoints(device.points, [...at, 'points'], device.id, pipelineScope);
+  valid &&= own.valid;
   const derived: DerivedConfig[] = [];
   for (let k = 0; k < device.derived.length; k++) {
     const d = await resolveDerived(device.derived[k]!, device.id, [...at, 'derived', k], pipelineScope);
@@ -232,10 +222,10 @@ async function validateDevice(raw: unknown, at: YamlPath, scope: DeviceScope): P
   checkUnique(device.derived.map((d) => d.id), (index, id) =>
     issues.push(issueAt(source, [...at, 'derived', index, 'id'], `duplicate derived point id "${id}" in device "${device.id}"`)),
   );
-  checkUnique(devicePoints.map((p) => p.id), (index, id) =>
+  checkUnique(own.points.map((p) => p.id), (index, id) =>
     issues.push(issueAt(source, [...at, 'points', index, 'id'], `duplicate point id "${id}" in device "${device.id}"`)),
   );
-  for (const point of devicePoints) {
+  for (const point of own.points) {
     const existing = points.findIndex((p) => p.id === point.id);
     if (existing >= 0) points[existing] = point;
     else points.push(point);
@@ -263,8 +253,29 @@ async function validateDevice(raw: unknown, at: YamlPath, scope: DeviceScope): P
   };
 }
 
-function stepPoint(device: string, point: PointConfig) {
-  return { device, point: point.id, ...(point.unit ? { unit: point.unit } : {}), ...(point.decimals !== undefined ? { decimals: point.decimals } : {}) };
+/**
+ * Points as written, with their `pipeline` steps resolved. A point whose steps have a problem (each
+ * is reported) is still returned, without steps, so the checks across points see it; `valid` says.
+ */
+async function resolvePoints(
+  written: ReadonlyArray<Record<string, unknown> & { pipeline?: unknown }>,
+  at: YamlPath,
+  device: string,
+  scope: { source: YamlSource; steps: StepRegistry; issues: ConfigIssue[] },
+): Promise<{ points: PointConfig[]; valid: boolean }> {
+  let valid = true;
+  const points: PointConfig[] = [];
+  for (let i = 0; i < written.length; i++) {
+    const { pipeline, ...fields } = written[i]!;
+    const point = fields as PointConfig;
+    if (pipeline) {
+      const steps = await resolvePipeline(pipeline as Array<Record<string, unknown>>, [...at, i, 'pipeline'], stepPointOf(device, point), scope);
+      if (steps) point.pipeline = steps;
+      else valid = false;
+    }
+    points.push(point);
+  }
+  return { points, valid };
 }
 
 /** Resolves a profile name (shipped with the driver) or path (relative to the config file). */
@@ -318,19 +329,8 @@ async function readProfile(path: string, driver: Driver, issues: ConfigIssue[], 
     return undefined;
   }
   const scope = { source, steps, issues };
-  let valid = true;
-  const points: PointConfig[] = [];
-  for (let i = 0; i < parsed.data.points.length; i++) {
-    const written = parsed.data.points[i]!;
-    const point = { ...written } as PointConfig;
-    delete point.pipeline;
-    if (written.pipeline) {
-      const resolved = await resolvePipeline(written.pipeline as Array<Record<string, unknown>>, ['points', i, 'pipeline'], stepPoint('(profile)', point), scope);
-      if (resolved) point.pipeline = resolved;
-      else valid = false;
-    }
-    points.push(point);
-  }
+  const { points, valid: pointsValid } = await resolvePoints(parsed.data.points, ['points'], '(profile)', scope);
+  let valid = pointsValid;
   let pipeline: ConfiguredStep[] | undefined;
   if (parsed.data.pipeline) {
     pipeline = await resolvePipeline(parsed.data.pipeline, ['pipeline'], { device: '(profile)', point: '*' }, scope);

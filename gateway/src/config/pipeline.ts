@@ -18,6 +18,11 @@ export interface PipelineScope {
   issues: ConfigIssue[];
 }
 
+/** The point a step runs for, from a point's (or derived point's) id, unit and decimals. */
+export function stepPointOf(device: string, point: { id: string; unit?: string | undefined; decimals?: number | undefined }): StepPoint {
+  return { device, point: point.id, ...(point.unit !== undefined ? { unit: point.unit } : {}), ...(point.decimals !== undefined ? { decimals: point.decimals } : {}) };
+}
+
 /** Validates a written `pipeline:` list; undefined when any step has a problem (each is reported). */
 export async function resolvePipeline(
   raw: ReadonlyArray<Record<string, unknown>>,
@@ -146,8 +151,7 @@ export async function resolveDerived(
       ...pollutants.filter((p) => WITH_IAQI.has(p)).map((p) => ({ id: `${input.id}.iaqi.${p}`, name: `IAQI of ${p}` })),
     );
   }
-  const point: StepPoint = { device, point: input.id, ...(input.unit ? { unit: input.unit } : {}), ...(input.decimals !== undefined ? { decimals: input.decimals } : {}) };
-  const pipeline = input.pipeline ? await resolvePipeline(input.pipeline, [...at, 'pipeline'], point, scope) : [];
+  const pipeline = input.pipeline ? await resolvePipeline(input.pipeline, [...at, 'pipeline'], stepPointOf(device, input), scope) : [];
   if (!pipeline) return undefined;
   return {
     id: input.id,

@@ -9,13 +9,13 @@
  */
 import type { DeviceEvent, Logger, Quality, Reading, Step, Value } from '@sensegate/sdk';
 import { pipelineOf, type DeviceConfig, type PointConfig } from '../config/load.js';
-import type { DerivedConfig, DerivedOutput } from '../config/pipeline.js';
+import { stepPointOf, type DerivedConfig, type DerivedOutput } from '../config/pipeline.js';
 import type { Metrics } from '../metrics.js';
 import type { Feed } from '../runtime/feed-writer.js';
 import { PointNormalizer } from '../runtime/normalize.js';
 import { PointChain, type ConfiguredStep, type StepCounters } from './chain.js';
 import { evaluateDerived, newEvaluation, type Evaluation, type InputSlot } from './derived.js';
-import { decodeState, encodeState, fingerprint, lagKey, staleState, stateKey } from './state-keys.js';
+import { encodeState, fingerprint, lagKey, readState, stateKey } from './state-keys.js';
 
 /** Where step states are kept between runs; the journal, so states commit with the entries they explain. */
 export interface StateStore {
@@ -156,13 +156,13 @@ export class Pipeline implements Feed {
   private chain(device: string, point: Pick<PointConfig, 'id' | 'unit' | 'decimals'>, steps: ConfiguredStep[], output: (r: Reading) => void): PointChain {
     const fingerprints = steps.map(fingerprint);
     const key = (index: number, step: string) => stateKey(device, point.id, index, step);
-    const saved = steps.map((s, i) => this.options.saved?.get(key(i, s.step.name)));
-    const states = steps.map((_, i) => decodeState(fingerprints[i]!, saved[i]));
-    const retired = steps.map((_, i) => staleState(fingerprints[i]!, saved[i]));
+    const saved = steps.map((s, i) => readState(fingerprints[i]!, this.options.saved?.get(key(i, s.step.name))));
+    const states = saved.map((r) => r.current);
+    const retired = saved.map((r) => r.stale);
     const savedLag = Number(this.options.saved?.get(lagKey(device, point.id)));
     const entry: ChainEntry = { key, lagKey: lagKey(device, point.id), fingerprints, chain: undefined! };
     entry.chain = new PointChain(
-      { device, point: point.id, ...(point.unit !== undefined ? { unit: point.unit } : {}), ...(point.decimals !== undefined ? { decimals: point.decimals } : {}) },
+      stepPointOf(device, point),
       steps,
       {
         reading: output,

@@ -23,24 +23,17 @@ export function encodeState(fp: string, state: unknown): string {
   return JSON.stringify({ o: fp, s: state });
 }
 
-/** The state saved under other options (to retire it), or undefined. */
-export function staleState(fp: string, text: string | undefined): unknown {
-  if (text === undefined) return undefined;
+/**
+ * A saved state, read once: `current` when it was saved under the same options (reuse it), `stale`
+ * when under other options (the step retires it and starts afresh), neither when there is none.
+ */
+export function readState(fp: string, text: string | undefined): { current?: unknown; stale?: unknown } {
+  if (text === undefined) return {};
   try {
     const saved = JSON.parse(text) as { o?: unknown; s?: unknown };
-    return saved.o !== fp && saved.s !== undefined ? saved.s : undefined;
+    if (saved.s === undefined) return {};
+    return saved.o === fp ? { current: saved.s } : { stale: saved.s };
   } catch {
-    return undefined;
-  }
-}
-
-/** The saved state if it was saved under the same options, else undefined. */
-export function decodeState(fp: string, text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    const saved = JSON.parse(text) as { o?: unknown; s?: unknown };
-    return saved.o === fp && saved.s !== undefined ? saved.s : undefined;
-  } catch {
-    return undefined;
+    return {};
   }
 }

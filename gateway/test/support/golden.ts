@@ -14,10 +14,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseYamlSource, silentLogger, type DeviceEvent, type Quality, type Reading, type StepPoint, type Value } from '@sensegate/sdk';
+import { parseYamlSource, silentLogger, type DeviceEvent, type Quality, type Reading, type Value } from '@sensegate/sdk';
 import type { DeviceConfig, PointConfig } from '../../src/config/load.js';
 import type { ConfigIssue } from '../../src/config/issues.js';
-import { checkDerivedInputs, resolveDerived, resolvePipeline, type DerivedConfig } from '../../src/config/pipeline.js';
+import { checkDerivedInputs, resolveDerived, resolvePipeline, stepPointOf, type DerivedConfig } from '../../src/config/pipeline.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { StepRegistry } from '../../src/pipeline/registry.js';
 import { derivedSchema } from '../../src/pipeline/schema.js';
@@ -67,8 +67,7 @@ export async function runGoldenCase(folder: string): Promise<GoldenCase> {
     const w = written[i]!;
     const point = { id: w.id, scale: 1, offset: 0, writable: false, enabled: true, ...(w.unit ? { unit: w.unit } : {}), ...(w.decimals !== undefined ? { decimals: w.decimals } : {}) } as PointConfig;
     const at = spec.points ? ['points', i, 'pipeline'] : ['pipeline'];
-    const stepPoint: StepPoint = { device: deviceId, point: w.id, ...(w.unit ? { unit: w.unit } : {}), ...(w.decimals !== undefined ? { decimals: w.decimals } : {}) };
-    const steps = await resolvePipeline(w.pipeline ?? [], at, stepPoint, scope);
+    const steps = await resolvePipeline(w.pipeline ?? [], at, stepPointOf(deviceId, w), scope);
     if (steps) point.pipeline = steps;
     points.push(point);
   }
