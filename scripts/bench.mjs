@@ -18,6 +18,7 @@ const benches = [
   ['hj212 simulator capacity', 'simulators/hj212/bench/stations.ts'],
   ['hj212 relay', 'gateway/bench/hj212-relay.ts'],
   ['sl651 stations', 'drivers/sl651/bench/stations.ts'],
+  ['opcua subscriptions', 'gateway/bench/opcua.ts'],
 ];
 const filters = process.argv.slice(2);
 let failed = 0;

@@ -34,8 +34,9 @@ describe('generated docs', () => {
     try {
       await writeFile(join(dir, 'site.yaml'), yaml);
       const { config } = await loadConfigFile(join(dir, 'site.yaml'));
-      assert.deepEqual(config.devices.map((d) => d.id), ['sonde-1', 'pump-1', 'air-1']);
-      assert.deepEqual(config.devices[2]!.derived.map((d) => d.id), ['pm25.1h']);
+      assert.deepEqual(config.devices.map((d) => d.id), ['sonde-1', 'pump-1', 'plant', 'air-1']);
+      assert.deepEqual(config.devices[2]!.points.map((p) => p.id), ['tank1.level', 'pump1.setpoint']);
+      assert.deepEqual(config.devices[3]!.derived.map((d) => d.id), ['pm25.1h']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

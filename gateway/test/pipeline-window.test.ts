@@ -342,7 +342,7 @@ class Reference {
     if (s.quality === 'bad' || s.value === null) return null;
     if (typeof s.value === 'string') return ['first', 'last', 'count'].includes(this.o.function) ? s.value : null;
     if (typeof s.value === 'number' && !(Math.abs(s.value) <= 1e100)) return null;
-    return s.value;
+    return typeof s.value === 'object' ? null : s.value;
   }
 
   private window(start: number, end: number): Reading | undefined {

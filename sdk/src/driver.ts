@@ -23,6 +23,7 @@ import type { Logger } from './logger.js';
 import type { Quality } from './quality.js';
 import type { DeviceEvent, Value } from './reading.js';
 import type { BasePoint, BackoffSettings } from './schema.js';
+import type { SecretRef } from './secret.js';
 
 /** A point as the driver sees it: the generic fields plus the driver's own. */
 export interface PointRef<P = Record<string, unknown>> {
@@ -87,6 +88,8 @@ export interface DriverContext {
   readonly log: Logger;
   /** A folder the driver owns for state such as certificates; created before `create` is called. */
   readonly dataDir: string;
+  /** Folder of the configuration file: relative paths in a device's `connection` block start here. */
+  readonly configDir: string;
   /** Push style: a raw value (before scale and offset) of a configured point. Unknown points are counted and ignored. */
   publish(device: string, point: string, value: Value, options?: PublishOptions): void;
   /** Push style: an event from a device. */
@@ -96,6 +99,12 @@ export interface DriverContext {
    * read outcomes. Push drivers must, since only they know when a device speaks.
    */
   health(device: string, state: DeviceState, reason?: SensegateError | string): void;
+  /**
+   * Resolves a secret field of a device's `connection` block (declared with the SDK's `secret()`
+   * schema): `{ env: NAME }`, `{ file: PATH }` relative to the configuration file, or a literal.
+   * `field` names it for errors (`connection.user.password`). Throws SG_SECRET_MISSING.
+   */
+  secret(device: string, field: string, ref: SecretRef): string;
 }
 
 export interface DiscoveredDevice {
@@ -122,10 +131,21 @@ export interface BrowseNode {
 export interface DriverInstance<C = unknown, P = Record<string, unknown>> {
   addDevice(device: DeviceRef<C, P>): void | Promise<void>;
   removeDevice(deviceId: string): void | Promise<void>;
+  /**
+   * Begin talking to a device added earlier (connect, log in, subscribe). Called when the gateway
+   * starts running the device, never by dry runs (`validate`, `plan`), which only add devices. Must
+   * not throw because the device is unreachable: keep trying in the background.
+   */
+  startDevice?(device: DeviceRef<C, P>): void | Promise<void>;
   /** Polled style: plan how to read these points (called once per poll group, and by `sensegate plan`). */
   planRead?(device: DeviceRef<C, P>, points: readonly PointRef<P>[]): ReadPlan;
   /** Polled style: read a batch of points. */
   read?(device: DeviceRef<C, P>, batch: ReadBatch<P>): Promise<void>;
+  /**
+   * Drivers that push some points and poll others (OPC UA subscriptions beside polled reads): whether
+   * the gateway polls this point. Without it, a driver with `read` has every point polled.
+   */
+  polls?(device: DeviceRef<C, P>, point: PointRef<P>): boolean;
   /** Write a value (already validated as writable) to a point; resolves once the device confirmed it. */
   write?(device: DeviceRef<C, P>, point: PointRef<P>, value: Value): Promise<void>;
   /** Find devices on the network. */

@@ -39,6 +39,7 @@ export {
   type BasePoint,
 } from './schema.js';
 export { registerValueShape } from './register.js';
+export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from './secret.js';
 export { Backoff } from './backoff.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
 export {

@@ -4,9 +4,10 @@ import type { Quality } from './quality.js';
  * A point value as it travels through the gateway. Numbers and booleans are the common case;
  * strings come from string registers and text fields; `null` means "no value" (always with bad
  * quality). 64-bit integers outside the safe integer range are carried as decimal strings so that
- * no digit is lost on the way to JSON.
+ * no digit is lost on the way to JSON. Arrays (an OPC UA array variable, say) travel as JSON
+ * arrays; steps that compute with numbers treat them as unusable.
  */
-export type Value = number | boolean | string | null;
+export type Value = number | boolean | string | null | readonly Value[];
 
 /** One measured value of one point of one device: the unit of the normalized feed. */
 export interface Reading {

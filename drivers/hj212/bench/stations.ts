@@ -34,9 +34,13 @@ const context: DriverContext = {
   gatewayId: 'bench',
   log: silentLogger,
   dataDir: process.cwd(),
+  configDir: process.cwd(),
   publish: () => void published++,
   event: () => {},
   health: () => {},
+  secret: () => {
+    throw new Error('this benchmark configures no secrets');
+  },
 };
 const port = await freePort();
 const instance = hj212.create(context);

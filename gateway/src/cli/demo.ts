@@ -1,15 +1,19 @@
 /**
  * `sensegate demo`: a whole site on one machine with no setup. Two Modbus simulators (a water-quality
- * sonde and a pump station), two HJ 212 monitoring stations (air quality and surface water) and an
- * SL 651 rain and river-level station dialling in, an embedded MQTT broker on loopback (unless
+ * sonde and a pump station), an OPC UA water plant (signed and encrypted, with a user login), two
+ * HJ 212 monitoring stations (air quality and surface water) and an SL 651 rain and river-level
+ * station dialling in, an embedded MQTT broker on loopback (unless
  * --mqtt names one), and the gateway reading them all into the journal and the broker. The configuration it runs is written to the
  * data folder, so it can be read, copied and edited.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { addTrustedCertificate, pkiFolder } from '@sensegate/driver-opcua';
+import { routeLibraryLogs } from '@sensegate/driver-opcua/client';
 import { startHj212Station } from '@sensegate/sim-hj212';
 import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
+import { PLANT_NAMESPACE, startOpcuaSimulator } from '@sensegate/sim-opcua';
 import { startSl651Station } from '@sensegate/sim-sl651';
 import { startEmbeddedBroker } from '../broker/embedded.js';
 import { loadConfigFile, profilePath } from '../config/load.js';
@@ -21,8 +25,8 @@ import { untilSignal } from './signals.js';
 
 export const demoHelp = `Usage: sensegate demo [--data DIR] [--mqtt URL] [--mqtt-port N] [--duration SECONDS]
 
-Runs a demo site: Modbus simulators for a water-quality sonde and a pump station, HJ 212 air-quality
-and surface-water stations, an SL 651 rain and river-level station, an embedded MQTT broker on
+Runs a demo site: Modbus simulators for a water-quality sonde and a pump station, an OPC UA water
+plant (SignAndEncrypt, user login), HJ 212 air-quality and surface-water stations, an SL 651 rain and river-level station, an embedded MQTT broker on
 127.0.0.1 (port 1883, or a free port if 1883 is taken), and the gateway. Stop with Ctrl-C.
 
   --data DIR        journal and state (default .sensegate/demo); a restart with the same folder resumes
@@ -59,6 +63,7 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
   const dataDir = join(values.data ?? '.sensegate/demo');
   const duration = positiveInt('demo', 'duration', values.duration);
   const log = createLogger({ level: (values['log-level'] as 'info' | undefined) ?? 'info' });
+  routeLibraryLogs(log); // the OPC UA simulator and driver log through ours, not the console
   await mkdir(dataDir, { recursive: true });
 
   const cleanup: Array<() => Promise<void>> = [];
@@ -91,8 +96,14 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
       sims[name] = sim;
     }
 
+    // The water plant's OPC UA server, with its own PKI; the gateway trusts its certificate from the
+    // start, as a field engineer would after checking it (sensegate opcua certs).
+    const plant = await startOpcuaSimulator({ port: 0, pkiDir: join(dataDir, 'sim-opcua-pki'), trustAllClients: true });
+    cleanup.unshift(() => plant.close());
+    addTrustedCertificate(pkiFolder(join(dataDir, 'drivers', 'opcua')), await readFile(plant.certificateFile), 'demo-water-plant');
+
     // Stations dial in to the gateway, so it listens; the stations start once it does.
-    const ports = { sonde: sims.sonde!.port, pump: sims.pump!.port, hj212: await freePort(), sl651: await freePort() };
+    const ports = { sonde: sims.sonde!.port, pump: sims.pump!.port, hj212: await freePort(), sl651: await freePort(), opcua: plant.endpoint };
     const configFile = join(dataDir, 'demo.yaml');
     await writeFile(configFile, demoConfig(mqttUrl, ports));
     const { config, drivers } = await loadConfigFile(configFile);
@@ -112,9 +123,11 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
     out.write(
       [
         '',
-        `sensegate demo is running: gateway "${GATEWAY_ID}", 5 simulated devices, forwarding to ${mqttUrl}`,
+        `sensegate demo is running: gateway "${GATEWAY_ID}", 6 simulated devices, forwarding to ${mqttUrl}`,
         `  water-quality sonde  modbus tcp 127.0.0.1:${ports.sonde}  (profile water-sonde)`,
         `  pump station         modbus tcp 127.0.0.1:${ports.pump}  (profile pump-station)`,
+        `  water plant          OPC UA ${plant.endpoint}  (SignAndEncrypt, user operator; subscribed)`,
+        `                       browse it: npx sensegate browse opcua ${plant.endpoint}`,
         `  air-quality station  HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${AIR_MN}; real-time every 5 s, minute averages every minute)`,
         `                       the gateway adds 1-minute averages (pm25.1m, ...), the AQI (aqi, aqi.primary, aqi.level) and a PM10 alarm`,
         `  surface-water station HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${WATER_MN})`,
@@ -155,7 +168,8 @@ function statusLine(gateway: Gateway): string {
   return `status: ${s.journal.lastSeq} entries journaled; ${sinks}; ${devices}${alarms}`;
 }
 
-function demoConfig(mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number }): string {
+function demoConfig(mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string }): string {
+  const node = (id: string) => `'nsu=${PLANT_NAMESPACE};s=${id}'`;
   return `# Written by \`sensegate demo\`; run it yourself with: sensegate run --config <this file>
 gateway:
   id: ${GATEWAY_ID}
@@ -187,6 +201,32 @@ devices:
       host: 127.0.0.1
       port: ${ports.pump}
       unitId: 1
+
+  # An OPC UA server: the gateway subscribes, so the plant sends each change with its own timestamp.
+  # Node ids name the namespace by URI, so they survive a server that renumbers its namespaces.
+  - id: plant-1
+    name: Water treatment plant (OPC UA)
+    driver: opcua
+    timeout: 5s
+    connection:
+      endpoint: ${ports.opcua}
+      securityMode: SignAndEncrypt
+      securityPolicy: Basic256Sha256
+      user: { userName: operator, password: operator }   # demo only: in production write { env: PLANT_PASSWORD }
+      publishingInterval: 1s
+      samplingInterval: 1s
+    points:
+      - { id: pump1.running, name: Intake pump 1 running, nodeId: ${node('Pump1.Running')} }
+      - { id: pump1.speed, name: Intake pump 1 speed, nodeId: ${node('Pump1.Speed')}, unit: '%', decimals: 1, deadband: { absolute: 0.5 } }
+      - { id: pump1.current, name: Intake pump 1 current, nodeId: ${node('Pump1.Current')}, unit: A, decimals: 1 }
+      - { id: pump1.setpoint, name: Intake pump 1 speed setpoint, nodeId: ${node('Pump1.SpeedSetpoint')}, unit: '%', writable: true }
+      - { id: tank1.level, name: Clear-water tank 1 level, nodeId: ${node('Tank1.Level')}, unit: m, decimals: 3 }
+      - { id: intake.flow, name: Intake flow, nodeId: ${node('Intake.Flow')}, unit: m3/h, decimals: 1 }
+      - { id: outlet.flow, name: Outlet flow, nodeId: ${node('Outlet.Flow')}, unit: m3/h, decimals: 1 }
+      - { id: chlorine, name: Chlorine residual, nodeId: ${node('Chlorine.Residual')}, unit: mg/L, decimals: 2 }
+      - { id: turbidity, name: Turbidity, nodeId: ${node('Turbidity')}, unit: NTU, decimals: 2 }
+      # Polled instead of subscribed: the server's clock, every 10 s.
+      - { id: server.time, name: Server clock, nodeId: 'i=2258', mode: poll, pollInterval: 10s }
 
   # Monitoring stations dial in: the gateway listens on the port, and knows each station by its MN
   # (HJ 212) or address (SL 651) and password.

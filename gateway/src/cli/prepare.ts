@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, toSensegateError, type Driver, type DriverInstance, type YamlSource } from '@sensegate/sdk';
+import { resolveSecret, silentLogger, toSensegateError, type Driver, type DriverInstance, type YamlSource } from '@sensegate/sdk';
 import type { GatewayConfig } from '../config/load.js';
 import { ConfigError, issueAt } from '../config/issues.js';
 import { Metrics } from '../metrics.js';
@@ -36,9 +36,12 @@ export async function prepareDevices(config: GatewayConfig, drivers: Map<string,
           gatewayId: config.gateway.id,
           log: silentLogger,
           dataDir,
+          configDir: config.baseDir,
           publish() {},
           event() {},
           health() {},
+          secret: (deviceId, field, ref) =>
+            resolveSecret(ref, { baseDir: config.baseDir, env: process.env, path: `devices.${deviceId}.${field}`, source: config.file }).reveal(),
         });
         instances.set(device.driver, instance);
       }

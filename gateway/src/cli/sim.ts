@@ -11,6 +11,7 @@ export const SIMULATORS: Readonly<Record<string, string>> = {
   modbus: '@sensegate/sim-modbus',
   hj212: '@sensegate/sim-hj212',
   sl651: '@sensegate/sim-sl651',
+  opcua: '@sensegate/sim-opcua',
 };
 
 export const simHelp = `Usage: sensegate sim <protocol> [options]

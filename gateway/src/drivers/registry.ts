@@ -12,6 +12,7 @@ export const BUILTIN_DRIVERS: Readonly<Record<string, string>> = {
   modbus: '@sensegate/driver-modbus',
   hj212: '@sensegate/driver-hj212',
   sl651: '@sensegate/driver-sl651',
+  opcua: '@sensegate/driver-opcua',
 };
 
 export class DriverRegistry {

@@ -74,6 +74,7 @@ export class DeviceRunner {
     if (!this.instance.read) return; // a push driver: nothing to poll
     const byInterval = new Map<number, PointRef[]>();
     for (const point of this.ref.points) {
+      if (this.instance.polls && !this.instance.polls(this.ref, point)) continue; // the driver pushes it
       const interval = point.spec.pollInterval ?? this.config.pollInterval;
       let list = byInterval.get(interval);
       if (!list) byInterval.set(interval, (list = []));
@@ -99,6 +100,11 @@ export class DeviceRunner {
   }
 
   start(): void {
+    if (this.instance.startDevice) {
+      Promise.resolve()
+        .then(() => this.instance.startDevice!(this.ref))
+        .catch((err: unknown) => this.health.report('offline', toSensegateError(err)));
+    }
     for (const group of this.groups) {
       group.timer = new FixedRateTimer(
         group.interval,

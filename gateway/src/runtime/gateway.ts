@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   SensegateError,
+  resolveSecret,
   toSensegateError,
   type DeviceEvent,
   type DeviceState,
@@ -14,6 +15,7 @@ import {
   type DriverInstance,
   type Logger,
   type PublishOptions,
+  type SecretRef,
   type Value,
 } from '@sensegate/sdk';
 import type { GatewayConfig } from '../config/load.js';
@@ -205,6 +207,7 @@ export class Gateway {
       gatewayId: this.id,
       log,
       dataDir,
+      configDir: this.options.config.baseDir,
       publish: (device: string, point: string, value: Value, opts: PublishOptions = {}) => {
         const normalizer = this.runners.get(device)?.normalizers.get(point);
         if (!normalizer) {
@@ -224,6 +227,13 @@ export class Gateway {
       health: (device: string, state: DeviceState, reason?: SensegateError | string) => {
         this.runners.get(device)?.health.report(state, reason);
       },
+      secret: (device: string, field: string, ref: SecretRef) =>
+        resolveSecret(ref, {
+          baseDir: this.options.config.baseDir,
+          env: this.options.env ?? process.env,
+          path: `devices.${device}.${field}`,
+          source: this.options.config.file,
+        }).reveal(),
     };
   }
 

@@ -33,13 +33,21 @@ export class PointNormalizer {
     this.unitJson = point.unit === undefined ? '' : `,"unit":${JSON.stringify(point.unit)}`;
   }
 
-  /** Applies scale, offset and rounding. A non-finite number (a NaN float register) has no value. */
+  /**
+   * Applies scale, offset and rounding. A non-finite number (a NaN float register) has no value.
+   * An array is scaled element by element; a non-finite element becomes null.
+   */
   value(raw: Value): Value {
-    if (typeof raw !== 'number') return raw;
+    if (typeof raw !== 'number') return Array.isArray(raw) ? this.array(raw) : raw;
     let v = this.scale === 1 && this.offset === 0 ? raw : raw * this.scale + this.offset;
     if (!Number.isFinite(v)) return null;
     if (this.factor !== undefined) v = Math.round(v * this.factor) / this.factor;
     return v;
+  }
+
+  private array(raw: readonly Value[]): Value {
+    if (this.scale === 1 && this.offset === 0 && this.factor === undefined) return raw;
+    return raw.map((x) => (typeof x === 'number' || Array.isArray(x) ? this.value(x) : x));
   }
 
   reading(raw: Value, quality: Quality, ts: number, status?: string, received?: number): Reading {
@@ -73,6 +81,9 @@ function valueJson(v: Value): string {
       return v ? 'true' : 'false';
     case 'string':
       return JSON.stringify(v);
+    case 'object':
+      // An array: JSON.stringify writes a non-finite element as null, as the feed wants.
+      return v === null ? 'null' : JSON.stringify(v);
     default:
       return 'null';
   }

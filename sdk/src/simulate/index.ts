@@ -7,3 +7,4 @@ export { generatorSchema, type Generator, type GeneratorKind, type GeneratorSpec
 export { compileGenerator, type ValueSource } from './generator.js';
 export { seededRandom, seedFor } from './random.js';
 export { readCsvColumn } from './csv.js';
+export { serveCommands, type CommandLoop, type CommandStreams } from './commands.js';

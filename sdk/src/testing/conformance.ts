@@ -41,8 +41,8 @@ export interface ConformanceOptions<C, P> {
   /** A device that cannot be reached (closed port, absent serial path); its reads must fail, not hang or throw. */
   unreachable?: DeviceRef<C, P>;
   /**
-   * Push drivers: the context the instance was created with, and a function that makes the device
-   * speak (a simulator sending a report). The kit then checks that values arrive for the device's
+   * Push drivers (and drivers that push some points, see `polls`): the context the instance was
+   * created with, and a function that makes the device speak (a simulator sending a report). The kit then checks that values arrive for the device's
    * configured points only, and that the device was reported online.
    */
   push?: { context: TestContext; speak: () => Promise<void>; timeout?: number };
@@ -58,24 +58,29 @@ export async function checkDriver<C, P>(driver: Driver, options: ConformanceOpti
   const problems = checkDefinition(driver);
   const { instance, device } = options;
   await instance.addDevice(device);
-  if (!instance.read) {
-    await checkPush(device, options, problems);
+  await instance.startDevice?.(device);
+  // Drivers that push some points and poll others (`polls`) are checked both ways.
+  const polled = instance.read ? device.points.filter((p) => instance.polls?.(device, p) ?? true) : [];
+  if (polled.length < device.points.length || !instance.read) await checkPush(device, options, problems);
+  if (!instance.read || polled.length === 0) {
     await instance.removeDevice(device.id);
     await instance.stop();
     return problems;
   }
-  const first = await pollOnce(instance, device);
+  const first = await pollOnce(instance, device, polled);
   if (first.unset.length) problems.push(`read() left points unset: ${first.unset.join(', ')}`);
   if (first.thrown !== undefined && !(first.thrown instanceof SensegateError)) {
     problems.push(`read() threw a non-sensegate error: ${String(first.thrown)}`);
   }
-  if (instance.planRead && typeof instance.planRead(device, device.points).describe !== 'function') {
+  if (instance.planRead && typeof instance.planRead(device, polled).describe !== 'function') {
     problems.push('planRead() returned a plan without describe()');
   }
   if (options.unreachable) {
     await instance.addDevice(options.unreachable);
+    await instance.startDevice?.(options.unreachable);
     const started = Date.now();
-    const result = await pollOnce(instance, options.unreachable);
+    const unreachablePolled = options.unreachable.points.filter((p) => instance.polls?.(options.unreachable!, p) ?? true);
+    const result = await pollOnce(instance, options.unreachable, unreachablePolled);
     const limit = options.unreachable.timeout * 3 + 2000;
     if (Date.now() - started > limit) problems.push(`a read of an unreachable device took longer than ${limit} ms`);
     if (result.points.some((p) => p.quality !== 'bad')) problems.push('an unreachable device produced non-bad readings');

@@ -1,4 +1,4 @@
-import type { DeviceEvent, DeviceState, DriverContext, PublishOptions, SensegateError, Value } from '../index.js';
+import { resolveSecret, type DeviceEvent, type DeviceState, type DriverContext, type PublishOptions, type SensegateError, type Value } from '../index.js';
 import type { LogFn, Logger } from '../logger.js';
 
 export interface RecordedLog {
@@ -41,6 +41,7 @@ export function createTestContext(options: { driver?: string; gatewayId?: string
     driver: options.driver ?? 'test',
     gatewayId: options.gatewayId ?? 'test-gateway',
     dataDir: options.dataDir ?? process.cwd(),
+    configDir: process.cwd(),
     log: recordingLogger(logs),
     published,
     events,
@@ -54,6 +55,9 @@ export function createTestContext(options: { driver?: string; gatewayId?: string
     },
     health(device, state, reason) {
       healthChanges.push({ device, state, ...(reason !== undefined ? { reason } : {}) });
+    },
+    secret(device, field, ref) {
+      return resolveSecret(ref, { baseDir: process.cwd(), env: process.env, path: field, source: `device ${device}` }).reveal();
     },
   };
 }

@@ -19,8 +19,8 @@ export function finite(n: number): number | null {
   return n - n === 0 ? n : null;
 }
 
-/** Truthiness of a non-null value: non-zero numbers, true, and non-empty strings. */
-export function truthy(v: string | number | boolean): boolean {
+/** Truthiness of a non-null value: non-zero numbers, true, and non-empty strings (and arrays). */
+export function truthy(v: Exclude<Value, null>): boolean {
   return typeof v === 'boolean' ? v : typeof v === 'number' ? v !== 0 && v === v : v.length > 0;
 }
 
@@ -53,5 +53,6 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   if (v === undefined) return 'no value';
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) return `an array of ${v.length} values`;
   return `a value of type ${typeof v}`;
 }

@@ -3,20 +3,16 @@
  * the platform, prints what it does, reads fault commands from stdin, and closes on SIGINT/SIGTERM
  * or `quit`.
  */
-import { createInterface } from 'node:readline';
 import { STATION_ST } from '../model/stations.js';
 import { defaultMnPrefix, groupMn } from '../options.js';
 import { startHj212Station, type Hj212Station, type StationEvent, type StationOptions } from '../station.js';
 import { startHj212Stations } from '../stations.js';
 import { parseSimulatorArgs, usage, type SimulatorArgs, type StartFault } from './args.js';
 import { applyCommand, statusLine } from './control.js';
+import { serveCommands, type CommandStreams } from '@sensegate/sdk/simulate';
 
-export interface CliStreams {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
-  /** Close on SIGINT/SIGTERM (default true). */
-  signals?: boolean;
-}
+/** Where the CLI reads commands and writes answers, and whether it closes on SIGINT/SIGTERM. */
+export type CliStreams = CommandStreams;
 
 const seconds = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
@@ -143,42 +139,16 @@ export async function runSimulatorCli(
   ].join(', ');
   const timeScale = args.timeScale && args.timeScale !== 1 ? `; time x${args.timeScale}` : '';
 
-  await new Promise<void>((resolve) => {
-    let closing = false;
-    const lines = createInterface({ input: io.input, terminal: false });
-    const report = count > 1 ? setInterval(() => print(statusLine(stations)), args.report) : undefined;
-    const stop = () => {
-      if (closing) return;
-      closing = true;
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      if (report) clearInterval(report);
-      lines.close();
-      if (io.input === process.stdin) process.stdin.pause();
-      void close().then(resolve, resolve);
-    };
-    if (io.signals !== false) {
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    }
-    // Printed once the signal handlers are in place: whoever waits for this line may stop us right away.
-    print(
+  const report = count > 1 ? setInterval(() => print(statusLine(stations)), args.report) : undefined;
+  await serveCommands(io, {
+    banner: [
       `hj212 ${who} (${args.kind}, ST=${st}, ${first.parameters.length} parameters) dialing ${args.host ?? '127.0.0.1'}:${args.port}: ` +
         `${schedule}; Flag=${args.ack ? '5 (ack)' : '4'}${timeScale}; faults: ${first.faults.describe()}; commands on stdin (help)`,
-    );
-    lines.on('line', (line) => {
-      const text = line.trim();
-      if (text === '' || text.startsWith('#') || closing) return;
-      if (/^(quit|exit)$/i.test(text)) {
-        print('closing');
-        stop();
-        return;
-      }
-      try {
-        print(applyCommand(stations, text));
-      } catch (err) {
-        print(`error: ${(err as Error).message}`);
-      }
-    });
+    ],
+    apply: (line) => applyCommand(stations, line),
+    close: () => {
+      if (report) clearInterval(report);
+      return close();
+    },
   });
 }

@@ -2,20 +2,16 @@
  * `sensegate sim modbus` / `sensegate-sim-modbus`: starts a simulator from profile paths, prints one
  * line saying what listens where, reads fault commands from stdin, and closes on SIGINT/SIGTERM or `quit`.
  */
-import { createInterface } from 'node:readline';
 import { SensegateError } from '@sensegate/sdk';
 import { loadProfile } from '../profile/load.js';
 import { startModbusSimulator, type ModbusSimulator } from '../simulator.js';
 import type { SimulatorUnit } from '../unit.js';
 import { parseSimulatorArgs, usage } from './args.js';
 import { applyCommand, where } from './control.js';
+import { serveCommands, type CommandStreams } from '@sensegate/sdk/simulate';
 
-export interface CliStreams {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
-  /** Close on SIGINT/SIGTERM (default true). */
-  signals?: boolean;
-}
+/** Where the CLI reads commands and writes answers, and whether it closes on SIGINT/SIGTERM. */
+export type CliStreams = CommandStreams;
 
 export async function runSimulatorCli(
   argv: string[],
@@ -57,41 +53,10 @@ export async function runSimulatorCli(
     .map((u) => `unit ${u.unitId} ${u.profile?.name ?? 'blank'} (${sim.points(u.unitId).length} points)`)
     .join(', ');
 
-  await new Promise<void>((resolve) => {
-    let closing = false;
-    const lines = createInterface({ input: io.input, terminal: false });
-    const close = () => {
-      if (closing) return;
-      closing = true;
-      process.off('SIGINT', close);
-      process.off('SIGTERM', close);
-      lines.close();
-      if (io.input === process.stdin) process.stdin.pause();
-      void sim.close().then(resolve, resolve);
-    };
-    if (io.signals !== false) {
-      process.once('SIGINT', close);
-      process.once('SIGTERM', close);
-    }
-    // Printed once the signal handlers are in place: whoever waits for this line may stop us right away.
-    print(`modbus simulator listening on ${where(sim)}: ${unitText}; tick ${args.tick ?? 100} ms; fault commands on stdin (help)`);
-    // Commands run one after another, so `stop` then `start` always apply in that order.
-    let queue = Promise.resolve();
-    lines.on('line', (line) => {
-      if (line.trim() === '' || line.trim().startsWith('#')) return;
-      queue = queue.then(async () => {
-        if (closing) return;
-        if (/^\s*(quit|exit)\s*$/i.test(line)) {
-          print('closing');
-          return close();
-        }
-        try {
-          print(await applyCommand(sim, line));
-        } catch (err) {
-          print(`error: ${(err as Error).message}`);
-        }
-      });
-    });
+  await serveCommands(io, {
+    banner: [`modbus simulator listening on ${where(sim)}: ${unitText}; tick ${args.tick ?? 100} ms; fault commands on stdin (help)`],
+    apply: (line) => applyCommand(sim, line),
+    close: () => sim.close(),
   });
 }
 

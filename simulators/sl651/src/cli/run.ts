@@ -2,19 +2,15 @@
  * `sensegate sim sl651` / `sensegate-sim-sl651`: starts a station that dials the gateway, prints
  * one line saying what it does, reads commands from stdin, and stops on SIGINT/SIGTERM or `quit`.
  */
-import { createInterface } from 'node:readline';
 import { loadSimulation } from '../profile.js';
 import { startSl651Station } from '../station.js';
 import { parseStationArgs, usage } from './args.js';
 import { applyCommand } from './control.js';
+import { serveCommands, type CommandStreams } from '@sensegate/sdk/simulate';
 
-export interface CliStreams {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
+export interface CliStreams extends CommandStreams {
   /** Where `--verbose` events go (default stderr). */
   events?: NodeJS.WritableStream;
-  /** Stop on SIGINT/SIGTERM (default true). */
-  signals?: boolean;
 }
 
 export async function runSimulatorCli(
@@ -57,43 +53,13 @@ export async function runSimulatorCli(
   const o = station.options;
   const every = (ms: number) => (ms > 0 ? `every ${ms} ms` : 'on demand');
 
-  await new Promise<void>((resolve) => {
-    let closing = false;
-    const lines = createInterface({ input: io.input, terminal: false });
-    const close = () => {
-      if (closing) return;
-      closing = true;
-      process.off('SIGINT', close);
-      process.off('SIGTERM', close);
-      lines.close();
-      if (io.input === process.stdin) process.stdin.pause();
-      void station.stop().then(resolve, resolve);
-    };
-    if (io.signals !== false) {
-      process.once('SIGINT', close);
-      process.once('SIGTERM', close);
-    }
-    // Printed once the signal handlers are in place: whoever waits for this line may stop us right away.
-    print(
+  await serveCommands(io, {
+    banner: [
       `sl651 station ${station.address} dialing ${station.host}:${station.port} (centre ${station.centre}, password ${station.password}): ` +
         `timed report ${every(o.interval)}, keep-alive ${every(o.keepAlive)}, hourly ${o.hourly ? 'on' : 'off'}, ` +
         `add report at ${o.addThreshold > 0 ? `${o.addThreshold} mm` : 'never'}; commands on stdin (help)`,
-    );
-    lines.on('line', (line) => {
-      const text = line.trim();
-      if (closing || text === '' || text.startsWith('#')) return;
-      if (/^(quit|exit)$/i.test(text)) {
-        print('closing');
-        return close();
-      }
-      try {
-        print(applyCommand(station, text));
-      } catch (err) {
-        print(`error: ${(err as Error).message}`);
-      }
-    });
-    lines.on('close', () => {
-      // stdin ended (a pipe closed): keep running on signals, as a daemon would
-    });
+    ],
+    apply: (line) => applyCommand(station, line),
+    close: () => station.stop(),
   });
 }
