@@ -109,6 +109,11 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'Mark the point `writable: true` in the configuration, or send a value of the point\'s type.',
   },
+  SG_FFMPEG_MISSING: {
+    summary: 'A feature that needs ffmpeg (snapshots, test streams) found no ffmpeg executable.',
+    retryable: false,
+    action: 'Install ffmpeg (Debian: apt-get install ffmpeg), or set `ffmpeg:` in the configuration or FFMPEG_PATH to its path.',
+  },
   SG_NOT_SUPPORTED: {
     summary: 'The driver does not implement the requested operation.',
     retryable: false,

@@ -41,6 +41,7 @@ export {
 export { registerValueShape } from './register.js';
 export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from './secret.js';
 export { Backoff } from './backoff.js';
+export { resolveFfmpeg, type FfmpegLocation, type FfmpegOptions } from './ffmpeg.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
 export {
   defineDriver,

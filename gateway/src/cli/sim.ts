@@ -12,6 +12,7 @@ export const SIMULATORS: Readonly<Record<string, string>> = {
   hj212: '@sensegate/sim-hj212',
   sl651: '@sensegate/sim-sl651',
   opcua: '@sensegate/sim-opcua',
+  onvif: '@sensegate/sim-onvif',
 };
 
 export const simHelp = `Usage: sensegate sim <protocol> [options]
@@ -38,6 +39,8 @@ export async function runSim(argv: string[]): Promise<number> {
 }
 
 async function resolveProfiles(protocol: string, argv: string[]): Promise<string[]> {
+  // Only simulators that take profiles need their driver (and not every simulator has one).
+  if (!argv.some((a) => a === '--profile' || a.startsWith('--profile='))) return argv;
   const driver = await new DriverRegistry().load(protocol);
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
