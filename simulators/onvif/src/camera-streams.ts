@@ -25,6 +25,8 @@ export interface CameraStreams {
   dropStream(id: string, ms: number): Promise<void>;
   /** A JPEG of the current picture (what the snapshot URL serves); SG_NOT_CONNECTED while the stream is down. */
   snapshot(id: string): Promise<Buffer>;
+  /** Draws where the camera points: the marker box moves to pan and tilt in [-1, 1] (0, 0: the middle; tilt +1: the top). */
+  point(id: string, pan: number, tilt: number): void;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startCameraStreams(options: CameraStreamsOptions): Promise
     stats: (id) => camera(id).stats(),
     dropStream: async (id, ms) => camera(id).drop(ms),
     snapshot: async (id) => camera(id).snapshot(),
+    point: (id, pan, tilt) => camera(id).point(pan, tilt),
     close: () => (closing ??= closeAll()),
   };
 }

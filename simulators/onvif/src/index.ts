@@ -1,9 +1,9 @@
 /**
- * @sensegate/sim-onvif: simulated IP cameras. Each has ONVIF device and media services with
+ * @sensegate/sim-onvif: simulated IP cameras. Each has ONVIF device, media and PTZ services with
  * WS-UsernameToken and HTTP Digest logins, answers WS-Discovery (multicast and unicast probes), and
  * serves a real H.264 RTSP stream (an ffmpeg test pattern relayed by an RTSP server of our own) and
- * JPEG snapshots, with faults: stream drops, refused logins, a clock that is off. PTZ and events
- * come next.
+ * JPEG snapshots, with faults: stream drops, refused logins, a clock that is off. Events come
+ * next.
  */
 export { startOnvifSimulator, type OnvifSimulator, type OnvifSimulatorOptions, type SimulatedCamera, type SimulatedCameraSpec } from './simulator.js';
 export { runSimulatorCli, parseOnvifArgs, applyCommand, type CliStreams } from './cli/run.js';

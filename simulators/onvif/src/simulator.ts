@@ -1,11 +1,12 @@
 /**
- * `startOnvifSimulator`: whole simulated cameras, each with its ONVIF services (device, media,
+ * `startOnvifSimulator`: whole simulated cameras, each with its ONVIF services (device, media, PTZ,
  * WS-Discovery), its H.264 RTSP stream and its snapshot URL, under one set of credentials.
  */
 import type { Logger } from '@sensegate/sdk';
 import { startCameraStreams, type CameraStreams } from './camera-streams.js';
 import { startOnvifServices, type OnvifServices } from './onvif/index.js';
 import type { OnvifCameraSpec } from './onvif/options.js';
+import type { PtzPosition } from './onvif/ptz/head.js';
 
 export interface SimulatedCameraSpec {
   /** Camera id: part of its stream path; default cam1, cam2, ... */
@@ -58,6 +59,8 @@ export interface OnvifSimulator {
   readonly discoveryPort: number;
   readonly streams: CameraStreams;
   readonly services: OnvifServices;
+  /** Where camera `id` points now and whether it moves (the same as `services.ptz(id)`). */
+  ptz(id: string): PtzPosition;
   close(): Promise<void>;
 }
 
@@ -108,6 +111,14 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions = {}): 
     await streams.close();
     throw err;
   }
+  // The picture shows where each camera points: its marker box follows the PTZ position.
+  const follow = setInterval(() => {
+    for (const s of specs) {
+      const { pan, tilt } = services.ptz(s.id);
+      streams.point(s.id, pan, tilt);
+    }
+  }, 100);
+  follow.unref();
   return {
     cameras: specs.map((s) => ({
       id: s.id,
@@ -122,7 +133,9 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions = {}): 
     discoveryPort: services.discoveryPort,
     streams,
     services,
+    ptz: (id) => services.ptz(id),
     async close() {
+      clearInterval(follow);
       await Promise.allSettled([services.close(), streams.close()]);
     },
   };

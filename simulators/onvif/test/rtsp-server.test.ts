@@ -42,13 +42,26 @@ async function play(t: TestContext, server: RtspServer): Promise<{ client: RawRt
   return { client, rtpInfo: played.header('rtp-info') };
 }
 
+/** A publisher's packet source: 60 KB frames, a keyframe every 50; `sent()` counts them. */
+function packets(publisher: RawRtsp) {
+  let seq = 0;
+  return {
+    send(n: number) {
+      for (let i = 0; i < n; i++, seq++) publisher.interleave(0, rtpPacket(seq, seq * 100, seq % 50 === 0 ? idr(60_000) : slice(60_000)));
+    },
+    sent: () => seq,
+  };
+}
+
 const seqs = (client: RawRtsp) => client.frames.filter((f) => f.channel === 0).map((f) => f.data.readUInt16BE(2));
 
 describe('the RTSP server', () => {
   let server: RtspServer;
 
   before(async () => {
-    server = await RtspServer.start({ port: 0 });
+    // A loaded machine can take longer than the default 10 s to push the slow-player test's 36 MB;
+    // the stuck player must lose packets there, not be disconnected.
+    server = await RtspServer.start({ port: 0, playerStallTimeout: 120_000 });
     server.addStream(PATH);
   });
 
@@ -135,10 +148,7 @@ describe('the RTSP server', () => {
 
   it('a player that stops reading loses packets up to a keyframe; the others get every one', async (t) => {
     const publisher = await publish(t, server);
-    let seq = 0;
-    const send = (n: number) => {
-      for (let i = 0; i < n; i++, seq++) publisher.interleave(0, rtpPacket(seq, seq * 100, seq % 50 === 0 ? idr(60_000) : slice(60_000)));
-    };
+    const { send, sent } = packets(publisher);
     send(1);
     await waitFor('the stream to publish', () => server.stream(PATH)!.publishing);
     const reader = await play(t, server);
@@ -146,22 +156,56 @@ describe('the RTSP server', () => {
     stuck.client.socket.pause();
     // 36 MB, more than the kernel buffers and the stuck player's high-water mark, paced by the
     // reading player as a live stream would be.
-    while (seq < 600) {
-      send(Math.min(5, 600 - seq));
-      await waitFor(`the reading player to get ${seq} packets`, () => seqs(reader.client).length >= seq || undefined, { interval: 2 });
+    while (sent() < 600) {
+      send(Math.min(5, 600 - sent()));
+      await waitFor(`the reading player to get ${sent()} packets`, () => seqs(reader.client).length >= sent() || undefined, { interval: 2 });
     }
     assert.deepEqual(seqs(reader.client), Array.from({ length: 600 }, (_, i) => i));
 
+    // Once it reads again and its backlog drains, the live packets reach it again; how soon depends
+    // on the machine, so the stream goes on (a packet every 20 ms) until they do.
     stuck.client.socket.resume();
-    send(1);
-    await waitFor('the stuck player to catch up', () => seqs(stuck.client).at(-1) === 600, { timeout: 20_000 });
+    await waitFor(
+      'the stuck player to catch up with the live stream',
+      async () => {
+        send(1);
+        await delay(20);
+        return (seqs(stuck.client).at(-1) ?? 0) >= 600 || undefined;
+      },
+      { timeout: 30_000 },
+    );
+    await waitFor('the reader to have every packet', () => seqs(reader.client).length >= sent() || undefined);
     const got = seqs(stuck.client);
     const gap = got.findIndex((s, i) => i > 0 && s !== got[i - 1]! + 1);
     assert.ok(gap > 0, 'the stuck player lost packets');
-    assert.ok(got.length < 601);
+    assert.ok(got.length < sent());
+    assert.deepEqual(seqs(reader.client), Array.from({ length: sent() }, (_, i) => i), 'the reading player lost none');
     assert.equal(got[gap]! % 50, 0, `after the gap it resumes at a keyframe (seq ${got[gap]})`);
     publisher.socket.destroy();
     await waitFor('the players to be disconnected', () => reader.client.closed && stuck.client.closed);
+  });
+
+  it('disconnects a player that takes nothing for the stall timeout, and only that one', async (t) => {
+    const quick = await RtspServer.start({ port: 0, playerStallTimeout: 300 });
+    t.after(() => quick.close());
+    quick.addStream(PATH);
+    const publisher = await publish(t, quick);
+    const { send, sent } = packets(publisher);
+    send(1);
+    await waitFor('the stream to publish', () => quick.stream(PATH)!.publishing);
+    const reader = await play(t, quick);
+    const stuck = await play(t, quick);
+    stuck.client.socket.pause();
+    assert.equal(quick.stream(PATH)!.viewers, 2);
+    // Keep sending, paced by the reading player, until the stuck one has lagged past the timeout.
+    await waitFor('the stuck player to be disconnected', async () => {
+      send(5);
+      await waitFor('the reader', () => seqs(reader.client).length >= sent() || undefined, { interval: 2 });
+      return quick.stream(PATH)!.viewers === 1 || (await delay(20), undefined);
+    }, { timeout: 30_000 });
+    assert.equal(reader.client.closed, false, 'the reading player stays');
+    stuck.client.socket.resume();
+    await waitFor('the stuck player to see its connection closed', () => stuck.client.closed);
   });
 
   it('drops a publisher that goes silent, and its players with it', async (t) => {

@@ -9,7 +9,7 @@ import type { OnvifSimulator, OnvifSimulatorOptions } from '../simulator.js';
 
 export const usage = `Usage: sensegate sim onvif [options]      (or: sensegate-sim-onvif [options])
 
-Simulated ONVIF Profile S cameras: device and media services with WS-UsernameToken and HTTP Digest
+Simulated ONVIF Profile S cameras: device, media and PTZ services with WS-UsernameToken and HTTP Digest
 logins, a WS-Discovery responder (multicast, and unicast probes to --discovery-port), a real H.264
 RTSP stream per camera (an ffmpeg test pattern with a running counter) and a JPEG snapshot URL.
 
@@ -29,6 +29,7 @@ Commands on stdin while it runs (one per line, one line of answer):
   drop CAM MS              CAM's stream stops for MS milliseconds, then comes back by itself
   authfail CAM on|off      CAM refuses every login
   clock CAM MS             CAM's clock runs MS milliseconds off
+  ptz CAM                  where CAM points: pan and tilt (-1..1), zoom (0..1), moving or idle
   status | help | quit`;
 
 /** Where the CLI reads commands and writes answers, and whether it closes on SIGINT/SIGTERM. */
@@ -133,6 +134,12 @@ export async function applyCommand(sim: OnvifSimulator, line: string): Promise<s
       sim.services.setClockOffset(id, offset);
       return `${id}: clock ${offset >= 0 ? '+' : ''}${offset} ms`;
     }
+    case 'ptz': {
+      const id = camera();
+      const p = sim.ptz(id);
+      const f = (v: number) => (v + 0).toFixed(3);
+      return `${id}: pan ${f(p.pan)} tilt ${f(p.tilt)} zoom ${f(p.zoom)}, ${p.moving ? 'moving' : 'idle'}`;
+    }
     case 'status':
       return sim.cameras
         .map((c) => {
@@ -142,9 +149,9 @@ export async function applyCommand(sim: OnvifSimulator, line: string): Promise<s
         })
         .join('; ');
     case 'help':
-      return 'commands: drop CAM MS | authfail CAM on|off | clock CAM MS | status | quit';
+      return 'commands: drop CAM MS | authfail CAM on|off | clock CAM MS | ptz CAM | status | quit';
     default:
-      return refuse(`unknown command "${verb}"; commands: drop CAM MS | authfail CAM on|off | clock CAM MS | status | quit`);
+      return refuse(`unknown command "${verb}"; commands: drop CAM MS | authfail CAM on|off | clock CAM MS | ptz CAM | status | quit`);
   }
 }
 

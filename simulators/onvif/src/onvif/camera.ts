@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedCamera } from './options.js';
+import { PtzHead } from './ptz/head.js';
 
 export const SERVICE_PATHS = {
   device: '/onvif/device_service',
@@ -19,6 +20,8 @@ export class Camera {
   failAuth = false;
   requests = 0;
   authFailures = 0;
+  /** Where the camera points; the PTZ service moves it. */
+  readonly ptz = new PtzHead();
   /** Set once the camera's HTTP server listens. */
   baseUrl = '';
 

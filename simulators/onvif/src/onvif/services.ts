@@ -7,6 +7,7 @@ import { SensegateError, silentLogger } from '@sensegate/sdk';
 import { Camera } from './camera.js';
 import { startDiscoveryResponder, DISCOVERY_PORT } from './discovery/responder.js';
 import { startCameraEndpoint, type CameraEndpoint } from './endpoint.js';
+import type { PtzPosition } from './ptz/head.js';
 import { checkPort, resolveCameras, type OnvifServicesOptions } from './options.js';
 
 export interface OnvifCameraStats {
@@ -27,6 +28,8 @@ export interface OnvifServices {
   /** Moves the camera's clock to `ms` off the true time. */
   setClockOffset(id: string, ms: number): void;
   stats(id: string): OnvifCameraStats;
+  /** Where the camera points now (pan, tilt -1..1, zoom 0..1) and whether it is moving. */
+  ptz(id: string): PtzPosition;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,7 @@ export async function startOnvifServices(options: OnvifServicesOptions): Promise
       const c = camera(id);
       return { requests: c.requests, authFailures: c.authFailures };
     },
+    ptz: (id) => camera(id).ptz.position(),
     close: () => (closed ??= Promise.all([closeAll(), discovery.close()]).then(() => undefined)),
   };
 }

@@ -22,6 +22,8 @@ export interface ConnectionContext {
   authorize(request: RtspRequest, role: 'player' | 'publisher', connection: RtspConnection): RtspResponse | undefined;
   /** Seconds a session may stay idle outside PLAY/RECORD. */
   readonly sessionTimeout: number;
+  /** Milliseconds a player may lag above the high water before it is disconnected. */
+  readonly playerStallTimeout: number;
   readonly log: Logger;
   closed(connection: RtspConnection): void;
 }
@@ -248,7 +250,7 @@ export class RtspConnection implements SessionLink {
       if (existing.role !== (record ? 'publisher' : 'player')) return { status: 455, body: 'a session is a player or a publisher, not both\n' };
       session = existing;
     } else {
-      session = new RtspSession(record ? 'publisher' : 'player', stream.path, this);
+      session = new RtspSession(record ? 'publisher' : 'player', stream.path, this, this.context.playerStallTimeout);
       this.sessions.set(session.id, session);
     }
     session.tracks.set(track.index, channels);

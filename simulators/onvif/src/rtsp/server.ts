@@ -13,6 +13,7 @@ import { urlHost } from '../options.js';
 import { RtspConnection, type ConnectionContext } from './connection.js';
 import { header, type RtspRequest, type RtspResponse } from './message.js';
 import { RtspStream } from './stream.js';
+import { PLAYER_STALL_MS } from './session.js';
 
 export interface RtspServerOptions {
   /** Address to bind to, and the host of stream URLs (default 127.0.0.1). */
@@ -27,6 +28,8 @@ export interface RtspServerOptions {
   sessionTimeout?: number;
   /** Milliseconds without packets after which a recording publisher is dropped (default 5000). */
   publisherTimeout?: number;
+  /** Milliseconds a player may stay above the high water before it is disconnected (default 10000). */
+  playerStallTimeout?: number;
   /** Connections served at once; more are closed at once (default 256). */
   maxConnections?: number;
   log?: Logger;
@@ -73,6 +76,7 @@ export class RtspServer {
       resolve: (uri) => this.resolve(uri),
       authorize: (request, role, connection) => this.authorize(request, role, connection),
       sessionTimeout: this.sessionTimeout,
+      playerStallTimeout: options.playerStallTimeout ?? PLAYER_STALL_MS,
       log,
       closed: (connection) => this.connections.delete(connection),
     };

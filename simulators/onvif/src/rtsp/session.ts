@@ -19,7 +19,7 @@ export interface SessionLink {
 
 /** Above this many queued bytes a player loses packets until the next keyframe. */
 export const PLAYER_HIGH_WATER = 512 * 1024;
-/** A player whose buffer stays above the high water this long is disconnected. */
+/** A player whose buffer stays above the high water this long is disconnected (the default). */
 export const PLAYER_STALL_MS = 10_000;
 
 export class RtspSession {
@@ -38,6 +38,7 @@ export class RtspSession {
     readonly role: 'player' | 'publisher',
     readonly streamPath: string,
     readonly link: SessionLink,
+    private readonly stallTimeout = PLAYER_STALL_MS,
   ) {}
 
   touch(): void {
@@ -64,7 +65,7 @@ export class RtspSession {
       this.laggingSince ??= now;
       this.dropped++;
       if (video) this.waitKeyframe = true;
-      if (now - this.laggingSince > PLAYER_STALL_MS) this.link.close(`the player took nothing for ${PLAYER_STALL_MS / 1000} s`);
+      if (now - this.laggingSince > this.stallTimeout) this.link.close(`the player took nothing for ${this.stallTimeout / 1000} s`);
       return 0;
     }
     this.laggingSince = undefined;

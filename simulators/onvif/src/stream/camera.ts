@@ -6,6 +6,7 @@ import { SensegateError, type Logger } from '@sensegate/sdk';
 import type { ResolvedStreamSpec } from '../options.js';
 import type { RtspStream } from '../rtsp/stream.js';
 import { Encoder } from './encoder.js';
+import { markerAt } from './ffmpeg-args.js';
 
 /** How long `snapshot()` waits for the first JPEG of a stream that is up. */
 const FIRST_JPEG_TIMEOUT_MS = 3000;
@@ -42,6 +43,12 @@ export class Camera {
 
   start(): Promise<void> {
     return this.encoder.start();
+  }
+
+  /** Moves the marker box to where the camera points (pan and tilt in [-1, 1]). */
+  point(pan: number, tilt: number): void {
+    const { x, y } = markerAt(this.spec, pan, tilt);
+    this.encoder.moveMarker(x, y);
   }
 
   stats(): CameraStats {

@@ -10,7 +10,7 @@ import type { ResolvedStreamSpec } from '../options.js';
 import type { RtspStream } from '../rtsp/stream.js';
 import { JpegSplitter } from '../snapshot/jpeg.js';
 import { adopt, exited, terminate } from './children.js';
-import { encoderArgs } from './ffmpeg-args.js';
+import { encoderArgs, markerCommands } from './ffmpeg-args.js';
 
 /** How long a fresh ffmpeg may take to publish its first keyframe. */
 export const START_TIMEOUT_MS = 15_000;
@@ -41,6 +41,8 @@ export class Encoder {
   private startedAt = 0;
   private stopReason = 'the camera is stopping';
   private readonly backoff = new Backoff({ initialDelay: 200, maxDelay: 5000 });
+  /** Where the marker box is drawn; a relaunched ffmpeg starts with it there. */
+  private marker: { x: number; y: number } | undefined;
 
   constructor(private readonly options: EncoderOptions) {
     // A stream that goes down while its ffmpeg still runs (stalled, kicked): replace that ffmpeg.
@@ -89,6 +91,14 @@ export class Encoder {
     if (child) await terminate(child, 2000, signal);
   }
 
+  /** Moves the marker box (where the camera points) in the running picture, without a restart. */
+  moveMarker(x: number, y: number): void {
+    if (this.marker?.x === x && this.marker.y === y) return;
+    this.marker = { x, y };
+    const child = this.child;
+    if (child && !exited(child) && child.stdin?.writable) child.stdin.write(markerCommands(x, y));
+  }
+
   /** Starts again after a stop, counted as a restart; does not wait for publishing. */
   resume(): void {
     if (this.wanted) return;
@@ -100,7 +110,8 @@ export class Encoder {
   private launch(): ChildProcess {
     const { camera, ffmpegPath, publishUrl, log, onJpeg } = this.options;
     this.stderrTail = [];
-    const child = spawn(ffmpegPath, encoderArgs(camera, publishUrl), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(ffmpegPath, encoderArgs(camera, publishUrl, this.marker), { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin!.on('error', () => {}); // a dying ffmpeg closes it
     adopt(child);
     this.child = child;
     this.startedAt = Date.now();

@@ -1,6 +1,7 @@
 /**
  * The encoder's command line: the lavfi test pattern (its running counter is the camera's clock;
- * drawtext is avoided because Debian's ffmpeg often finds no font), a fixed marker box, and two
+ * drawtext is avoided because Debian's ffmpeg often finds no font), a marker box that shows where
+ * the camera points (moved while ffmpeg runs, through its stdin filter commands), and two
  * outputs from one decode-free filter graph: H.264 published over RTSP (TCP), and a few JPEGs a
  * second on stdout for snapshots.
  */
@@ -17,17 +18,40 @@ export function bitsPerSecond(bitrate: string): number {
   return Math.round(Number(match[1]) * unit);
 }
 
-export function encoderArgs(camera: ResolvedStreamSpec, publishUrl: string): string[] {
+/** Side of the marker box, in pixels. */
+export function markerSize(camera: Pick<ResolvedStreamSpec, 'width' | 'height'>): number {
+  return Math.max(8, Math.round(Math.min(camera.width, camera.height) / 12) & ~1);
+}
+
+/**
+ * Where the marker box sits for a pan and tilt in [-1, 1]: pan -1 at the left edge, +1 at the
+ * right; tilt +1 at the top, -1 at the bottom; (0, 0) in the middle.
+ */
+export function markerAt(camera: Pick<ResolvedStreamSpec, 'width' | 'height'>, pan: number, tilt: number): { x: number; y: number } {
+  const box = markerSize(camera);
+  const clamp = (v: number) => Math.min(1, Math.max(-1, v));
+  return { x: Math.round(((clamp(pan) + 1) / 2) * (camera.width - box)), y: Math.round(((1 - clamp(tilt)) / 2) * (camera.height - box)) };
+}
+
+/** The ffmpeg stdin line that moves the marker (its interactive `c` filter command). */
+export function markerCommands(x: number, y: number): string {
+  return `c${MARKER_FILTER} -1 x ${x}\nc${MARKER_FILTER} -1 y ${y}\n`;
+}
+
+/** The drawbox's name in the filter graph: the first filter parsed. */
+const MARKER_FILTER = 'Parsed_drawbox_0';
+
+export function encoderArgs(camera: ResolvedStreamSpec, publishUrl: string, marker = markerAt(camera, 0, 0)): string[] {
   const { width, height, fps, gop } = camera;
-  const box = Math.max(8, Math.round(Math.min(width, height) / 12) & ~1);
+  const box = markerSize(camera);
   const snapshotRate = Math.min(SNAPSHOT_RATE, fps);
   const graph =
-    `[0:v]drawbox=x=${box / 2}:y=${box / 2}:w=${box}:h=${box}:color=red@0.9:t=fill,split=2[live][still];` +
+    `[0:v]drawbox=x=${marker.x}:y=${marker.y}:w=${box}:h=${box}:color=red@0.9:t=fill,split=2[live][still];` +
     `[still]fps=${snapshotRate},scale=out_range=full,format=yuv420p[snap]`;
   const bits = bitsPerSecond(camera.bitrate);
   return [
     '-hide_banner',
-    '-nostdin',
+    // stdin stays open: it carries the marker's filter commands (`c...`), nothing else.
     '-loglevel', 'warning',
     '-re',
     '-f', 'lavfi',

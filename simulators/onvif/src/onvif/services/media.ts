@@ -9,6 +9,7 @@ import { NS } from '../soap/namespaces.js';
 import type { SoapRequest } from '../soap/request.js';
 import { el, type XmlNode } from '../xml/build.js';
 import { childText, descendant } from '../xml/parse.js';
+import { ptzConfiguration } from '../ptz/xml.js';
 import { FaultError, type OnvifService } from './service.js';
 
 export const TOKENS = {
@@ -53,14 +54,14 @@ function videoEncoderConfiguration(camera: Camera, tag: string): XmlNode {
 }
 
 function profile(camera: Camera, tag: string): XmlNode {
-  return el(tag, [el('tt:Name', 'main'), videoSourceConfiguration(camera, 'tt:VideoSourceConfiguration'), videoEncoderConfiguration(camera, 'tt:VideoEncoderConfiguration')], {
+  return el(tag, [el('tt:Name', 'main'), videoSourceConfiguration(camera, 'tt:VideoSourceConfiguration'), videoEncoderConfiguration(camera, 'tt:VideoEncoderConfiguration'), ptzConfiguration('tt:PTZConfiguration')], {
     token: TOKENS.profile,
     fixed: true,
   });
 }
 
 /** The ProfileToken argument must name the one profile. */
-function requireProfile(request: SoapRequest): void {
+export function requireProfile(request: SoapRequest): void {
   const token = childText(request.body, 'ProfileToken');
   if (token !== TOKENS.profile) throw new FaultError(FAULTS.invalidArg('ter:NoProfile', `No profile "${token ?? ''}"; the camera has profile "${TOKENS.profile}"`));
 }
