@@ -20,6 +20,8 @@ export interface SimulatedCameraSpec {
   serial?: string;
   location?: string;
   clockOffsetMs?: number;
+  /** A motion event (start, end a second later) every this many ms; default off. */
+  motionEveryMs?: number;
 }
 
 export interface OnvifSimulatorOptions {
@@ -61,6 +63,10 @@ export interface OnvifSimulator {
   readonly services: OnvifServices;
   /** Where camera `id` points now and whether it moves (the same as `services.ptz(id)`). */
   ptz(id: string): PtzPosition;
+  /** Motion on camera `id`: starts and ends a second later, or starts (`true`) / ends (`false`). */
+  motion(id: string, on?: boolean): void;
+  /** Every events subscription of camera `id` expires now (the same as `services.expireSubscriptions`). */
+  expireSubscriptions(id: string): number;
   close(): Promise<void>;
 }
 
@@ -99,6 +105,7 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions = {}): 
           ...(s.serial !== undefined ? { serial: s.serial } : {}),
           ...(s.location !== undefined ? { location: s.location } : {}),
           ...(s.clockOffsetMs !== undefined ? { clockOffsetMs: s.clockOffsetMs } : {}),
+          ...(s.motionEveryMs !== undefined ? { motionEveryMs: s.motionEveryMs } : {}),
         }),
       ),
       host,
@@ -134,6 +141,8 @@ export async function startOnvifSimulator(options: OnvifSimulatorOptions = {}): 
     streams,
     services,
     ptz: (id) => services.ptz(id),
+    motion: (id, on) => services.motion(id, on),
+    expireSubscriptions: (id) => services.expireSubscriptions(id),
     async close() {
       clearInterval(follow);
       await Promise.allSettled([services.close(), streams.close()]);

@@ -14,7 +14,7 @@ interface Status {
 const status = (cam: Cam) => call<Status>(cam, 'getStatus');
 
 /** Polls GetStatus until both pan-tilt and zoom are IDLE; fails after `ms`. */
-async function idle(cam: Cam, ms = 3000): Promise<Status> {
+async function idle(cam: Cam, ms = 10_000): Promise<Status> {
   const until = Date.now() + ms;
   for (;;) {
     const s = await status(cam);
@@ -78,15 +78,18 @@ describe('ONVIF PTZ with the onvif client', () => {
 
   it('stops a continuous move by itself after its Timeout, and at the end of the range', async (t) => {
     const { services, cam } = await connected(t);
-    await call(cam, 'continuousMove', { x: 1, timeout: 200 });
+    // 1 s at a fifth of full speed: long enough that a loaded machine still sees it MOVING.
+    await call(cam, 'continuousMove', { x: 0.2, timeout: 1000 });
     assert.equal((await status(cam)).moveStatus.panTilt, 'MOVING');
-    await sleep(350);
+    await sleep(1300);
     const after = await status(cam);
     assert.equal(after.moveStatus.panTilt, 'IDLE');
-    near(after.position.x, 0.2, 'pan after 200 ms at full speed');
+    near(after.position.x, 0.2, 'pan after 1 s at a fifth of full speed');
     await call(cam, 'continuousMove', { x: 0, y: 0, zoom: 1 });
     await sleep(1100);
-    assert.deepEqual(services.ptz('cam1'), { pan: after.position.x, tilt: 0, zoom: 1, moving: false }, 'zoom stops at 1 without a Stop');
+    const stopped = services.ptz('cam1');
+    near(stopped.pan, after.position.x, 'pan kept', 1e-6);
+    assert.deepEqual({ ...stopped, pan: 0 }, { pan: 0, tilt: 0, zoom: 1, moving: false }, 'zoom stops at 1 without a Stop');
   });
 
   it('moves to an absolute position, MOVING on the way and IDLE there', async (t) => {
@@ -101,11 +104,11 @@ describe('ONVIF PTZ with the onvif client', () => {
     assert.deepEqual(end.position, { x: 0.6, y: -0.3, zoom: 0.4 });
     assert.deepEqual(services.ptz('cam1'), { pan: 0.6, tilt: -0.3, zoom: 0.4, moving: false });
 
-    // A slower speed takes longer: 0.2 at speed 0.5 is 0.4 s.
-    await call(cam, 'absoluteMove', { x: 0.4, y: -0.3, zoom: 0.4, speed: { x: 0.5, y: 0.5, zoom: 0.5 } });
+    // A slower speed takes longer: 0.2 at speed 0.1 is 2 s, so a loaded machine still sees it MOVING.
+    await call(cam, 'absoluteMove', { x: 0.4, y: -0.3, zoom: 0.4, speed: { x: 0.1, y: 0.1, zoom: 0.1 } });
     await sleep(150);
     assert.equal((await status(cam)).moveStatus.panTilt, 'MOVING');
-    assert.equal((await idle(cam)).position.x, 0.4);
+    assert.equal((await idle(cam, 10_000)).position.x, 0.4);
   });
 
   it('moves relative to where it is, stopping at the limits', async (t) => {

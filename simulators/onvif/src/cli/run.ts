@@ -30,6 +30,8 @@ Commands on stdin while it runs (one per line, one line of answer):
   authfail CAM on|off      CAM refuses every login
   clock CAM MS             CAM's clock runs MS milliseconds off
   ptz CAM                  where CAM points: pan and tilt (-1..1), zoom (0..1), moving or idle
+  motion CAM [on|off]      CAM sees motion (for a second, or until off)
+  expire CAM               every events subscription of CAM expires now
   status | help | quit`;
 
 /** Where the CLI reads commands and writes answers, and whether it closes on SIGINT/SIGTERM. */
@@ -140,6 +142,16 @@ export async function applyCommand(sim: OnvifSimulator, line: string): Promise<s
       const f = (v: number) => (v + 0).toFixed(3);
       return `${id}: pan ${f(p.pan)} tilt ${f(p.tilt)} zoom ${f(p.zoom)}, ${p.moving ? 'moving' : 'idle'}`;
     }
+    case 'motion': {
+      const id = camera();
+      if (args[1] !== undefined && args[1] !== 'on' && args[1] !== 'off') refuse('motion takes on, off or nothing (a one-second motion)');
+      sim.motion(id, args[1] === undefined ? undefined : args[1] === 'on');
+      return `${id}: motion ${args[1] === undefined ? 'for a second' : args[1]}`;
+    }
+    case 'expire': {
+      const id = camera();
+      return `${id}: ${sim.expireSubscriptions(id)} events subscriptions expired`;
+    }
     case 'status':
       return sim.cameras
         .map((c) => {
@@ -149,9 +161,9 @@ export async function applyCommand(sim: OnvifSimulator, line: string): Promise<s
         })
         .join('; ');
     case 'help':
-      return 'commands: drop CAM MS | authfail CAM on|off | clock CAM MS | ptz CAM | status | quit';
+      return 'commands: drop CAM MS | authfail CAM on|off | clock CAM MS | ptz CAM | motion CAM [on|off] | expire CAM | status | quit';
     default:
-      return refuse(`unknown command "${verb}"; commands: drop CAM MS | authfail CAM on|off | clock CAM MS | ptz CAM | status | quit`);
+      return refuse(`unknown command "${verb}"; commands: drop CAM MS | authfail CAM on|off | clock CAM MS | ptz CAM | motion CAM [on|off] | expire CAM | status | quit`);
   }
 }
 

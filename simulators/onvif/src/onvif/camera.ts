@@ -4,7 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedCamera } from './options.js';
+import { EventSource } from './events/source.js';
 import { PtzHead } from './ptz/head.js';
+import { TOKENS } from './services/media.js';
 
 export const SERVICE_PATHS = {
   device: '/onvif/device_service',
@@ -15,6 +17,9 @@ export const SERVICE_PATHS = {
 
 export type ServiceName = keyof typeof SERVICE_PATHS;
 
+/** Pull-point subscriptions are `SUBSCRIPTION_PREFIX<n>` on the camera's HTTP server. */
+export const SUBSCRIPTION_PREFIX = `${SERVICE_PATHS.events}/subscription/`;
+
 export class Camera {
   clockOffsetMs: number;
   failAuth = false;
@@ -22,11 +27,15 @@ export class Camera {
   authFailures = 0;
   /** Where the camera points; the PTZ service moves it. */
   readonly ptz = new PtzHead();
+  /** Motion and tamper events and the pull points that carry them; the events service reads it. */
+  readonly events: EventSource;
   /** Set once the camera's HTTP server listens. */
   baseUrl = '';
 
   constructor(readonly spec: ResolvedCamera) {
     this.clockOffsetMs = spec.clockOffsetMs;
+    this.events = new EventSource({ videoSourceConfiguration: TOKENS.videoSourceConfiguration, videoSource: TOKENS.videoSource, now: () => this.now() });
+    this.events.motionEvery(spec.motionEveryMs);
   }
 
   get id(): string {

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@sensegate/sdk';
 import { AuthGate } from './auth/gate.js';
-import { SERVICE_PATHS, type Camera } from './camera.js';
+import { SERVICE_PATHS, SUBSCRIPTION_PREFIX, type Camera } from './camera.js';
 import { allServices } from './services/device.js';
 import { FaultError } from './services/service.js';
 import { envelope, fault, faultEnvelope, FAULTS, type SoapFault } from './soap/envelope.js';
@@ -57,7 +57,9 @@ export async function startCameraEndpoint(camera: Camera, options: { host: strin
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
-    const service = services.find((s) => SERVICE_PATHS[s.name] === path);
+    // A pull point lives at /onvif/events_service/subscription/<n>, served by the events service.
+    const servicePath = path.startsWith(SUBSCRIPTION_PREFIX) ? SERVICE_PATHS.events : path;
+    const service = services.find((s) => SERVICE_PATHS[s.name] === servicePath);
     if (!service) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`no ONVIF service at ${path}; the device service is ${SERVICE_PATHS.device}\n`);
       return;
@@ -92,7 +94,7 @@ export async function startCameraEndpoint(camera: Camera, options: { host: strin
     const operation = service.operations[request.operation];
     if (!operation) return sendFault(res, FAULTS.actionNotSupported(request.operation));
     try {
-      send(res, 200, envelope(operation(camera, request)));
+      send(res, 200, envelope(await operation(camera, request, path)));
     } catch (err) {
       if (err instanceof FaultError) return sendFault(res, err.fault);
       throw err;

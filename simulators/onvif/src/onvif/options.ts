@@ -24,6 +24,8 @@ export interface OnvifCameraSpec {
   snapshotUrl: string;
   /** The camera's clock is off by this much: GetSystemDateAndTime reports it and UsernameToken `Created` is checked against it. */
   clockOffsetMs?: number;
+  /** A motion event (start, and its end a second later) every this many ms; default off. */
+  motionEveryMs?: number;
 }
 
 export interface OnvifServicesOptions {
@@ -53,6 +55,7 @@ export interface ResolvedCamera {
   readonly rtspUrl: string;
   readonly snapshotUrl: string;
   readonly clockOffsetMs: number;
+  readonly motionEveryMs: number | undefined;
 }
 
 const ID = /^[A-Za-z0-9][\w.-]*$/;
@@ -71,6 +74,8 @@ export function resolveCamera(spec: OnvifCameraSpec, index: number): ResolvedCam
   }
   const clockOffsetMs = spec.clockOffsetMs ?? 0;
   if (!Number.isFinite(clockOffsetMs)) throw new SensegateError('SG_CONFIG_INVALID', `clockOffsetMs must be a number of milliseconds in camera "${id}"`);
+  const motionEveryMs = spec.motionEveryMs || undefined;
+  if (motionEveryMs !== undefined && !(Number.isFinite(motionEveryMs) && motionEveryMs >= 100)) throw new SensegateError('SG_CONFIG_INVALID', `motionEveryMs must be at least 100 ms in camera "${id}", got ${String(spec.motionEveryMs)}`);
   return {
     id,
     manufacturer: spec.manufacturer ?? 'Sensegate',
@@ -85,6 +90,7 @@ export function resolveCamera(spec: OnvifCameraSpec, index: number): ResolvedCam
     rtspUrl: spec.rtspUrl,
     snapshotUrl: spec.snapshotUrl,
     clockOffsetMs,
+    motionEveryMs,
   };
 }
 

@@ -30,6 +30,14 @@ export interface OnvifServices {
   stats(id: string): OnvifCameraStats;
   /** Where the camera points now (pan, tilt -1..1, zoom 0..1) and whether it is moving. */
   ptz(id: string): PtzPosition;
+  /** Motion starts (`on` true), ends (false), or starts and ends a second later (left out). */
+  motion(id: string, on?: boolean): void;
+  /** A tamper alarm (GlobalSceneChange, State true), cleared a second later. */
+  tamper(id: string): void;
+  /** Every pull-point subscription of the camera expires now; returns how many there were. Clients must create new ones. */
+  expireSubscriptions(id: string): number;
+  /** Live pull-point subscriptions of the camera. */
+  subscriptions(id: string): number;
   close(): Promise<void>;
 }
 
@@ -89,6 +97,14 @@ export async function startOnvifServices(options: OnvifServicesOptions): Promise
       return { requests: c.requests, authFailures: c.authFailures };
     },
     ptz: (id) => camera(id).ptz.position(),
-    close: () => (closed ??= Promise.all([closeAll(), discovery.close()]).then(() => undefined)),
+    motion: (id, on) => camera(id).events.motion(on),
+    tamper: (id) => camera(id).events.tamper(),
+    expireSubscriptions: (id) => camera(id).events.expireAll(),
+    subscriptions: (id) => camera(id).events.subscriptionCount,
+    close: () => {
+      // Ending the subscriptions answers the long polls, so the servers can close.
+      for (const c of cameras) c.events.close();
+      return (closed ??= Promise.all([closeAll(), discovery.close()]).then(() => undefined));
+    },
   };
 }

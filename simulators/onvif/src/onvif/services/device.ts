@@ -59,7 +59,7 @@ function capabilitiesOf(camera: Camera, category: string): XmlNode[] {
     );
   }
   if (want('Events')) {
-    nodes.push(el('tt:Events', [el('tt:XAddr', camera.serviceUrl('events')), el('tt:WSSubscriptionPolicySupport', false), el('tt:WSPullPointSupport', false), el('tt:WSPausableSubscriptionManagerInterfaceSupport', false)]));
+    nodes.push(el('tt:Events', [el('tt:XAddr', camera.serviceUrl('events')), el('tt:WSSubscriptionPolicySupport', false), el('tt:WSPullPointSupport', true), el('tt:WSPausableSubscriptionManagerInterfaceSupport', false)]));
   }
   if (want('Media')) {
     nodes.push(el('tt:Media', [el('tt:XAddr', camera.serviceUrl('media')), el('tt:StreamingCapabilities', [el('tt:RTPMulticast', false), el('tt:RTP_TCP', true), el('tt:RTP_RTSP_TCP', true)])]));

@@ -4,7 +4,8 @@ import type { SoapFault } from '../soap/envelope.js';
 import type { SoapRequest } from '../soap/request.js';
 import type { XmlNode } from '../xml/build.js';
 
-export type Operation = (camera: Camera, request: SoapRequest) => XmlNode;
+/** `path` is the request's URL path: the events service serves its subscriptions below its own. */
+export type Operation = (camera: Camera, request: SoapRequest, path: string) => XmlNode | Promise<XmlNode>;
 
 export interface OnvifService {
   readonly name: ServiceName;

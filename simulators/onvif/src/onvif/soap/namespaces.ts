@@ -9,6 +9,10 @@ export const NS = {
   tev: 'http://www.onvif.org/ver10/events/wsdl',
   dn: 'http://www.onvif.org/ver10/network/wsdl',
   wsa: 'http://schemas.xmlsoap.org/ws/2004/08/addressing',
+  wsa5: 'http://www.w3.org/2005/08/addressing',
+  wsnt: 'http://docs.oasis-open.org/wsn/b-2',
+  wstop: 'http://docs.oasis-open.org/wsn/t-1',
+  tns1: 'http://www.onvif.org/ver10/topics',
   d: 'http://schemas.xmlsoap.org/ws/2005/04/discovery',
 } as const;
 
