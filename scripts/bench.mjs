@@ -19,6 +19,9 @@ const benches = [
   ['hj212 relay', 'gateway/bench/hj212-relay.ts'],
   ['sl651 stations', 'drivers/sl651/bench/stations.ts'],
   ['opcua subscriptions', 'gateway/bench/opcua.ts'],
+  ['video snapshots', 'gateway/bench/video-snapshots.ts'],
+  ['video relay', 'gateway/bench/video-relay.ts'],
+  ['camera events', 'gateway/bench/camera-events.ts'],
 ];
 const filters = process.argv.slice(2);
 let failed = 0;

@@ -69,6 +69,18 @@ async function configDoc(schema: Record<string, unknown>): Promise<string> {
     '',
     fieldTable(props.sinks as never, 'sinks'),
     '',
+    '## commands',
+    '',
+    'What the platform may ask of the devices; see [commands.md](commands.md).',
+    '',
+    fieldTable(props.commands as never, 'commands'),
+    '',
+    '## video',
+    '',
+    'Camera streams relayed by the gateway, and snapshots; see the [ONVIF driver](../drivers/onvif/README.md).',
+    '',
+    fieldTable(props.video as never, 'video'),
+    '',
     '## devices',
     '',
     'Fields every device has, whatever its driver:',
@@ -120,6 +132,9 @@ async function configDoc(schema: Record<string, unknown>): Promise<string> {
       fieldTable(json(driver.point) as never, 'points[]'),
       '',
     );
+    for (const [command, spec] of Object.entries(driver.commands ?? {})) {
+      sections.push(`### command \`${command}\` (driver: ${name})`, '', spec.description, '', fieldTable(json(spec.args) as never, 'args'), '');
+    }
   }
   return sections.join('\n');
 }

@@ -4,25 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { PLANT_NAMESPACE, startOpcuaSimulator, type OpcuaSimulator } from '@sensegate/sim-opcua';
 import { runBrowse } from '../src/cli/browse.js';
 import { runOpcua } from '../src/cli/opcua.js';
 import { runValidate } from '../src/cli/validate.js';
-import { startCli } from './support/cli.js';
-
-function capture(): Writable & { text(): string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  }) as Writable & { text(): string };
-  stream.text = () => text;
-  return stream;
-}
+import { capture, startCli } from './support/cli.js';
 
 describe('sensegate browse opcua and sensegate opcua certs', () => {
   let dir: string;

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '@sensegate/sdk/testing';
+import { probeVideo, waitFor } from '@sensegate/sdk/testing';
 import { startCli } from './support/cli.js';
 import { FeedConsumer } from './support/feed.js';
 
@@ -16,8 +16,9 @@ describe('sensegate command', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('demo runs a simulated site that `tail --json` can watch, with edge averages, the AQI and an alarm', async () => {
+  it('demo runs a simulated site that `tail --json` can watch, with edge averages, the AQI, an alarm and a relayed camera', async (t) => {
     const demo = startCli(['demo', '--data', join(dir, 'demo'), '--mqtt-port', '0', '--duration', '150']);
+    t.after(() => demo.stop()); // also when an assertion fails first
     const [, url] = await demo.waitForOutput(/forwarding to (mqtt:\/\/127\.0\.0\.1:\d+)/, 30_000);
     const feed = await FeedConsumer.connect(url!, 'demo-gw');
     await demo.waitForOutput(/npx sensegate tail --mqtt/);
@@ -52,6 +53,13 @@ describe('sensegate command', () => {
     await feed.waitForReadings('the primary pollutant', air('aqi.primary'), 1, 30_000);
     const alarm = await waitFor('the PM10 alarm', () => feed.events.flatMap((m) => m.payload.events ?? []).find((e) => e.type === 'alarm.raise' && e.point === 'pm10'), { timeout: 60_000 });
     assert.equal(alarm.device, 'air-1');
+
+    // The camera (CI installs ffmpeg): online as a reading, and its stream at the printed HTTP-FLV URL.
+    // (`online` is repeated at every check, every 10 s in the demo, so a late subscriber sees it too.)
+    await feed.waitForReadings('the camera online', (r) => r.device === 'gate-cam' && r.point === 'online' && r.value === true, 1, 45_000);
+    const [, flv] = await demo.waitForOutput(/relayed by the gateway: (http:\/\/127\.0\.0\.1:\d+\/gate-cam\/main\.flv)/);
+    const probe = await probeVideo(flv!, { timeout: 30_000 });
+    assert.deepEqual(probe.stream, { codec_name: 'h264', width: 640, height: 360 }, probe.stderr);
     await feed.close();
     assert.equal(await demo.stop(), 0, demo.stderr());
     assert.match(demo.stdout(), /status: \d+ entries journaled; platform connected.*; alarms: air-1\/pm10 high/);
@@ -80,7 +88,7 @@ devices:
     assert.equal(await schema.exited, 0);
     const json = JSON.parse(schema.stdout()) as { $schema: string; properties: Record<string, unknown> };
     assert.match(json.$schema, /2020-12/);
-    assert.deepEqual(Object.keys(json.properties).sort(), ['devices', 'gateway', 'journal', 'log', 'sinks']);
+    assert.deepEqual(Object.keys(json.properties).sort(), ['commands', 'devices', 'gateway', 'journal', 'log', 'sinks', 'video']);
   });
 
   it('run stays up until SIGTERM even with nothing configured yet, then exits 0', async () => {

@@ -109,6 +109,22 @@ sinks:
     assert.match(found[0]!, /:4:\d+: devices\[0\]\.driver: driver "sensegate-driver-nonesuch" is not a built-in driver .* no npm package/);
   });
 
+  it('refuses a video relay open to the network without a token, and command patterns it cannot read', async () => {
+    const file = await write(
+      'video.yaml',
+      `gateway: { id: g }\nvideo:\n  relay: { host: 0.0.0.0, httpPort: 8000 }\ncommands:\n  allow: [pump-1, 'cam-1:ptz.*']\n`,
+    );
+    const found = await problems(file);
+    assert.equal(found.length, 2, found.join('\n'));
+    assert.match(found.find((p) => p.includes(': video.relay'))!, /:3:3: video\.relay\.token: a relay listening beyond loopback needs a `token`/);
+    assert.match(found.find((p) => p.includes(': commands.allow'))!, /:5:\d+: commands\.allow\[0\]: .*`device:command` or `device\/point`/);
+    const loopback = await write('video-ok.yaml', `gateway: { id: g }\nvideo:\n  relay: { host: 127.0.0.1 }\n`);
+    const { config } = await loadConfigFile(loopback);
+    assert.equal(config.video.relay?.httpPort, 8000);
+    assert.deepEqual(config.video.snapshots.on, ['camera.motion', 'camera.tamper']);
+    assert.deepEqual(config.commands.allow, []);
+  });
+
   it('lets a device without points through only with a profile', async () => {
     const file = await write('nopoints.yaml', `gateway: { id: g }\ndevices:\n  - id: d\n    driver: sensegate-driver-host\n    connection: {}\n`);
     const found = await problems(file);

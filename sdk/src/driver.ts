@@ -81,6 +81,41 @@ export interface PublishOptions {
 
 export type DeviceState = 'starting' | 'online' | 'degraded' | 'offline' | 'stopped';
 
+/**
+ * What a device says about itself once connected (manufacturer, model, firmware, serial number):
+ * announced in the birth message as the device's `info`. Keys are short camelCase words.
+ */
+export type DeviceInfo = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * A media stream a device offers, such as a camera's RTSP stream. The gateway relays it and takes
+ * snapshots from it when its configuration asks for that.
+ */
+export interface MediaSource {
+  /** Stream id within the device (`main`, `sub`): the last segment of the gateway's relay path. */
+  readonly id: string;
+  /** The stream's URL (`rtsp://...`) without credentials: safe to log and to show. */
+  readonly url: string;
+  /** The account the stream and snapshot URLs require; the gateway adds it only where it connects, and never logs it. */
+  readonly auth?: { readonly user: string; readonly password: string };
+  /** A URL that answers one JPEG picture (an ONVIF snapshot URI), without credentials. */
+  readonly snapshotUrl?: string;
+  /** Video codec as the device reports it, lower case (`h264`, `h265`). */
+  readonly codec?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly fps?: number;
+}
+
+/** A command a driver accepts (a camera's PTZ move), beside writes to points. */
+export interface DriverCommand {
+  /** One line, shown by `sensegate drivers` and in command errors. */
+  readonly description: string;
+  /** The command's arguments; unknown keys are rejected before the driver sees them. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly args: z.ZodObject<any>;
+}
+
 /** What the gateway gives a driver instance. */
 export interface DriverContext {
   readonly driver: string;
@@ -105,6 +140,10 @@ export interface DriverContext {
    * `field` names it for errors (`connection.user.password`). Throws SG_SECRET_MISSING.
    */
   secret(device: string, field: string, ref: SecretRef): string;
+  /** What the device said about itself; the gateway announces it in a new birth message when it changes. */
+  describe(device: string, info: DeviceInfo): void;
+  /** The device's media streams, replacing any announced before (an empty list withdraws them). */
+  media(device: string, sources: readonly MediaSource[]): void;
 }
 
 export interface DiscoveredDevice {
@@ -148,6 +187,11 @@ export interface DriverInstance<C = unknown, P = Record<string, unknown>> {
   polls?(device: DeviceRef<C, P>, point: PointRef<P>): boolean;
   /** Write a value (already validated as writable) to a point; resolves once the device confirmed it. */
   write?(device: DeviceRef<C, P>, point: PointRef<P>, value: Value): Promise<void>;
+  /**
+   * Run one of the commands the driver declares in `commands`, with arguments already validated by
+   * that command's schema. Resolves with a JSON-serializable result once the device confirmed it.
+   */
+  command?(device: DeviceRef<C, P>, command: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
   /** Find devices on the network. */
   discover?(options: Record<string, unknown>, signal: AbortSignal): Promise<DiscoveredDevice[]>;
   /** Walk a device's address space. */
@@ -175,6 +219,8 @@ export interface DriverDefinition<CS extends AnySchema = AnySchema, PS extends A
   point: PS;
   /** Absolute folder with `<name>.yaml` device profiles shipped with the driver. */
   profiles?: string;
+  /** Commands beyond point writes, by name (`ptz.move`); the instance runs them in `command`. */
+  commands?: Readonly<Record<string, DriverCommand>>;
   create(context: DriverContext): DriverInstance<z.output<CS>, z.output<PS>>;
 }
 

@@ -99,6 +99,11 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'The message carries the device\'s own return code; check that the device supports the command and that its parameters are in range.',
   },
+  SG_COMMAND_REJECTED: {
+    summary: 'A command from the platform was refused before it reached the device: not on the `commands.allow` list, an unknown device, command or point, a point that is not writable, or arguments that do not fit.',
+    retryable: false,
+    action: 'The acknowledgement names the field at fault; add the command to `commands.allow` in the gateway configuration if the platform should be able to send it.',
+  },
   SG_DECODE_ERROR: {
     summary: 'A value could not be decoded with the point\'s data type.',
     retryable: false,
@@ -113,6 +118,21 @@ export const ERROR_CATALOG = {
     summary: 'A feature that needs ffmpeg (snapshots, test streams) found no ffmpeg executable.',
     retryable: false,
     action: 'Install ffmpeg (Debian: apt-get install ffmpeg), or set `ffmpeg:` in the configuration or FFMPEG_PATH to its path.',
+  },
+  SG_AUTH_FAILED: {
+    summary: 'A device refused the gateway\'s credentials (a camera\'s ONVIF or RTSP login).',
+    retryable: false,
+    action: 'Check the user name and password in the device\'s `connection` block against the device; the gateway keeps retrying with backoff in case the account is being set up.',
+  },
+  SG_STREAM_UNAVAILABLE: {
+    summary: 'A camera\'s video stream could not be reached, or the camera announced none (camera offline, stream down, no media profile).',
+    retryable: true,
+    action: 'Check that the camera answers on its RTSP port; the relay and snapshots come back on their own when it does.',
+  },
+  SG_SNAPSHOT_FAILED: {
+    summary: 'A snapshot could not be taken: the camera or its stream did not deliver a picture in time, or what came back was not a JPEG.',
+    retryable: true,
+    action: 'The message names the camera and the source tried (stream or snapshot URL, credentials hidden); check the camera is online and its stream plays.',
   },
   SG_NOT_SUPPORTED: {
     summary: 'The driver does not implement the requested operation.',

@@ -41,6 +41,8 @@ export {
 export { registerValueShape } from './register.js';
 export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from './secret.js';
 export { Backoff } from './backoff.js';
+export { abortable, sleep, withTimeout } from './async.js';
+export { redactUrl, urlWithCredentials } from './url.js';
 export { resolveFfmpeg, type FfmpegLocation, type FfmpegOptions } from './ffmpeg.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
 export {
@@ -49,11 +51,14 @@ export {
   type BrowseNode,
   type DeviceRef,
   type DeviceState,
+  type DeviceInfo,
   type DiscoveredDevice,
   type Driver,
+  type DriverCommand,
   type DriverContext,
   type DriverDefinition,
   type DriverInstance,
+  type MediaSource,
   type PointRef,
   type PublishOptions,
   type ReadBatch,

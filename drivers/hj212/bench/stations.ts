@@ -38,6 +38,8 @@ const context: DriverContext = {
   publish: () => void published++,
   event: () => {},
   health: () => {},
+  describe: () => {},
+  media: () => {},
   secret: () => {
     throw new Error('this benchmark configures no secrets');
   },

@@ -78,7 +78,7 @@ export class Hj212Instance implements DriverInstance<Hj212Connection, Hj212Point
   }
 
   /** Sends a named command to a station (programmatic use); the same as writing a command point. */
-  command(deviceId: string, name: CommandName, value: Value = null, timeout?: number): Promise<void> {
+  sendCommand(deviceId: string, name: CommandName, value: Value = null, timeout?: number): Promise<void> {
     const station = this.station(deviceId);
     return station.command(name, value, timeout ?? station.device.timeout);
   }

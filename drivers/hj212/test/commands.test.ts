@@ -72,7 +72,7 @@ describe('commands', () => {
     await write('clock', Date.parse('2024-05-01T02:00:00Z'));
     assert.equal(c.packets.filter((p) => p.cn === '1012')[1]!.cp, 'SystemTime=20240501100000');
     // The programmatic form.
-    await h.instance.command('air', 'realtime-interval', 30);
+    await h.instance.sendCommand('air', 'realtime-interval', 30);
     await h.instance.request('air', '1000', [['OverTime', '5'], ['ReCount', '3']]);
     assert.equal(c.packets.find((p) => p.cn === '1000')!.cp, 'OverTime=5;ReCount=3');
     c.close();
@@ -106,8 +106,8 @@ describe('commands', () => {
 
   it('rejects with SG_REQUEST_TIMEOUT when the station does not answer within the device timeout', async () => {
     const c = await station(h, (request) => (request.cn === '1012' ? { qnRtn: 1 } : 'silent'));
-    await assert.rejects(h.instance.command('air', 'realtime-interval', 60, 200), { code: 'SG_REQUEST_TIMEOUT' });
-    await assert.rejects(h.instance.command('air', 'set-time', null, 200), (err: Error & { code?: string }) => {
+    await assert.rejects(h.instance.sendCommand('air', 'realtime-interval', 60, 200), { code: 'SG_REQUEST_TIMEOUT' });
+    await assert.rejects(h.instance.sendCommand('air', 'set-time', null, 200), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'SG_REQUEST_TIMEOUT');
       assert.match(err.message, /no execution result \(9012\)/);
       return true;

@@ -70,7 +70,7 @@ describe('lifecycle', () => {
     const c = await RawClient.open(instance.portOf('a')!);
     c.sendPacket(upload({ cp: 'a34004-Rtd=3' }));
     await waitFor('online', () => ctx.healthChanges.some((x) => x.state === 'online'));
-    const pending = instance.command('a', 'set-time', null, 60_000);
+    const pending = instance.sendCommand('a', 'set-time', null, 60_000);
     await c.packet('the request', (p) => p.cn === '1012');
     await instance.stop();
     await assert.rejects(pending, { code: 'SG_NOT_CONNECTED' });

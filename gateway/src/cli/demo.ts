@@ -2,7 +2,8 @@
  * `sensegate demo`: a whole site on one machine with no setup. Two Modbus simulators (a water-quality
  * sonde and a pump station), an OPC UA water plant (signed and encrypted, with a user login), two
  * HJ 212 monitoring stations (air quality and surface water) and an SL 651 rain and river-level
- * station dialling in, an embedded MQTT broker on loopback (unless
+ * station dialling in, a PTZ camera (ONVIF, with a real H.264 stream the gateway relays, when ffmpeg
+ * is installed), an embedded MQTT broker on loopback (unless
  * --mqtt names one), and the gateway reading them all into the journal and the broker. The configuration it runs is written to the
  * data folder, so it can be read, copied and edited.
  */
@@ -13,6 +14,8 @@ import { addTrustedCertificate, pkiFolder } from '@sensegate/driver-opcua';
 import { routeLibraryLogs } from '@sensegate/driver-opcua/client';
 import { startHj212Station } from '@sensegate/sim-hj212';
 import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
+import { resolveFfmpeg, isSensegateError } from '@sensegate/sdk';
+import { startOnvifSimulator, type OnvifSimulator } from '@sensegate/sim-onvif';
 import { PLANT_NAMESPACE, startOpcuaSimulator } from '@sensegate/sim-opcua';
 import { startSl651Station } from '@sensegate/sim-sl651';
 import { startEmbeddedBroker } from '../broker/embedded.js';
@@ -26,8 +29,10 @@ import { untilSignal } from './signals.js';
 export const demoHelp = `Usage: sensegate demo [--data DIR] [--mqtt URL] [--mqtt-port N] [--duration SECONDS]
 
 Runs a demo site: Modbus simulators for a water-quality sonde and a pump station, an OPC UA water
-plant (SignAndEncrypt, user login), HJ 212 air-quality and surface-water stations, an SL 651 rain and river-level station, an embedded MQTT broker on
-127.0.0.1 (port 1883, or a free port if 1883 is taken), and the gateway. Stop with Ctrl-C.
+plant (SignAndEncrypt, user login), HJ 212 air-quality and surface-water stations, an SL 651 rain and river-level station,
+an ONVIF PTZ camera with a real H.264 stream (needs ffmpeg; left out with a notice without it), an embedded MQTT broker on
+127.0.0.1 (port 1883, or a free port if 1883 is taken), and the gateway, which relays the camera's stream on
+127.0.0.1 (HTTP-FLV port 8000, RTMP 1935, or free ports if taken). Stop with Ctrl-C.
 
   --data DIR        journal and state (default .sensegate/demo); a restart with the same folder resumes
   --mqtt URL        forward to this broker instead of starting one
@@ -40,12 +45,44 @@ const AIR_MN = '44030000000000DEMOAIR001';
 const WATER_MN = '44030000000000DEMOWAT001';
 const SL651_ADDRESS = '0044030001';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** `wanted` if it is free on loopback, else a free port (0: any). */
+async function freePort(wanted = 0): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject).listen(port, '127.0.0.1', () => {
+        const bound = (server.address() as { port: number }).port;
+        server.close(() => resolve(bound));
+      });
+    });
+  return wanted ? listen(wanted).catch(() => listen(0)) : listen(0);
+}
+
+interface DemoCamera {
+  sim: OnvifSimulator;
+  url: string;
+  user: string;
+  password: string;
+  httpPort: number;
+  rtmpPort: number;
+}
+
+/** The demo's PTZ camera; left out, with the reason, when ffmpeg cannot be found. */
+async function startCamera(out: NodeJS.WritableStream): Promise<DemoCamera | undefined> {
+  try {
+    resolveFfmpeg();
+  } catch (err) {
+    if (!isSensegateError(err) || err.code !== 'SG_FFMPEG_MISSING') throw err;
+    out.write(`the demo camera is left out: ${err.message}\n`);
+    return undefined;
+  }
+  const credentials = { user: 'operator', password: 'demo-camera' };
+  const sim = await startOnvifSimulator({
+    cameras: [{ id: 'gate-cam', width: 640, height: 360, fps: 10, manufacturer: 'Sensegate', model: 'Demo PTZ camera', serial: 'DEMO-0001', motionEveryMs: 60_000 }],
+    credentials,
+    discovery: { multicast: false, unicastPort: 0 },
+  });
+  return { sim, url: sim.cameras[0]!.deviceServiceUrl, ...credentials, httpPort: await freePort(8000), rtmpPort: await freePort(1935) };
 }
 
 export async function runDemo(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -102,10 +139,13 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
     cleanup.unshift(() => plant.close());
     addTrustedCertificate(pkiFolder(join(dataDir, 'drivers', 'opcua')), await readFile(plant.certificateFile), 'demo-water-plant');
 
+    const camera = await startCamera(out);
+    if (camera) cleanup.unshift(() => camera.sim.close());
+
     // Stations dial in to the gateway, so it listens; the stations start once it does.
     const ports = { sonde: sims.sonde!.port, pump: sims.pump!.port, hj212: await freePort(), sl651: await freePort(), opcua: plant.endpoint };
     const configFile = join(dataDir, 'demo.yaml');
-    await writeFile(configFile, demoConfig(mqttUrl, ports));
+    await writeFile(configFile, demoConfig(mqttUrl, ports, camera));
     const { config, drivers } = await loadConfigFile(configFile);
     const gateway = await Gateway.start({ config, drivers, dataDir, log });
     cleanup.unshift(() => gateway.stop());
@@ -123,7 +163,7 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
     out.write(
       [
         '',
-        `sensegate demo is running: gateway "${GATEWAY_ID}", 6 simulated devices, forwarding to ${mqttUrl}`,
+        `sensegate demo is running: gateway "${GATEWAY_ID}", ${camera ? 7 : 6} simulated devices, forwarding to ${mqttUrl}`,
         `  water-quality sonde  modbus tcp 127.0.0.1:${ports.sonde}  (profile water-sonde)`,
         `  pump station         modbus tcp 127.0.0.1:${ports.pump}  (profile pump-station)`,
         `  water plant          OPC UA ${plant.endpoint}  (SignAndEncrypt, user operator; subscribed)`,
@@ -132,6 +172,16 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
         `                       the gateway adds 1-minute averages (pm25.1m, ...), the AQI (aqi, aqi.primary, aqi.level) and a PM10 alarm`,
         `  surface-water station HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${WATER_MN})`,
         `  rain and river level SL 651, dials in to 127.0.0.1:${ports.sl651}  (station ${SL651_ADDRESS}; timed report every 5 s)`,
+        ...(camera
+          ? [
+              `  PTZ camera           ONVIF ${camera.url}  (user ${camera.user}; motion every minute)`,
+              `                       its stream, relayed by the gateway: ${gateway.streamUrls('gate-cam')?.flv ?? `http://127.0.0.1:${camera.httpPort}/gate-cam/main.flv`}`,
+              `                       play it: ffplay ${gateway.streamUrls('gate-cam')?.flv ?? `http://127.0.0.1:${camera.httpPort}/gate-cam/main.flv`}`,
+              `                       find it: npx sensegate discover onvif --range 127.0.0.1 --port ${camera.sim.discoveryPort}`,
+              `                       turn it: mosquitto_pub -L '${mqttUrl}/sensegate/v1/${GATEWAY_ID}/commands' -m '{"id":"1","device":"gate-cam","command":"ptz.absolute","args":{"pan":0.5,"tilt":0}}'`,
+              `                       snapshots of its motion events: ${join(dataDir, 'snapshots', 'gate-cam')}`,
+            ]
+          : []),
         `  configuration        ${configFile}`,
         `  journal and state    ${dataDir}`,
         '',
@@ -168,7 +218,7 @@ function statusLine(gateway: Gateway): string {
   return `status: ${s.journal.lastSeq} entries journaled; ${sinks}; ${devices}${alarms}`;
 }
 
-function demoConfig(mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string }): string {
+function demoConfig(mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string }, camera?: DemoCamera): string {
   const node = (id: string) => `'nsu=${PLANT_NAMESPACE};s=${id}'`;
   return `# Written by \`sensegate demo\`; run it yourself with: sensegate run --config <this file>
 gateway:
@@ -270,9 +320,35 @@ devices:
     profile: sl651-rain-level-station
     connection: { host: 127.0.0.1, port: ${ports.sl651}, address: '${SL651_ADDRESS}', password: '1234' }
 
+${camera ? cameraConfig(camera) : ''}
 sinks:
   - type: mqtt
     name: platform
     url: ${mqttUrl}
+`;
+}
+
+function cameraConfig(camera: DemoCamera): string {
+  return `
+  # An ONVIF camera: its identity goes into the birth message, its health, motion, PTZ position and
+  # relayed stream state are readings, its motion events come with a snapshot, and the gateway
+  # serves its stream (video: below). PTZ moves come from the platform as commands (commands: below).
+  - id: gate-cam
+    name: Intake gate PTZ camera
+    driver: onvif
+    profile: camera
+    timeout: 5s
+    connection:
+      url: ${camera.url}
+      user: ${camera.user}
+      password: ${camera.password}   # demo only: in production write { env: GATE_CAM_PASSWORD }
+      checkInterval: 10s      # online, clock offset and PTZ position every 10 s
+
+video:
+  relay: { host: 127.0.0.1, httpPort: ${camera.httpPort}, rtmpPort: ${camera.rtmpPort} }
+  snapshots: { on: [camera.motion, camera.tamper], maxBytes: 100MB, maxAge: 1d }
+
+commands:
+  allow: ['gate-cam:ptz.*', pump-1/speedSetpoint]
 `;
 }

@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, Command> = {
   demo: { summary: 'run a simulated site with an embedded broker, no setup', load: async () => (await import('./demo.js')).runDemo },
   sim: { summary: 'run a protocol simulator (sim modbus --profile water-sonde)', load: async () => (await import('./sim.js')).runSim },
   browse: { summary: 'walk a device\'s address space and write its configuration (browse opcua URL)', load: async () => (await import('./browse.js')).runBrowse },
+  discover: { summary: 'find devices on the network and write their configuration (discover onvif)', load: async () => (await import('./discover.js')).runDiscover },
   opcua: { summary: 'OPC UA certificates: list, trust a server (opcua certs)', load: async () => (await import('./opcua.js')).runOpcua },
   tail: { summary: 'print the feed a broker receives, one reading per line', load: async () => (await import('./tail.js')).runTail },
   schema: { summary: 'print the JSON Schema of the configuration file', load: async () => (await import('./schema.js')).runSchema },

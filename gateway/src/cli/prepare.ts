@@ -40,6 +40,8 @@ export async function prepareDevices(config: GatewayConfig, drivers: Map<string,
           publish() {},
           event() {},
           health() {},
+          describe() {},
+          media() {},
           secret: (deviceId, field, ref) =>
             resolveSecret(ref, { baseDir: config.baseDir, env: process.env, path: `devices.${deviceId}.${field}`, source: config.file }).reveal(),
         });

@@ -58,6 +58,8 @@ export interface GatewayConfig {
   log: LogSettings;
   journal: TopLevelConfig['journal'];
   sinks: SinkConfig[];
+  commands: TopLevelConfig['commands'];
+  video: TopLevelConfig['video'];
   devices: DeviceConfig[];
 }
 
@@ -144,6 +146,8 @@ export async function loadConfigText(
       log: top.data.log,
       journal: top.data.journal,
       sinks: top.data.sinks,
+      commands: top.data.commands,
+      video: top.data.video,
       devices,
     },
     drivers,

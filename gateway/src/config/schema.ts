@@ -5,9 +5,11 @@
  */
 import { identifier } from '@sensegate/sdk';
 import { z } from 'zod';
+import { commandsConfigSchema } from '../commands/schema.js';
 import { journalConfigSchema } from '../journal/schema.js';
 import { hj212SinkSchema } from '../sinks/hj212/schema.js';
 import { mqttSinkSchema } from '../sinks/mqtt/schema.js';
+import { videoConfigSchema } from '../video/schema.js';
 
 export const gatewaySectionSchema = z
   .object({
@@ -41,6 +43,8 @@ export const configSchema = z
     log: logSchema.default({ level: 'info' }),
     journal: journalConfigSchema.default(journalConfigSchema.parse({})).describe('The durable outbox between devices and sinks.'),
     sinks: z.array(sinkSchema).default([]).describe('Platform endpoints the feed is forwarded to, each with its own journal cursor.'),
+    commands: commandsConfigSchema.default(commandsConfigSchema.parse({})),
+    video: videoConfigSchema.default(videoConfigSchema.parse({})),
     devices: z
       .array(z.unknown())
       .default([])

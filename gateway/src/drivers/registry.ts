@@ -13,6 +13,7 @@ export const BUILTIN_DRIVERS: Readonly<Record<string, string>> = {
   hj212: '@sensegate/driver-hj212',
   sl651: '@sensegate/driver-sl651',
   opcua: '@sensegate/driver-opcua',
+  onvif: '@sensegate/driver-onvif',
 };
 
 export class DriverRegistry {

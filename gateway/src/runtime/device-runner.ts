@@ -41,7 +41,8 @@ export class DeviceRunner {
 
   constructor(
     readonly config: DeviceConfig,
-    private readonly instance: DriverInstance,
+    /** The driver instance serving this device (commands go straight to it). */
+    readonly instance: DriverInstance,
     private readonly feed: Feed,
     log: Logger,
     metrics: Metrics,

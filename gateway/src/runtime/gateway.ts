@@ -9,6 +9,8 @@ import {
   resolveSecret,
   toSensegateError,
   type DeviceEvent,
+  type DeviceInfo,
+  type MediaSource,
   type DeviceState,
   type Driver,
   type DriverContext,
@@ -18,6 +20,7 @@ import {
   type SecretRef,
   type Value,
 } from '@sensegate/sdk';
+import { CommandRouter } from '../commands/router.js';
 import type { GatewayConfig } from '../config/load.js';
 import { Forwarder } from '../forward/forwarder.js';
 import { Journal } from '../journal/journal.js';
@@ -26,6 +29,9 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import type { BirthInfo, Sink } from '../sinks/sink.js';
 import { createSink } from '../sinks/create.js';
 import { VERSION } from '../version.js';
+import { VideoService } from '../video/service.js';
+import { VideoRelay } from '../video/relay/index.js';
+import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
 import { DeviceRunner } from './device-runner.js';
 import { FeedWriter } from './feed-writer.js';
 import { nextSession } from './session.js';
@@ -64,6 +70,12 @@ export class Gateway {
   private readonly instances = new Map<string, DriverInstance>();
   private readonly forwarders: Forwarder[] = [];
   private readonly sinks: Sink[] = [];
+  /** What devices said about themselves (`context.describe`), for the birth message. */
+  private readonly deviceInfo = new Map<string, DeviceInfo>();
+  /** Camera streams: relay, snapshots and stream readings. */
+  private video: VideoService | undefined;
+  private birthTimer: NodeJS.Timeout | undefined;
+  private commands: CommandRouter | undefined;
   private journal!: Journal;
   private feed!: FeedWriter;
   private pipeline!: Pipeline;
@@ -134,7 +146,16 @@ export class Gateway {
     const used = this.pipeline.stateKeys();
     await this.journal.forgetStates([...saved.keys()].filter((k) => !used.has(k)));
 
+    this.video = await this.startVideo();
     const birth = this.birthInfo();
+    this.commands = new CommandRouter({
+      gatewayId: config.gateway.id,
+      config: config.commands,
+      runners: this.runners,
+      drivers: this.options.drivers,
+      audit: (event) => this.pipeline.event(event),
+      log: log.child({ component: 'commands' }),
+    });
     for (const sinkConfig of config.sinks) {
       const sink = createSink(sinkConfig, {
         gatewayId: config.gateway.id,
@@ -146,6 +167,8 @@ export class Gateway {
         devices: config.devices,
       });
       this.sinks.push(sink);
+      const router = this.commands;
+      if (router.enabled) sink.acceptCommands?.((payload) => router.handle(payload, `sink ${sink.name}`));
       const forwarder = new Forwarder({
         journal: this.journal,
         sink,
@@ -167,6 +190,57 @@ export class Gateway {
       { gateway: config.gateway.id, session: this.session, devices: this.runners.size, sinks: this.sinks.length, lastSeq: this.journal.lastSeq },
       `gateway ${config.gateway.id} started: ${this.runners.size} device(s), ${this.sinks.length} sink(s)`,
     );
+  }
+
+  /** The video service: snapshots always (a camera may announce a stream), the relay when configured. */
+  private async startVideo(): Promise<VideoService> {
+    const { config, dataDir, log } = this.options;
+    const video = config.video;
+    const vlog = log.child({ component: 'video' });
+    const store = await SnapshotStore.open({
+      dir: join(dataDir, 'snapshots'),
+      maxBytes: video.snapshots.maxBytes,
+      maxAge: video.snapshots.maxAge,
+      log: vlog,
+    });
+    const snapshotter = new Snapshotter({ store, log: vlog, timeout: video.snapshots.timeout, ...(video.ffmpeg ? { ffmpeg: video.ffmpeg } : {}) });
+    let relay: VideoRelay | undefined;
+    if (video.relay?.enabled) {
+      const token = video.relay.token
+        ? resolveSecret(video.relay.token, { baseDir: config.baseDir, env: this.options.env ?? process.env, path: 'video.relay.token', source: config.file }).reveal()
+        : undefined;
+      try {
+        relay = await VideoRelay.start({
+          host: video.relay.host,
+          httpPort: video.relay.httpPort,
+          rtmpPort: video.relay.rtmpPort,
+          ...(token ? { token } : {}),
+          dataDir: join(dataDir, 'video'),
+          log: vlog,
+        });
+      } catch (err) {
+        await snapshotter.close();
+        store.close();
+        throw err;
+      }
+      vlog.info(
+        { host: video.relay.host, httpPort: relay.httpPort, rtmpPort: relay.rtmpPort },
+        `video relay listening on ${video.relay.host}: HTTP-FLV and WS-FLV on port ${relay.httpPort}, RTMP on ${relay.rtmpPort}${token ? ' (token required)' : ''}`,
+      );
+    }
+    return new VideoService({
+      gatewayId: config.gateway.id,
+      ...(relay ? { relay } : {}),
+      snapshots: { snapshotter, store, config: video.snapshots },
+      statsInterval: video.relay?.statsInterval,
+      ...(video.relay?.push ? { push: video.relay.push } : {}),
+      // Stream readings go to the camera's points of those ids, when it has them (the camera profile does).
+      publish: (device: string, point: string, value: Value) => {
+        const normalizer = this.runners.get(device)?.normalizers.get(point);
+        if (normalizer) this.pipeline.reading(normalizer.reading(value, 'good', Date.now()), normalizer);
+      },
+      log: vlog,
+    });
   }
 
   private sinksConnected(timeout: number): Promise<void> {
@@ -223,9 +297,15 @@ export class Gateway {
         const reading = normalizer.reading(value, opts.quality ?? 'good', opts.ts ?? received, opts.status, opts.ts === undefined ? undefined : received);
         this.pipeline.reading(reading, normalizer);
       },
-      event: (event: DeviceEvent) => this.pipeline.event(event),
+      // Camera events may wait for their snapshot; the video service keeps each device's events in order.
+      event: (event: DeviceEvent) => (this.video ? this.video.event(event, (e) => this.pipeline.event(e)) : this.pipeline.event(event)),
       health: (device: string, state: DeviceState, reason?: SensegateError | string) => {
         this.runners.get(device)?.health.report(state, reason);
+      },
+      // What a device says about itself goes into the birth message; its streams to the video service.
+      describe: (device: string, info: DeviceInfo) => this.describeDevice(device, info),
+      media: (device: string, sources: readonly MediaSource[]) => {
+        if (this.runners.has(device)) this.video?.setMedia(device, sources);
       },
       secret: (device: string, field: string, ref: SecretRef) =>
         resolveSecret(ref, {
@@ -258,6 +338,7 @@ export class Gateway {
         ...(r.config.name ? { name: r.config.name } : {}),
         driver: r.config.driver,
         ...(Object.keys(r.config.tags).length ? { tags: r.config.tags } : {}),
+        ...(this.deviceInfo.has(r.id) ? { info: { ...this.deviceInfo.get(r.id) } } : {}),
         points: [
           ...r.ref.points.map((p): BirthPoint => ({
             id: p.id,
@@ -277,6 +358,37 @@ export class Gateway {
         ],
       })),
     };
+  }
+
+  /**
+   * A device described itself. Unchanged info is ignored; a change is announced in a new birth,
+   * once for all devices that describe themselves within the same moment (cameras coming online
+   * together after a restart).
+   */
+  private describeDevice(device: string, info: DeviceInfo): void {
+    if (!this.runners.has(device)) return;
+    const before = this.deviceInfo.get(device);
+    const clean = Object.fromEntries(Object.entries(info).filter(([, v]) => v !== undefined && v !== ''));
+    if (before && JSON.stringify(before) === JSON.stringify(clean)) return;
+    this.deviceInfo.set(device, clean);
+    if (this.birthTimer || this.stopped) return;
+    this.birthTimer = setTimeout(() => {
+      this.birthTimer = undefined;
+      if (this.stopped) return;
+      const birth = this.birthInfo();
+      for (const sink of this.sinks) sink.announce?.(birth);
+    }, 200);
+    this.birthTimer.unref();
+  }
+
+  /** The camera streams the gateway knows, relayed or not, with where it serves them. */
+  streams() {
+    return this.video?.status() ?? [];
+  }
+
+  /** Where the relay serves a camera's stream, token included: for the operator, never for logs. */
+  streamUrls(device: string, stream?: string, host?: string) {
+    return this.video?.urls(device, stream, host);
   }
 
   status(): GatewayStatus {
@@ -305,6 +417,8 @@ export class Gateway {
 
   private async shutdown(): Promise<void> {
     const log = this.options.log;
+    clearTimeout(this.birthTimer);
+    this.commands?.stop();
     const step = async (what: string, fn: () => Promise<unknown>) => {
       try {
         await fn();
@@ -313,6 +427,8 @@ export class Gateway {
       }
     };
     await Promise.all([...this.runners.values()].map((r) => step(`stopping device ${r.id}`, () => r.stop())));
+    // Events waiting for their snapshot go into the pipeline before it stops; the relay closes.
+    if (this.video) await step('stopping the video service', () => this.video!.stop());
     // Open windows and raised alarms are saved, so the next run carries on where this one stopped.
     if (this.pipeline) await step('saving pipeline states', async () => this.pipeline.stop());
     if (this.journal) await step('committing the journal', () => this.journal.flush());

@@ -21,6 +21,8 @@ export interface BirthInfo {
     name?: string;
     driver: string;
     tags?: Record<string, string>;
+    /** What the device said about itself (manufacturer, model, firmware, serial). */
+    info?: Record<string, string | number | boolean>;
     points: Array<{ id: string; name?: string; unit?: string; type?: string; writable: boolean; pollInterval?: number; derived?: string }>;
   }>;
 }
@@ -36,6 +38,13 @@ export interface Sink extends EventEmitter<SinkEvents> {
   readonly connected: boolean;
   /** Begins connecting; resolves at once, without waiting for the endpoint. */
   start(birth: BirthInfo): Promise<void>;
+  /**
+   * Sinks that can receive commands (MQTT) take requests from the platform and hand each to this
+   * handler, publishing the acknowledgement it resolves with. Set before `start`.
+   */
+  acceptCommands?(handler: (payload: Buffer) => Promise<object>): void;
+  /** A changed birth (a device described itself): announce it now if connected, and at every connect after. */
+  announce?(birth: BirthInfo): void;
   /**
    * Sends one message. Resolves when the endpoint acknowledged it (MQTT PUBACK, JetStream ack,
    * HTTP 2xx); rejects if it cannot be delivered on this connection. Called only while `connected`.

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@sensegate/sdk/testing';
 
@@ -58,4 +59,17 @@ export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv;
   const p = startCli(args, options);
   const code = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
+
+/** A writable stream that keeps what a command prints, for commands run in-process (`runBrowse(argv, out)`). */
+export function capture(): Writable & { text(): string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  }) as Writable & { text(): string };
+  stream.text = () => text;
+  return stream;
 }

@@ -32,15 +32,22 @@ export class FeedConsumer {
   readonly data: Array<Received<DataMessage>> = [];
   readonly events: Array<Received<DataMessage>> = [];
   readonly status: Array<Received<Record<string, unknown>>> = [];
-  private constructor(private readonly client: mqtt.MqttClient) {}
+  /** Command acknowledgements (`.../commands/ack`). */
+  readonly acks: Array<Received<Record<string, unknown>>> = [];
+  private constructor(
+    private readonly client: mqtt.MqttClient,
+    private readonly base: string,
+  ) {}
 
   static async connect(url: string, gateway: string, prefix = 'sensegate/v1'): Promise<FeedConsumer> {
     const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 200, clientId: `test-consumer-${process.pid}-${Math.random().toString(16).slice(2)}` });
-    const consumer = new FeedConsumer(client);
+    const consumer = new FeedConsumer(client, `${prefix}/${gateway}`);
     client.on('message', (topic, payload, packet) => {
+      if (topic.endsWith('/commands')) return; // our own requests (a test may send malformed ones)
       const raw = payload.toString('utf8');
       const entry = { topic, at: Date.now(), retain: packet.retain, raw, payload: raw ? JSON.parse(raw) : {} };
-      if (topic.endsWith('/data')) consumer.data.push(entry);
+      if (topic.endsWith('/commands/ack')) consumer.acks.push(entry);
+      else if (topic.endsWith('/data')) consumer.data.push(entry);
       else if (topic.endsWith('/events')) consumer.events.push(entry);
       else if (topic.endsWith('/status')) consumer.status.push(entry);
     });
@@ -68,6 +75,23 @@ export class FeedConsumer {
       const found = this.readings().filter(predicate);
       return found.length >= count ? found : undefined;
     }, { timeout });
+  }
+
+  /** Sends a command request (raw text, or an object) as the platform would, and waits for its acknowledgement. */
+  async command(request: Record<string, unknown> | string, timeout = 20_000): Promise<Record<string, unknown>> {
+    const raw = typeof request === 'string' ? request : JSON.stringify(request);
+    const id = typeof request === 'string' ? undefined : request.id;
+    const since = this.acks.length;
+    await this.client.publishAsync(`${this.base}/commands`, raw, { qos: 1 });
+    const ack = await waitFor(`the acknowledgement of ${raw.slice(0, 80)}`, () =>
+      this.acks.slice(since).find((a) => (id === undefined ? true : a.payload.id === id)),
+    { timeout });
+    return ack.payload;
+  }
+
+  /** Every event received, in order. */
+  allEvents(): Array<Record<string, unknown>> {
+    return this.events.flatMap((m) => m.payload.events ?? []);
   }
 
   waitForStatus(type: 'birth' | 'death', after = 0, timeout = 20_000) {

@@ -1,4 +1,4 @@
-import { resolveSecret, type DeviceEvent, type DeviceState, type DriverContext, type PublishOptions, type SensegateError, type Value } from '../index.js';
+import { resolveSecret, type DeviceEvent, type DeviceInfo, type DeviceState, type DriverContext, type MediaSource, type PublishOptions, type SensegateError, type Value } from '../index.js';
 import type { LogFn, Logger } from '../logger.js';
 
 export interface RecordedLog {
@@ -12,6 +12,10 @@ export interface TestContext extends DriverContext {
   readonly published: Array<{ device: string; point: string; value: Value; options: PublishOptions }>;
   readonly events: DeviceEvent[];
   readonly healthChanges: Array<{ device: string; state: DeviceState; reason?: SensegateError | string }>;
+  /** The latest `describe()` of each device. */
+  readonly infos: Map<string, DeviceInfo>;
+  /** The latest `media()` of each device. */
+  readonly mediaSources: Map<string, readonly MediaSource[]>;
   readonly logs: RecordedLog[];
 }
 
@@ -37,6 +41,8 @@ export function createTestContext(options: { driver?: string; gatewayId?: string
   const events: DeviceEvent[] = [];
   const healthChanges: TestContext['healthChanges'] = [];
   const logs: RecordedLog[] = [];
+  const infos = new Map<string, DeviceInfo>();
+  const mediaSources = new Map<string, readonly MediaSource[]>();
   return {
     driver: options.driver ?? 'test',
     gatewayId: options.gatewayId ?? 'test-gateway',
@@ -46,6 +52,8 @@ export function createTestContext(options: { driver?: string; gatewayId?: string
     published,
     events,
     healthChanges,
+    infos,
+    mediaSources,
     logs,
     publish(device, point, value, opts = {}) {
       published.push({ device, point, value, options: opts });
@@ -55,6 +63,12 @@ export function createTestContext(options: { driver?: string; gatewayId?: string
     },
     health(device, state, reason) {
       healthChanges.push({ device, state, ...(reason !== undefined ? { reason } : {}) });
+    },
+    describe(device, info) {
+      infos.set(device, info);
+    },
+    media(device, sources) {
+      mediaSources.set(device, sources);
     },
     secret(device, field, ref) {
       return resolveSecret(ref, { baseDir: process.cwd(), env: process.env, path: field, source: `device ${device}` }).reveal();

@@ -19,5 +19,6 @@ export { createTestContext, type TestContext, type RecordedLog } from './context
 export { pollOnce, testDevice, type PollResult, type PointResult, type TestDeviceInput } from './poll.js';
 export { delay, waitFor, type WaitOptions } from './wait.js';
 export { freePort } from './free-port.js';
+export { probeVideo, runProgram, type ProgramRun, type VideoProbe } from './media.js';
 export { CliProcess, type CliProcessOptions } from './cli-process.js';
 export { checkStep, runSteps, stepContext, type RunStepsOptions, type StepInput, type StepOutput } from './step.js';

@@ -14,6 +14,7 @@ import {
   type ClientSession,
   type UserIdentityInfo,
 } from 'node-opcua';
+import { withTimeout } from '@sensegate/sdk';
 import { policyOf, type OpcuaConnection } from '../config/connection.js';
 import { explain, type ExplainContext } from './explain.js';
 
@@ -106,13 +107,6 @@ function userIdentity(identity: Identity): UserIdentityInfo {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Connects and creates a session; on failure, closes what was opened and throws an explained error. */
 export async function openSession(o: OpenOptions): Promise<Opened> {
@@ -143,9 +137,9 @@ export async function openSession(o: OpenOptions): Promise<Opened> {
   });
   const started = Date.now();
   try {
-    await withTimeout(client.connect(c.endpoint), o.timeout, 'connecting');
+    await withTimeout(client.connect(c.endpoint), o.timeout, 'connecting', () => new Error(`timed out after ${o.timeout} ms connecting`));
     context.step = 'creating the session';
-    const session = await withTimeout(client.createSession(userIdentity(o.identity)), o.timeout, 'creating the session');
+    const session = await withTimeout(client.createSession(userIdentity(o.identity)), o.timeout, 'creating the session', () => new Error(`timed out after ${o.timeout} ms creating the session`));
     repairOpensslConf();
     return { client, session };
   } catch (err) {

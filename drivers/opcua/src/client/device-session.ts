@@ -4,7 +4,7 @@
  * reconnect (node-opcua's own is turned off), so after a server restart the session and every
  * monitored item come back exactly once, and a data-age watchdog catches items that go silent.
  */
-import { Backoff, SensegateError, type DeviceRef, type DriverContext, type PointRef, type ReadBatch, type Value } from '@sensegate/sdk';
+import { Backoff, SensegateError, abortable, sleep, withTimeout, type DeviceRef, type DriverContext, type PointRef, type ReadBatch, type Value } from '@sensegate/sdk';
 import {
   AttributeIds,
   ClientMonitoredItem,
@@ -397,7 +397,7 @@ export class DeviceSession {
         if (chunk.length === 0) continue;
         let values: DataValue[];
         try {
-          values = await withTimeout(live.session.read(chunk.map((x) => ({ nodeId: x.nodeId!, attributeId: AttributeIds.Value })), 0), this.device.timeout);
+          values = await withTimeout(live.session.read(chunk.map((x) => ({ nodeId: x.nodeId!, attributeId: AttributeIds.Value })), 0), this.device.timeout, `reading ${chunk.length} silent item(s)`);
         } catch (err) {
           const e = explain(err, this.explainContext('checking silent items'), this.where);
           for (const item of chunk) this.markStale(item, e.message);
@@ -529,7 +529,7 @@ export class DeviceSession {
       this.dataTypes.set(nodeId, shape);
     }
     const variant = toVariant(value, shape.type, shape.isArray, `point ${point.id} (${point.spec.nodeId})`);
-    const code = await withTimeout(session.write({ nodeId, attributeId: AttributeIds.Value, value: { value: variant } }), this.device.timeout);
+    const code = await withTimeout(session.write({ nodeId, attributeId: AttributeIds.Value, value: { value: variant } }), this.device.timeout, `writing ${point.id}`);
     if (code.value !== 0) {
       throw new SensegateError('SG_WRITE_REJECTED', `point ${point.id} (${point.spec.nodeId}): the server refused the write: ${code.name}`, { ...where, status: `opcua:${code.name}` });
     }
@@ -562,41 +562,3 @@ function sameValue(a: Converted, b: Converted, deadband: OpcuaPointFields['deadb
   return JSON.stringify(a.value) === JSON.stringify(b.value);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SensegateError('SG_REQUEST_TIMEOUT', `no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}

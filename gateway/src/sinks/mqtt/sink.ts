@@ -24,11 +24,14 @@ export interface FeedTopics {
   data: string;
   events: string;
   status: string;
+  /** Command requests from the platform, and the gateway's acknowledgements (docs/commands.md). */
+  commands: string;
+  acks: string;
 }
 
 export function feedTopics(prefix: string, gatewayId: string): FeedTopics {
   const base = `${prefix}/${gatewayId}`;
-  return { data: `${base}/data`, events: `${base}/events`, status: `${base}/status` };
+  return { data: `${base}/data`, events: `${base}/events`, status: `${base}/status`, commands: `${base}/commands`, acks: `${base}/commands/ack` };
 }
 
 /** The URL without credentials, for logs. */
@@ -52,6 +55,7 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
   private isConnected = false;
   private stopped = false;
   private birth: BirthInfo | undefined;
+  private commandHandler: ((payload: Buffer) => Promise<object>) | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Pending>();
   /** Set while connection attempts fail; the failure is logged once per episode. */
@@ -127,6 +131,15 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
     this.connect();
   }
 
+  acceptCommands(handler: (payload: Buffer) => Promise<object>): void {
+    this.commandHandler = handler;
+  }
+
+  announce(birth: BirthInfo): void {
+    this.birth = birth;
+    if (this.isConnected && !this.stopped) this.client?.publish(this.topics.status, this.birthPayload(birth), { qos: 1, retain: true });
+  }
+
   private connect(): void {
     if (this.stopped) return;
     const log = this.context.log;
@@ -151,6 +164,7 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
         `sink ${this.name}: ${again ? 'reconnected' : 'connected'} to ${this.url} (MQTT ${this.config.protocolVersion === 5 ? '5' : '3.1.1'})`,
       );
       if (this.birth) client.publish(this.topics.status, this.birthPayload(this.birth), { qos: 1, retain: true });
+      if (this.commandHandler) this.listenForCommands(client, this.commandHandler);
       this.emit('connect');
     });
     client.on('error', (err) => {
@@ -183,6 +197,25 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
         const delay = this.backoff.next();
         this.reconnectTimer = setTimeout(() => this.connect(), delay);
       }
+    });
+  }
+
+  /**
+   * Subscribes to the commands topic (QoS 1) and answers each request on the acks topic. A clean
+   * session means no requests are queued for the gateway while it is away: a PTZ move or a setpoint
+   * sent an hour ago should not run now.
+   */
+  private listenForCommands(client: MqttClient, handler: (payload: Buffer) => Promise<object>): void {
+    const log = this.context.log;
+    client.subscribe(this.topics.commands, { qos: 1 }, (err) => {
+      if (err) log.warn({ topic: this.topics.commands }, `sink ${this.name}: cannot subscribe to ${this.topics.commands}: ${err.message}; commands are not received`);
+    });
+    if (client.listenerCount('message') > 0) return;
+    client.on('message', (topic, payload) => {
+      if (topic !== this.topics.commands) return;
+      void handler(payload).then((ack) => {
+        if (this.client === client && this.isConnected) client.publish(this.topics.acks, JSON.stringify(ack), { qos: 1 });
+      });
     });
   }
 

@@ -6,45 +6,19 @@
 import { spawn } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { resolveFfmpeg } from '@sensegate/sdk';
-import { waitFor } from '@sensegate/sdk/testing';
+import { probeVideo, runProgram, waitFor, type ProgramRun, type VideoProbe } from '@sensegate/sdk/testing';
 import { startCameraStreams, type CameraStreams, type CameraStreamsOptions } from '../../src/index.js';
 
 export const FFMPEG = resolveFfmpeg().path;
 export const FFPROBE = resolveFfmpeg({ program: 'ffprobe' }).path;
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type Run = ProgramRun;
+export type Probe = VideoProbe;
+export const run = runProgram;
 
-/** Runs a program to its end (killed after `timeout` ms). */
-export function run(path: string, args: string[], timeout = 15_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-export interface Probe extends Run {
-  stream?: { codec_name: string; width: number; height: number };
-}
-
-/** `ffprobe -v error [-rtsp_transport tcp] -select_streams v:0 -show_entries stream=codec_name,width,height -of json <url>` */
-export async function probe(url: string, options: { tcp?: boolean } = {}): Promise<Probe> {
-  const transport = options.tcp === false ? [] : ['-rtsp_transport', 'tcp'];
-  const result = await run(FFPROBE, ['-v', 'error', ...transport, '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', url]);
-  if (result.code !== 0) return result;
-  const parsed = JSON.parse(result.stdout) as { streams?: Array<Probe['stream']> };
-  return parsed.streams?.[0] ? { ...result, stream: parsed.streams[0] } : result;
+/** ffprobe's view of a stream; RTSP over TCP unless `tcp: false`. */
+export function probe(url: string, options: { tcp?: boolean } = {}): Promise<Probe> {
+  return probeVideo(url, { rtspTcp: options.tcp !== false });
 }
 
 /** An ffmpeg that plays a stream over TCP and decodes it, counting frames from its -progress output. */
