@@ -1,6 +1,6 @@
 /** Command-line options of the HJ 212 station simulator. */
-import { parseArgs } from 'node:util';
-import { SensegateError, parseDuration } from '@sensegate/sdk';
+import { parseDuration } from '@sensegate/sdk';
+import { parseSimulatorOptions, usageError, wholeNumberOption } from '@sensegate/sdk/simulate';
 import { COMMAND_FAULTS, FRAME_FAULTS, type CountedFault } from '../wire/faults.js';
 
 export const usage = `Usage: sensegate sim hj212 [options]      (or: sensegate-sim-hj212 [options])
@@ -73,17 +73,6 @@ export interface SimulatorArgs {
   report: number;
 }
 
-function usageError(message: string): never {
-  throw new SensegateError('SG_USAGE', message);
-}
-
-function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) usageError(`--${name} needs a whole number from ${min} to ${max}, got "${text}"`);
-  return n;
-}
-
 function durationOf(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDuration(/^\d+$/.test(text) ? `${text}s` : text);
@@ -97,50 +86,44 @@ function faultOf(text: string): StartFault {
   const [name, countText] = text.split('=', 2) as [string, string | undefined];
   if (!(FAULT_NAMES as readonly string[]).includes(name)) usageError(`--fault ${name}: unknown fault (faults: ${FAULT_NAMES.join(', ')})`);
   const fallback = name === 'reconnect-storm' ? 5 : Infinity;
-  const count = countText === undefined ? fallback : integer(`fault ${name}=`, countText, 1, 1_000_000)!;
+  const count = countText === undefined ? fallback : wholeNumberOption(`fault ${name}=`, countText, 1, 1_000_000)!;
   return { name: name as StartFault['name'], count };
 }
 
 export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        kind: { type: 'string' },
-        mn: { type: 'string' },
-        password: { type: 'string' },
-        st: { type: 'string' },
-        realtime: { type: 'string' },
-        minute: { type: 'string' },
-        'no-hourly': { type: 'boolean' },
-        daily: { type: 'boolean' },
-        ack: { type: 'boolean' },
-        'ack-timeout': { type: 'string' },
-        'ack-retries': { type: 'string' },
-        count: { type: 'string' },
-        'mn-prefix': { type: 'string' },
-        'time-zone': { type: 'string' },
-        'time-scale': { type: 'string' },
-        start: { type: 'string' },
-        seed: { type: 'string' },
-        flag: { type: 'string', multiple: true },
-        fault: { type: 'string', multiple: true },
-        quiet: { type: 'boolean' },
-        report: { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    usageError(`${(err as Error).message}\n\n${usage}`);
-  }
+  const { values } = parseSimulatorOptions(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      kind: { type: 'string' },
+      mn: { type: 'string' },
+      password: { type: 'string' },
+      st: { type: 'string' },
+      realtime: { type: 'string' },
+      minute: { type: 'string' },
+      'no-hourly': { type: 'boolean' },
+      daily: { type: 'boolean' },
+      ack: { type: 'boolean' },
+      'ack-timeout': { type: 'string' },
+      'ack-retries': { type: 'string' },
+      count: { type: 'string' },
+      'mn-prefix': { type: 'string' },
+      'time-zone': { type: 'string' },
+      'time-scale': { type: 'string' },
+      start: { type: 'string' },
+      seed: { type: 'string' },
+      flag: { type: 'string', multiple: true },
+      fault: { type: 'string', multiple: true },
+      quiet: { type: 'boolean' },
+      report: { type: 'string' },
+    },
+    usage,
+  );
   const kind = values.kind ?? 'air';
   if (kind !== 'air' && kind !== 'water') usageError(`--kind must be air or water, got "${kind}"`);
-  const count = integer('count', values.count, 1, 100_000);
+  const count = wholeNumberOption('count', values.count, 1, 100_000);
   if (values.mn !== undefined && count !== undefined && count > 1) usageError('--mn names one station; with --count use --mn-prefix');
   let timeScale: number | undefined;
   if (values['time-scale'] !== undefined) {
@@ -156,7 +139,7 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
   const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
   return {
     help: values.help ?? false,
-    port: integer('port', values.port, 1, 65535) ?? 6000,
+    port: wholeNumberOption('port', values.port, 1, 65535) ?? 6000,
     kind,
     hourly: !values['no-hourly'],
     daily: values.daily ?? false,
@@ -172,12 +155,12 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
     ...optional('realtimeInterval', durationOf('realtime', values.realtime)),
     ...optional('minuteInterval', durationOf('minute', values.minute)),
     ...optional('ackTimeout', durationOf('ack-timeout', values['ack-timeout'])),
-    ...optional('ackRetries', integer('ack-retries', values['ack-retries'], 0, 10)),
+    ...optional('ackRetries', wholeNumberOption('ack-retries', values['ack-retries'], 0, 10)),
     ...optional('count', count),
     ...optional('mnPrefix', values['mn-prefix']),
     ...optional('timeZone', values['time-zone']),
     ...optional('timeScale', timeScale),
     ...optional('startTime', values.start),
-    ...optional('seed', integer('seed', values.seed, 0, 2 ** 32 - 1)),
+    ...optional('seed', wholeNumberOption('seed', values.seed, 0, 2 ** 32 - 1)),
   };
 }

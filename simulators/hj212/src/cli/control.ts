@@ -3,7 +3,7 @@
  * `bad-crc 3`, `split every`, `refuse`, `send hour`, `flag a34004 M mn=...`, `status`, ...
  * A command applies to every station, or to the one named by `mn=`.
  */
-import { SensegateError } from '@sensegate/sdk';
+import { usageError } from '@sensegate/sdk/simulate';
 import type { DataKind, Hj212Station } from '../station.js';
 import { addStats, emptyStats, type StationStats } from '../stats.js';
 
@@ -28,10 +28,6 @@ function parseLine(line: string): Command {
     else args.push(w);
   }
   return { verb: (words[0] ?? '').toLowerCase(), args, named };
-}
-
-function usageError(message: string): never {
-  throw new SensegateError('SG_USAGE', message);
 }
 
 /** A count: a whole number, or `every` (until `clear`). */

@@ -1,6 +1,5 @@
 /** Command-line options of the simulator, with `--profile P --unit N` pairs kept in order. */
-import { parseArgs } from 'node:util';
-import { SensegateError } from '@sensegate/sdk';
+import { parseSimulatorOptions, usageError, wholeNumberOption } from '@sensegate/sdk/simulate';
 import type { Framing } from '../simulator.js';
 
 export const usage = `Usage: sensegate sim modbus [options]      (or: sensegate-sim-modbus [options])
@@ -44,40 +43,24 @@ export interface SimulatorArgs {
   profiles: ProfileArg[];
 }
 
-function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) {
-    throw new SensegateError('SG_USAGE', `--${name} needs a whole number from ${min} to ${max}, got "${text}"`);
-  }
-  return n;
-}
-
 export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      tokens: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        framing: { type: 'string' },
-        serial: { type: 'string' },
-        baud: { type: 'string' },
-        tick: { type: 'string' },
-        seed: { type: 'string' },
-        profile: { type: 'string', multiple: true },
-        unit: { type: 'string', multiple: true },
-      },
-    });
-  } catch (err) {
-    throw new SensegateError('SG_USAGE', `${(err as Error).message}\n\n${usage}`);
-  }
-  const { values, tokens } = parsed;
+  const { values, tokens } = parseSimulatorOptions(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      framing: { type: 'string' },
+      serial: { type: 'string' },
+      baud: { type: 'string' },
+      tick: { type: 'string' },
+      seed: { type: 'string' },
+      profile: { type: 'string', multiple: true },
+      unit: { type: 'string', multiple: true },
+    },
+    usage,
+    { tokens: true },
+  );
 
   // A --unit names the unit of the --profile just before it (or of the next one, if it comes first).
   const profiles: ProfileArg[] = [];
@@ -88,31 +71,31 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
       profiles.push({ path: token.value!, ...(pendingUnit !== undefined ? { unit: pendingUnit } : {}) });
       pendingUnit = undefined;
     } else if (token.name === 'unit') {
-      const unit = integer('unit', token.value, 0, 255)!;
+      const unit = wholeNumberOption('unit', token.value, 0, 255)!;
       const last = profiles[profiles.length - 1];
       if (last && last.unit === undefined) last.unit = unit;
       else if (pendingUnit === undefined) pendingUnit = unit;
-      else throw new SensegateError('SG_USAGE', `--unit ${unit}: two --unit options without a --profile between them`);
+      else usageError(`--unit ${unit}: two --unit options without a --profile between them`);
     }
   }
   if (pendingUnit !== undefined) {
     if (profiles.length === 0) profiles.push({ path: '', unit: pendingUnit });
-    else throw new SensegateError('SG_USAGE', `--unit ${pendingUnit} has no --profile to go with`);
+    else usageError(`--unit ${pendingUnit} has no --profile to go with`);
   }
   const framing = values.framing;
   if (framing !== undefined && framing !== 'tcp' && framing !== 'rtu-over-tcp') {
-    throw new SensegateError('SG_USAGE', `--framing must be tcp or rtu-over-tcp, got "${framing}"`);
+    usageError(`--framing must be tcp or rtu-over-tcp, got "${framing}"`);
   }
-  const tick = integer('tick', values.tick, 1, 3_600_000);
+  const tick = wholeNumberOption('tick', values.tick, 1, 3_600_000);
   return {
     help: values.help ?? false,
     ...(values.host !== undefined ? { host: values.host } : {}),
-    ...(values.port !== undefined ? { port: integer('port', values.port, 0, 65535)! } : {}),
+    ...(values.port !== undefined ? { port: wholeNumberOption('port', values.port, 0, 65535)! } : {}),
     ...(framing !== undefined ? { framing } : {}),
     ...(values.serial !== undefined ? { serial: values.serial } : {}),
-    ...(values.baud !== undefined ? { baud: integer('baud', values.baud, 1, 10_000_000)! } : {}),
+    ...(values.baud !== undefined ? { baud: wholeNumberOption('baud', values.baud, 1, 10_000_000)! } : {}),
     ...(tick !== undefined ? { tick } : {}),
-    ...(values.seed !== undefined ? { seed: integer('seed', values.seed, 0, 2 ** 32 - 1)! } : {}),
+    ...(values.seed !== undefined ? { seed: wholeNumberOption('seed', values.seed, 0, 2 ** 32 - 1)! } : {}),
     profiles,
   };
 }

@@ -2,7 +2,7 @@
  * The control channel: one command per line (from stdin in the CLI), one line of answer each.
  * `latency 200 unit=2`, `exception 2 unit=1 table=holding address=10`, `silence unit=3`, `drop`, ...
  */
-import { SensegateError } from '@sensegate/sdk';
+import { usageError } from '@sensegate/sdk/simulate';
 import { TABLES, type Table } from '../profile/schema.js';
 import type { ModbusSimulator } from '../simulator.js';
 
@@ -26,10 +26,6 @@ function parseLine(line: string): Command {
     else args.push(w);
   }
   return { verb: (words[0] ?? '').toLowerCase(), args, named };
-}
-
-function usageError(message: string): never {
-  throw new SensegateError('SG_USAGE', message);
 }
 
 function int(text: string | undefined, what: string, min: number, max: number): number {

@@ -2,9 +2,8 @@
  * `sensegate sim onvif` (`sensegate-sim-onvif`): simulated cameras with ONVIF services, RTSP
  * streams and snapshots, and faults typed on stdin.
  */
-import { parseArgs } from 'node:util';
 import { SensegateError } from '@sensegate/sdk';
-import { serveCommands, type CommandStreams } from '@sensegate/sdk/simulate';
+import { parseSimulatorOptions, serveCommands, type CommandStreams } from '@sensegate/sdk/simulate';
 import type { OnvifSimulator, OnvifSimulatorOptions } from '../simulator.js';
 
 export const usage = `Usage: sensegate sim onvif [options]      (or: sensegate-sim-onvif [options])
@@ -49,30 +48,24 @@ function port(name: string, text: string | undefined, fallback: number): number 
 }
 
 export function parseOnvifArgs(argv: string[]): { help: boolean; options: OnvifSimulatorOptions } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        cameras: { type: 'string' },
-        size: { type: 'string' },
-        fps: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'rtsp-port': { type: 'string' },
-        'http-port': { type: 'string' },
-        'discovery-port': { type: 'string' },
-        'no-multicast': { type: 'boolean' },
-        user: { type: 'string' },
-        ffmpeg: { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    usageError(`${(err as Error).message}\n\n${usage}`);
-  }
+  const { values } = parseSimulatorOptions(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h' },
+      cameras: { type: 'string' },
+      size: { type: 'string' },
+      fps: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'rtsp-port': { type: 'string' },
+      'http-port': { type: 'string' },
+      'discovery-port': { type: 'string' },
+      'no-multicast': { type: 'boolean' },
+      user: { type: 'string' },
+      ffmpeg: { type: 'string' },
+    },
+    usage, { prefix: 'sensegate sim onvif: ' },
+  );
   const count = values.cameras === undefined ? 1 : Number(values.cameras);
   if (!Number.isInteger(count) || count < 1 || count > 64) usageError(`--cameras needs a whole number from 1 to 64, got "${values.cameras}"`);
   const size = /^(\d{2,4})x(\d{2,4})$/.exec(values.size ?? '1280x720');

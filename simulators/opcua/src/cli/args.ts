@@ -1,6 +1,5 @@
 /** Command-line options of the OPC UA water-plant simulator. */
-import { parseArgs } from 'node:util';
-import { SensegateError } from '@sensegate/sdk';
+import { parseSimulatorOptions, usageError, wholeNumberOption } from '@sensegate/sdk/simulate';
 import { MAX_BENCH_VARIABLES, MAX_PUMPS, type OpcuaSimulatorOptions, type SecurityModeName } from '../options.js';
 
 export const usage = `Usage: sensegate sim opcua [options]      (or: sensegate-sim-opcua [options])
@@ -44,43 +43,26 @@ export interface SimulatorArgs {
   options: OpcuaSimulatorOptions;
 }
 
-function usageError(message: string): never {
-  throw new SensegateError('SG_USAGE', message);
-}
-
-function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) usageError(`--${name} needs a whole number from ${min} to ${max}, got "${text}"`);
-  return n;
-}
-
 export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        port: { type: 'string' },
-        hostname: { type: 'string' },
-        pki: { type: 'string' },
-        pumps: { type: 'string' },
-        tick: { type: 'string' },
-        seed: { type: 'string' },
-        'bench-variables': { type: 'string' },
-        'no-anonymous': { type: 'boolean' },
-        user: { type: 'string', multiple: true },
-        security: { type: 'string', multiple: true },
-        'no-trust-all': { type: 'boolean' },
-        'reorder-namespaces': { type: 'boolean' },
-      },
-    }));
-  } catch (err) {
-    usageError(`${(err as Error).message}\n\n${usage}`);
-  }
+  const { values } = parseSimulatorOptions(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h' },
+      port: { type: 'string' },
+      hostname: { type: 'string' },
+      pki: { type: 'string' },
+      pumps: { type: 'string' },
+      tick: { type: 'string' },
+      seed: { type: 'string' },
+      'bench-variables': { type: 'string' },
+      'no-anonymous': { type: 'boolean' },
+      user: { type: 'string', multiple: true },
+      security: { type: 'string', multiple: true },
+      'no-trust-all': { type: 'boolean' },
+      'reorder-namespaces': { type: 'boolean' },
+    },
+    usage,
+  );
 
   const users = (values.user ?? []).map((text) => {
     const colon = text.indexOf(':');
@@ -96,16 +78,16 @@ export function parseSimulatorArgs(argv: string[]): SimulatorArgs {
   if (values.hostname !== undefined && !/^[A-Za-z0-9.\-:[\]]+$/.test(values.hostname)) usageError(`--hostname needs a host name or IP address, got "${values.hostname}"`);
   if (values.pki === '') usageError('--pki needs a folder');
 
-  const options: OpcuaSimulatorOptions = { port: integer('port', values.port, 0, 65535) ?? 4840 };
+  const options: OpcuaSimulatorOptions = { port: wholeNumberOption('port', values.port, 0, 65535) ?? 4840 };
   const set = <K extends keyof OpcuaSimulatorOptions>(key: K, value: OpcuaSimulatorOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
   set('hostname', values.hostname);
   set('pkiDir', values.pki);
-  set('pumps', integer('pumps', values.pumps, 1, MAX_PUMPS));
-  set('tick', integer('tick', values.tick, 10, 3_600_000));
-  set('seed', integer('seed', values.seed, 0, 2 ** 32 - 1));
-  set('benchVariables', integer('bench-variables', values['bench-variables'], 0, MAX_BENCH_VARIABLES));
+  set('pumps', wholeNumberOption('pumps', values.pumps, 1, MAX_PUMPS));
+  set('tick', wholeNumberOption('tick', values.tick, 10, 3_600_000));
+  set('seed', wholeNumberOption('seed', values.seed, 0, 2 ** 32 - 1));
+  set('benchVariables', wholeNumberOption('bench-variables', values['bench-variables'], 0, MAX_BENCH_VARIABLES));
   if (values['no-anonymous']) options.allowAnonymous = false;
   if (users.length > 0) options.users = users;
   set('securityModes', securityModes);

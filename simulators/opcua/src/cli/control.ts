@@ -2,7 +2,7 @@
  * The control channel: one command per line (stdin in the CLI), one line of answer each.
  * `restart 2000 reorder=on`, `bad Tank1.Level BadSensorFailure`, `freeze Pump1.Speed`, `slow 300`, ...
  */
-import { SensegateError } from '@sensegate/sdk';
+import { usageError } from '@sensegate/sdk/simulate';
 import type { OpcuaSimulator } from '../simulator.js';
 
 export const controlHelp =
@@ -23,10 +23,6 @@ export class ControlState {
     ];
     return parts.length ? parts.join(', ') : 'none';
   }
-}
-
-function usageError(message: string): never {
-  throw new SensegateError('SG_USAGE', message);
 }
 
 function milliseconds(text: string | undefined, what: string): number {

@@ -1,6 +1,6 @@
 /** Command-line options of the station simulator. */
-import { parseArgs } from 'node:util';
-import { SensegateError, parseDuration } from '@sensegate/sdk';
+import { parseDuration } from '@sensegate/sdk';
+import { parseSimulatorOptions, usageError, wholeNumberOption } from '@sensegate/sdk/simulate';
 
 export const usage = `Usage: sensegate sim sl651 [options]      (or: sensegate-sim-sl651 [options])
 
@@ -56,17 +56,6 @@ export interface StationArgs {
   seed?: number;
 }
 
-function usageError(message: string): never {
-  throw new SensegateError('SG_USAGE', message);
-}
-
-function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) usageError(`--${name} needs a whole number from ${min} to ${max}, got "${text}"`);
-  return n;
-}
-
 function decimal(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
@@ -82,36 +71,30 @@ function time(name: string, text: string | undefined, min = 0): number | undefin
 }
 
 export function parseStationArgs(argv: string[]): StationArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        verbose: { type: 'boolean' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        address: { type: 'string' },
-        password: { type: 'string' },
-        centre: { type: 'string' },
-        category: { type: 'string' },
-        interval: { type: 'string' },
-        keepalive: { type: 'string' },
-        'no-hourly': { type: 'boolean' },
-        'add-threshold': { type: 'string' },
-        'packet-size': { type: 'string' },
-        'rain-total': { type: 'string' },
-        profile: { type: 'string' },
-        'time-zone': { type: 'string' },
-        tick: { type: 'string' },
-        seed: { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    usageError(`${(err as Error).message}\n\n${usage}`);
-  }
+  const { values } = parseSimulatorOptions(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h' },
+      verbose: { type: 'boolean' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      address: { type: 'string' },
+      password: { type: 'string' },
+      centre: { type: 'string' },
+      category: { type: 'string' },
+      interval: { type: 'string' },
+      keepalive: { type: 'string' },
+      'no-hourly': { type: 'boolean' },
+      'add-threshold': { type: 'string' },
+      'packet-size': { type: 'string' },
+      'rain-total': { type: 'string' },
+      profile: { type: 'string' },
+      'time-zone': { type: 'string' },
+      tick: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    usage,
+  );
   if (values.address !== undefined && !/^[0-9A-Fa-f]{10}$/.test(values.address)) usageError(`--address needs 10 hex digits, got "${values.address}"`);
   if (values.password !== undefined && !/^[0-9A-Fa-f]{4}$/.test(values.password)) usageError(`--password needs 4 hex digits, got "${values.password}"`);
   const optional = <K extends keyof StationArgs>(key: K, value: StationArgs[K] | undefined) => (value === undefined ? {} : { [key]: value });
@@ -120,19 +103,19 @@ export function parseStationArgs(argv: string[]): StationArgs {
     verbose: values.verbose ?? false,
     hourly: !(values['no-hourly'] ?? false),
     ...optional('host', values.host),
-    ...optional('port', integer('port', values.port, 1, 65535)),
+    ...optional('port', wholeNumberOption('port', values.port, 1, 65535)),
     ...optional('address', values.address),
     ...optional('password', values.password),
-    ...optional('centre', integer('centre', values.centre, 0, 255)),
+    ...optional('centre', wholeNumberOption('centre', values.centre, 0, 255)),
     ...optional('category', values.category),
     ...optional('interval', time('interval', values.interval)),
     ...optional('keepAlive', time('keepalive', values.keepalive)),
     ...optional('addThreshold', decimal('add-threshold', values['add-threshold'])),
-    ...optional('packetSize', integer('packet-size', values['packet-size'], 1, 4092)),
+    ...optional('packetSize', wholeNumberOption('packet-size', values['packet-size'], 1, 4092)),
     ...optional('rainTotal', decimal('rain-total', values['rain-total'])),
     ...optional('profile', values.profile),
     ...optional('timeZone', values['time-zone']),
     ...optional('tick', time('tick', values.tick, 10)),
-    ...optional('seed', integer('seed', values.seed, 0, 2 ** 32 - 1)),
+    ...optional('seed', wholeNumberOption('seed', values.seed, 0, 2 ** 32 - 1)),
   };
 }

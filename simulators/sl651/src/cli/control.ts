@@ -1,15 +1,11 @@
 /** The control channel: one command per line (stdin in the CLI), one line of answer each. */
-import { SensegateError } from '@sensegate/sdk';
+import { usageError } from '@sensegate/sdk/simulate';
 import { QUANTITIES, type Quantity } from '../measurements.js';
 import type { Sl651Station } from '../station.js';
 
 export const controlHelp =
   'commands: timed [packets=N] | add | hourly | test | keepalive | rain MM | set QUANTITY VALUE | release QUANTITY | get QUANTITY | ' +
   'badcrc [N] | password [N] | split BYTES|off | garbage [N] | drop | silence | resume | clear | status | quit';
-
-function usageError(message: string): never {
-  throw new SensegateError('SG_USAGE', message);
-}
 
 function count(text: string | undefined, what: string, fallback: number, max = 10_000): number {
   if (text === undefined) return fallback;
