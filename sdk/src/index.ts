@@ -42,7 +42,7 @@ export { registerValueShape } from './register.js';
 export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from './secret.js';
 export { Backoff } from './backoff.js';
 export { abortable, sleep, withTimeout } from './async.js';
-export { redactUrl, urlWithCredentials } from './url.js';
+export { redactText, redactUrl, urlWithCredentials } from './url.js';
 export { resolveFfmpeg, type FfmpegLocation, type FfmpegOptions } from './ffmpeg.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
 export {

@@ -27,3 +27,26 @@ export function redactUrl(url: string): string {
   }
   return parsed.toString();
 }
+
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi;
+
+/**
+ * Free text (a library's log line, a tool's error output) made safe to log: every URL in it goes
+ * through `redactUrl`, any `//user:password@` left is cut to `//user:***@`, and each of `secrets`,
+ * as given and URL-decoded, becomes `***` wherever it still stands.
+ */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(URL_IN_TEXT, (url) => redactUrl(url)).replace(/(\/\/[^/@\s:]*):[^/@\s]*@/g, '$1:***@');
+  for (const secret of secrets) {
+    for (const form of new Set([secret, safeDecode(secret)])) if (form) out = out.split(form).join('***');
+  }
+  return out;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,7 +1,7 @@
 // Credentials in stream URLs, and the promise helpers drivers share.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SensegateError, abortable, redactUrl, sleep, urlWithCredentials, withTimeout } from '@sensegate/sdk';
+import { SensegateError, abortable, redactText, redactUrl, sleep, urlWithCredentials, withTimeout } from '@sensegate/sdk';
 
 describe('stream URLs', () => {
   it('adds an account to a URL, encoding what a URL cannot hold as is', () => {
@@ -17,6 +17,18 @@ describe('stream URLs', () => {
     assert.equal(redactUrl('http://10.0.0.5/snap.jpg'), 'http://10.0.0.5/snap.jpg');
     assert.equal(redactUrl('not a url //user:secret@host'), 'not a url //***@host');
     assert.ok(!redactUrl(urlWithCredentials('rtsp://h/x', { user: 'a', password: 'p%40ss' })).includes('p%40ss'));
+  });
+});
+
+describe('free text with URLs and secrets in it', () => {
+  it('redacts every URL, leftover user-info, and each secret as given or URL-decoded', () => {
+    const line = 'pulling rtsp://admin:p%40ss@10.0.0.5/live and http://gw/x.flv?token=t0k3n-abc (401 for user admin with p@ss)';
+    assert.equal(
+      redactText(line, ['p%40ss']),
+      'pulling rtsp://admin:***@10.0.0.5/live and http://gw/x.flv?token=*** (401 for user admin with ***)',
+    );
+    assert.equal(redactText('rtsp://u:pw@host[bad'), 'rtsp://***@host[bad', 'a URL that does not parse loses its whole user-info');
+    assert.equal(redactText('nothing secret here'), 'nothing secret here');
   });
 });
 

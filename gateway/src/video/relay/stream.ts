@@ -7,8 +7,7 @@
  * connection (the library's reconnect then takes over), the measured input bitrate, and the
  * optional RTMP push.
  */
-import { redactUrl, type BackoffSettings, type Logger } from '@sensegate/sdk';
-import { redactText } from './library-log.js';
+import { redactText, redactUrl, type BackoffSettings, type Logger } from '@sensegate/sdk';
 import type { NmsLibrary, NmsRtmpPushSession, NmsRtspSession } from './library.js';
 
 export type StreamState = 'up' | 'down' | 'connecting';

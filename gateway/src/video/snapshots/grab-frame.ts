@@ -4,7 +4,7 @@
  * redacted before it reaches a message.
  */
 import { spawn } from 'node:child_process';
-import { SensegateError, redactUrl } from '@sensegate/sdk';
+import { SensegateError, redactText, redactUrl } from '@sensegate/sdk';
 import { isJpeg } from './jpeg.js';
 
 export interface GrabFrameOptions {
@@ -49,30 +49,12 @@ export function grabArgs(url: string, timeoutMs: number, probe: ProbeMode = 'fas
   ];
 }
 
-/**
- * Text with every form of the URL's credentials hidden: the URL itself, its user-info in any
- * other URL, and the password alone, raw and percent-encoded (ffmpeg decodes it in some messages).
- */
-export function redactCredentials(text: string, url: string): string {
-  let out = text.split(url).join(redactUrl(url));
-  let password = '';
+/** The password in a URL's user-info, or nothing. */
+function passwordOf(url: string): string {
   try {
-    password = new URL(url).password;
+    return new URL(url).password;
   } catch {
-    // not a URL: the user-info pattern below still applies
-  }
-  out = out.replace(/(\/\/[^/@\s:]*):[^/@\s]*@/g, '$1:***@');
-  if (password) {
-    for (const form of new Set([password, safeDecode(password)])) if (form) out = out.split(form).join('***');
-  }
-  return out;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
+    return '';
   }
 }
 
@@ -129,7 +111,7 @@ function grabOnce(url: string, options: GrabFrameOptions, timeout: number, probe
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const target = redactUrl(url);
   const fail = (code: GrabCode, message: string, status?: string, cause?: unknown) =>
-    new SensegateError(code, `stream ${target}: ${redactCredentials(message, url)}`, {
+    new SensegateError(code, `stream ${target}: ${redactText(message, [passwordOf(url)])}`, {
       source: target,
       ...(status !== undefined ? { status } : {}),
       ...(cause !== undefined ? { cause } : {}),
