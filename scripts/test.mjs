@@ -2,7 +2,7 @@
 // Runs every `*.test.ts` under the workspaces' `test/` folders with Node's own test runner.
 // TypeScript is loaded through tsx, and the `source` export condition makes in-process imports
 // of @sensegate/* resolve to their sources; spawned CLIs run the built `dist/`.
-// Usage: node scripts/test.mjs [filter ...]   (a filter is a substring of the test file path)
+// Usage: node scripts/test.mjs [--timeout MS] [filter ...]   (a filter is a substring of the test file path)
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,7 +21,14 @@ function collect(dir, out) {
   return out;
 }
 
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+// A test that hangs fails after 3 minutes instead of holding CI until its deadline; long fuzz runs ask for more.
+let timeout = 180_000;
+if (args[0] === '--timeout') {
+  timeout = Number(args[1]);
+  args.splice(0, 2);
+}
+const filters = args;
 const files = roots
   .flatMap((r) => collect(join(root, r), []))
   .map((f) => relative(root, f))
@@ -35,8 +42,7 @@ if (files.length === 0) {
 
 const child = spawn(
   process.execPath,
-  // A test that hangs fails after 3 minutes instead of holding CI until its deadline.
-  ['--import', 'tsx', '--conditions=source', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files],
+  ['--import', 'tsx', '--conditions=source', '--test', '--test-reporter=spec', `--test-timeout=${timeout}`, ...files],
   { cwd: root, stdio: 'inherit', env: process.env },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

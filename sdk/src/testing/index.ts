@@ -22,3 +22,15 @@ export { freePort } from './free-port.js';
 export { probeVideo, runProgram, type ProgramRun, type VideoProbe } from './media.js';
 export { CliProcess, type CliProcessOptions } from './cli-process.js';
 export { checkStep, runSteps, stepContext, type RunStepsOptions, type StepInput, type StepOutput } from './step.js';
+export {
+  FuzzRandom,
+  fuzzBudget,
+  fuzzFor,
+  fuzzSeed,
+  garbage,
+  mutate,
+  watchProcess,
+  type FuzzForOptions,
+  type ProcessWatch,
+  type ProcessWatchResult,
+} from './fuzz.js';
