@@ -2,6 +2,11 @@
  * Logging with pino. `json` writes pino's own lines for log collectors; `text` writes one short
  * line per event for a person at a terminal. Secrets never reach a log line: they are `Secret`
  * objects that print as [redacted].
+ *
+ * Messages and fields often carry text from outside (a command's id, a station's CN, a camera's
+ * reply). In `json` pino escapes them; in `text` every control character is written as an escape
+ * and a field value that could pass for more fields is quoted, so no input can start a line of its
+ * own, forge a `key=value`, or send a terminal escape sequence.
  */
 import { Writable } from 'node:stream';
 import type { Logger } from '@sensegate/sdk';
@@ -26,15 +31,44 @@ class TextLines extends Writable {
         const level = (LEVELS[entry.level as number] ?? String(entry.level)).padEnd(5);
         const extra = Object.entries(entry)
           .filter(([k]) => !HIDDEN.has(k))
-          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .map(([k, v]) => `${escapeControl(k)}=${fieldText(v)}`)
           .join(' ');
-        this.out.write(`${time} ${level} ${String(entry.msg ?? '')}${extra ? `  (${extra})` : ''}\n`);
+        this.out.write(`${time} ${level} ${escapeControl(String(entry.msg ?? ''))}${extra ? `  (${extra})` : ''}\n`);
       } catch {
         this.out.write(line + '\n');
       }
     }
     done();
   }
+}
+
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Text with every control character written as an escape (`\n`, `\x1b`, `\u2028`). */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    switch (c) {
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      default: {
+        const code = c.charCodeAt(0);
+        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+      }
+    }
+  });
+}
+
+/** A field value as `key=value` text: bare when it is a plain word, else quoted and escaped. */
+function fieldText(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  if (typeof value !== 'string') return escapeControl(text);
+  return /^[^\s"=()\\]*$/.test(text) && !HAS_CONTROL.test(text) ? text : escapeControl(JSON.stringify(text));
 }
 
 export function createLogger(settings: Partial<LogSettings> = {}, out: NodeJS.WritableStream = process.stderr): Logger {

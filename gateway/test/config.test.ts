@@ -125,6 +125,18 @@ sinks:
     assert.deepEqual(config.commands.allow, []);
   });
 
+  it('refuses a sink whose messages could not carry one entry at the journal\'s bound, saying both ways out', async () => {
+    const file = await write(
+      'entry-fit.yaml',
+      `gateway: { id: g }\njournal:\n  maxEntryBytes: 64KiB\nsinks:\n  - type: mqtt\n    url: mqtt://127.0.0.1:1883\n    maxMessageBytes: 32KiB\n`,
+    );
+    const found = await problems(file);
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(found[0]!, /:7:\d+: sinks\[0\]\.maxMessageBytes: 32768 bytes cannot carry one entry at journal\.maxEntryBytes \(65536\) in its envelope: raise it to at least 66048, or lower journal\.maxEntryBytes to 32256 or less/);
+    const fits = await write('entry-fit-ok.yaml', `gateway: { id: g }\njournal: { maxEntryBytes: 16KiB }\nsinks:\n  - { type: mqtt, url: 'mqtt://127.0.0.1:1883', maxMessageBytes: 32KiB }\n`);
+    assert.equal((await loadConfigFile(fits)).config.journal.maxEntryBytes, 16 * 1024);
+  });
+
   it('lets a device without points through only with a profile', async () => {
     const file = await write('nopoints.yaml', `gateway: { id: g }\ndevices:\n  - id: d\n    driver: sensegate-driver-host\n    connection: {}\n`);
     const found = await problems(file);

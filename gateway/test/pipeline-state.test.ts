@@ -33,7 +33,7 @@ async function stage(path: string, pipelineYaml: string) {
   const device = { id: 'pump-1', driver: 'test', enabled: true, points: [point], derived: [] } as unknown as DeviceConfig;
   const normalizer = new PointNormalizer('pump-1', point);
   const pipeline = new Pipeline({
-    out: new FeedWriter(journal, new Metrics()),
+    out: new FeedWriter(journal, new Metrics(), { maxEntryBytes: 64 * 1024, log: silentLogger }),
     log: silentLogger,
     saved: await journal.loadStates(),
     store: { save: (s) => journal.saveStates(s) },

@@ -169,6 +169,16 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'Check the sink\'s credentials, client id and topic permissions on the broker.',
   },
+  SG_MESSAGE_REFUSED: {
+    summary: 'A sink\'s endpoint refused one message for good (larger than it takes, or not acceptable to it), or closed the connection each time that message alone was sent.',
+    retryable: false,
+    action: 'The gateway split the message and moved each entry the endpoint still refused to the journal\'s dead letters, so delivery goes on; list them with `sensegate dead-letters --data DIR`. Set the sink\'s `maxMessageBytes` (and `journal.maxEntryBytes`) within the endpoint\'s limit, e.g. Mosquitto\'s `max_packet_size`.',
+  },
+  SG_ENTRY_TOO_LARGE: {
+    summary: 'A reading or event was larger than `journal.maxEntryBytes` and was journaled in a smaller form.',
+    retryable: false,
+    action: 'A reading with this status lost its value; an event kept an excerpt of its details with the size and sha256 of the whole. Raise `journal.maxEntryBytes` (and the sinks\' `maxMessageBytes` with it) if such values are expected.',
+  },
   SG_USAGE: {
     summary: 'A command-line call is missing an argument or has an unknown option.',
     retryable: false,

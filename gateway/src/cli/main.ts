@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, Command> = {
   discover: { summary: 'find devices on the network and write their configuration (discover onvif)', load: async () => (await import('./discover.js')).runDiscover },
   opcua: { summary: 'OPC UA certificates: list, trust a server (opcua certs)', load: async () => (await import('./opcua.js')).runOpcua },
   tail: { summary: 'print the feed a broker receives, one reading per line', load: async () => (await import('./tail.js')).runTail },
+  'dead-letters': { summary: 'list the entries a sink\'s endpoint refused for good', load: async () => (await import('./dead-letters.js')).runDeadLetters },
   schema: { summary: 'print the JSON Schema of the configuration file', load: async () => (await import('./schema.js')).runSchema },
 };
 

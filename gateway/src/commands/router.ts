@@ -1,8 +1,15 @@
 /**
- * The command router: the one way commands reach devices. A request is parsed, checked against
- * the allow-list, validated against the driver's command schema (or the point's writability), run
- * with a timeout, audited as an event in the feed, and answered with an acknowledgement, whatever
- * happened. Nothing a platform sends can throw past this class.
+ * The command router: the one way commands reach devices. A request is size-checked, parsed,
+ * checked against the allow-list, validated against the driver's command schema (or the point's
+ * writability), run with a timeout, audited as an event in the feed, and answered with an
+ * acknowledgement, whatever happened. Nothing a platform sends can throw past this class.
+ *
+ * A platform can be compromised or misconfigured, so what it sends is bounded: a request's size
+ * (`maxRequestBytes`), how many arrive per second (`rate`) and run at once (`maxInFlight`), and
+ * how old it may be (`maxAge`, or the request's own `expires`). A request whose id was answered
+ * within `duplicateWindow` is answered again and not run again; a retained request (which a broker
+ * replays to every new subscriber, so at every gateway start) is never run. The audit event keeps
+ * an excerpt of large arguments with their size and hash, never the whole.
  */
 import {
   SensegateError,
@@ -14,7 +21,12 @@ import {
   type Logger,
   type Value,
 } from '@sensegate/sdk';
+import { clip, sha256 } from '../feed/entry-bound.js';
+import type { Metrics } from '../metrics.js';
 import type { DeviceRunner } from '../runtime/device-runner.js';
+import { Admission } from './admission.js';
+import { AUDIT_MESSAGE_CHARS, auditedValue } from './audit.js';
+import { RecentAnswers } from './recent-answers.js';
 import { allowed, commandRequestSchema, type CommandAck, type CommandRequest, type CommandsConfig } from './schema.js';
 
 export interface CommandRouterOptions {
@@ -25,44 +37,133 @@ export interface CommandRouterOptions {
   /** Where the audit events go: the pipeline, and from there the journal and the feed. */
   audit: (event: DeviceEvent) => void;
   log: Logger;
+  metrics?: Metrics;
 }
+
+/** Where a request came from. */
+export interface CommandOrigin {
+  /** The way it came, for the audit: `sink mqtt`, `http 10.0.0.5`. */
+  from: string;
+  /** The broker delivered it as a retained message: an old request replayed to a new subscriber. */
+  retained?: boolean;
+}
+
+type Outcome = 'done' | 'failed' | 'refused' | 'duplicate' | 'busy';
 
 export class CommandRouter {
   private readonly stopping = new AbortController();
+  private readonly recent: RecentAnswers;
+  private readonly admission: Admission;
+  private readonly counts: Record<Outcome, { value: number }> | undefined;
+  /** Requests refused for the rate or the in-flight limit since the last one taken (logged and audited once per run). */
+  private busyRun = 0;
 
-  constructor(private readonly options: CommandRouterOptions) {}
+  constructor(private readonly options: CommandRouterOptions) {
+    const { config, metrics } = options;
+    this.recent = new RecentAnswers(config.duplicateWindow);
+    this.admission = new Admission(config.rate, config.maxInFlight);
+    if (metrics) {
+      const counter = metrics.counter('sensegate_commands_total', 'Command requests by outcome: done, failed, refused, duplicate (answered again, not run), busy (over rate or maxInFlight).');
+      this.counts = {
+        done: counter.bind({ outcome: 'done' }),
+        failed: counter.bind({ outcome: 'failed' }),
+        refused: counter.bind({ outcome: 'refused' }),
+        duplicate: counter.bind({ outcome: 'duplicate' }),
+        busy: counter.bind({ outcome: 'busy' }),
+      };
+    }
+  }
 
   get enabled(): boolean {
     return this.options.config.allow.length > 0;
   }
 
   /** Handles one raw request (a message payload) and returns its acknowledgement. Never throws. */
-  async handle(payload: string | Buffer, from = 'mqtt'): Promise<CommandAck> {
+  async handle(payload: string | Buffer, origin: CommandOrigin | string = 'mqtt'): Promise<CommandAck> {
+    const { from, retained = false } = typeof origin === 'string' ? { from: origin } : origin;
     const ts = Date.now();
-    let request: CommandRequest | undefined;
+    const bytes = Buffer.byteLength(payload);
+    if (bytes > this.options.config.maxRequestBytes) {
+      const error = rejected(`a request of ${bytes} bytes exceeds commands.maxRequestBytes (${this.options.config.maxRequestBytes}); it was not read`);
+      const ack = this.refusal(ts, {}, error);
+      this.record({}, ack, from, { bytes, sha256: sha256(payload.toString()) });
+      return ack;
+    }
     let partial: Partial<CommandRequest> = {};
+    let request: CommandRequest;
     try {
       const json = parseJson(payload);
       partial = pickIds(json);
+      if (retained) throw rejected('a retained request is never run: the broker replays it to every new subscriber (publish commands without the retain flag)');
       request = this.parse(json);
-      const result = await this.run(request);
-      const ack = this.ack(ts, request, { ok: true, ...(result === undefined ? {} : { result }) });
-      this.record(request, ack, from);
-      return ack;
     } catch (err) {
-      const error = toSensegateError(err, partial.device ? { device: partial.device } : {});
-      const ack = this.ack(ts, request ?? partial, {
-        ok: false,
-        error: { code: error.code, message: error.message, retryable: error.retryable },
-      });
-      this.record(request ?? partial, ack, from);
+      const ack = this.refusal(ts, partial, toSensegateError(err));
+      this.record(partial, ack, from, retained ? { retained: true } : {});
       return ack;
     }
+    const earlier = this.recent.find(request.id, ts);
+    if (earlier) return this.duplicate(request, earlier, from);
+    const answer = this.answer(ts, request, from);
+    this.recent.remember(request.id, answer, ts);
+    return answer;
   }
 
   /** Aborts commands in flight; called on shutdown. */
   stop(): void {
     this.stopping.abort(new SensegateError('SG_NOT_CONNECTED', 'the gateway is stopping'));
+  }
+
+  private async answer(ts: number, request: CommandRequest, from: string): Promise<CommandAck> {
+    try {
+      this.checkFresh(request, ts);
+    } catch (err) {
+      const ack = this.refusal(ts, request, toSensegateError(err));
+      this.record(request, ack, from);
+      return ack;
+    }
+    const busy = this.admission.enter(ts);
+    if (busy) return this.busy(ts, request, from, busy);
+    if (this.busyRun > 0) {
+      this.options.log.info(`taking command requests again after refusing ${this.busyRun} over the limits`);
+      this.busyRun = 0;
+    }
+    try {
+      const result = await this.run(request);
+      const ack = this.ack(ts, request, { ok: true, ...(result === undefined ? {} : { result }) });
+      this.record(request, ack, from);
+      return ack;
+    } catch (err) {
+      const ack = this.refusal(ts, request, toSensegateError(err, { device: request.device }));
+      this.record(request, ack, from);
+      return ack;
+    } finally {
+      this.admission.leave();
+    }
+  }
+
+  /** A request over the rate or the in-flight limit: answered (retryable) and counted; logged and audited once per run of them. */
+  private busy(ts: number, request: CommandRequest, from: string, reason: string): CommandAck {
+    const ack = this.ack(ts, request, { ok: false, error: { code: 'SG_COMMAND_REJECTED', message: `not run: ${reason}`, retryable: true } });
+    if (this.counts) this.counts.busy.value++;
+    if (this.busyRun++ === 0) this.record(request, ack, from, {}, 'refusing requests until the load drops (logged once until one is taken)');
+    return ack;
+  }
+
+  private async duplicate(request: CommandRequest, earlier: Promise<CommandAck>, from: string): Promise<CommandAck> {
+    const first = await earlier;
+    if (this.counts) this.counts.duplicate.value++;
+    this.options.log.debug({ command: request.id, device: request.device, from }, `request ${request.id} was answered before: answering again, not running it again`);
+    return { ...first, duplicate: true };
+  }
+
+  private checkFresh(request: CommandRequest, now: number): void {
+    if (request.expires !== undefined && now > request.expires) {
+      throw rejected(`the request expired ${now - request.expires} ms ago (expires ${new Date(request.expires).toISOString()})`, request);
+    }
+    const maxAge = this.options.config.maxAge;
+    if (request.ts !== undefined && now - request.ts > maxAge) {
+      throw rejected(`the request is ${now - request.ts} ms old (sent ${new Date(request.ts).toISOString()}), more than commands.maxAge (${maxAge} ms)`, request);
+    }
   }
 
   private parse(json: unknown): CommandRequest {
@@ -111,6 +212,10 @@ export class CommandRouter {
     return undefined;
   }
 
+  private refusal(ts: number, request: Partial<CommandRequest>, error: SensegateError): CommandAck {
+    return this.ack(ts, request, { ok: false, error: { code: error.code, message: clip(error.message, AUDIT_MESSAGE_CHARS), retryable: error.retryable } });
+  }
+
   private ack(ts: number, request: Partial<CommandRequest>, outcome: Pick<CommandAck, 'ok' | 'result' | 'error'>): CommandAck {
     return {
       v: 1,
@@ -127,13 +232,17 @@ export class CommandRouter {
   }
 
   /** Every command is logged and audited in the feed, refused ones included. */
-  private record(request: Partial<CommandRequest>, ack: CommandAck, from: string): void {
+  private record(request: Partial<CommandRequest>, ack: CommandAck, from: string, extra: Record<string, unknown> = {}, note?: string): void {
     const what = request.command ?? (request.point !== undefined ? `write ${request.point}` : 'command');
     const known = request.device !== undefined && this.options.runners.has(request.device);
     const type = ack.ok ? 'command.done' : ack.error?.code === 'SG_COMMAND_REJECTED' ? 'command.refused' : 'command.failed';
-    const message = ack.ok
-      ? `${what} on ${request.device} done in ${ack.took} ms`
-      : `${what}${request.device ? ` on ${request.device}` : ''} ${type === 'command.refused' ? 'refused' : 'failed'}: ${ack.error?.message}`;
+    if (this.counts) this.counts[ack.ok ? 'done' : type === 'command.refused' ? 'refused' : 'failed'].value++;
+    const message = clip(
+      ack.ok
+        ? `${what} on ${request.device} done in ${ack.took} ms`
+        : `${what}${request.device ? ` on ${request.device}` : ''} ${type === 'command.refused' ? 'refused' : 'failed'}: ${ack.error?.message}${note ? `; ${note}` : ''}`,
+      AUDIT_MESSAGE_CHARS,
+    );
     this.options.log[ack.ok ? 'info' : 'warn']({ command: request.id, device: request.device, from, code: ack.error?.code }, message);
     this.options.audit({
       type,
@@ -144,9 +253,10 @@ export class CommandRouter {
       message,
       data: {
         ...(request.id !== undefined ? { id: request.id } : {}),
-        ...(request.command !== undefined ? { command: request.command, args: request.args ?? {} } : {}),
-        ...(request.point !== undefined ? { value: request.value ?? null } : {}),
+        ...(request.command !== undefined ? { command: request.command, ...auditedValue('args', request.args ?? {}) } : {}),
+        ...(request.point !== undefined ? auditedValue('value', request.value ?? null) : {}),
         ...(ack.error ? { code: ack.error.code } : {}),
+        ...extra,
         from,
         took: ack.took,
       },

@@ -135,6 +135,7 @@ export async function loadConfigText(
     checkUnique(top.data.sinks.map((s) => s.name), (index, name) =>
       issues.push(issueAt(source, ['sinks', index, 'name'], `duplicate sink name "${name}"; give each sink its own name (it names its journal cursor)`)),
     );
+    checkEntryFits(top.data, source, issues);
   }
 
   if (issues.length > 0 || !top.success) throw new ConfigError(issues);
@@ -342,6 +343,25 @@ async function readProfile(path: string, driver: Driver, issues: ConfigIssue[], 
   }
   if (!valid) return undefined;
   return { points, ...(pipeline ? { pipeline } : {}) };
+}
+
+/** Room a message needs beyond its entries: the envelope (version, gateway, seq, flags, time). */
+export const ENVELOPE_BYTES = 512;
+
+/** One entry at the journal's bound, in its envelope, must fit in every sink's message limit. */
+function checkEntryFits(config: TopLevelConfig, source: YamlSource, issues: ConfigIssue[]): void {
+  const { maxEntryBytes } = config.journal;
+  config.sinks.forEach((sink, index) => {
+    if (!('maxMessageBytes' in sink) || sink.maxMessageBytes >= maxEntryBytes + ENVELOPE_BYTES) return;
+    issues.push(
+      issueAt(
+        source,
+        ['sinks', index, 'maxMessageBytes'],
+        `${sink.maxMessageBytes} bytes cannot carry one entry at journal.maxEntryBytes (${maxEntryBytes}) in its envelope: ` +
+          `raise it to at least ${maxEntryBytes + ENVELOPE_BYTES}, or lower journal.maxEntryBytes to ${sink.maxMessageBytes - ENVELOPE_BYTES} or less`,
+      ),
+    );
+  });
 }
 
 function checkUnique(values: Array<string | undefined>, onDuplicate: (index: number, value: string) => void): void {

@@ -11,6 +11,14 @@
  *   prefix, and a later replay skips ranges that were already acknowledged.
  * - On a disconnect everything unacknowledged becomes backlog; nothing is dropped here (the
  *   journal's bounds are the only place data can be dropped, and they count it).
+ * - What the endpoint refuses for good never holds the cursor: a refused message is split in
+ *   halves and sent again, and an entry refused on its own moves to the journal's dead letters
+ *   (kept, counted, logged once per episode) and is acknowledged for this sink. An endpoint that
+ *   closes the connection instead of answering (an MQTT 3.1.1 broker over its packet limit) is
+ *   recognised by the connection dying just after the same message was sent, twice: the
+ *   forwarder then sends one message at a time, halving their size, until it finds what the
+ *   endpoint takes; an entry that kills the connection twice when sent alone is dead-lettered.
+ *   See poison.ts.
  */
 import { toSensegateError, type Logger } from '@sensegate/sdk';
 import type { JournalBlock, OutboundMessage } from '../feed/entry.js';
@@ -20,6 +28,7 @@ import type { Sink } from '../sinks/sink.js';
 import { AckTracker } from './acks.js';
 import { pack, slicePiece, type Piece } from './items.js';
 import type { ForwardOptions } from './options.js';
+import { PoisonWatch, isRefusedForGood } from './poison.js';
 
 export interface ForwarderOptions {
   journal: Journal;
@@ -41,7 +50,12 @@ export class Forwarder {
   private readonly sink: Sink;
   private readonly log: Logger;
   private readonly opts: ForwarderOptions['options'];
-  private readonly maxBytes: number;
+  private readonly poison: PoisonWatch;
+  /** Messages sent and not yet settled, in the order they were sent. */
+  private readonly flights = new Map<number, { piece: Piece; sentAt: number }>();
+  private nextFlight = 0;
+  /** Entries moved to the dead letters since the last message was delivered (logged once per episode). */
+  private deadInEpisode = 0;
   private acks!: AckTracker;
   /** Increments at every connect and disconnect; completions from an older connection are ignored. */
   private generation = 0;
@@ -85,7 +99,7 @@ export class Forwarder {
     this.sink = options.sink;
     this.log = options.log;
     this.opts = options.options;
-    this.maxBytes = options.options.maxMessageBytes ?? 256 * 1024;
+    this.poison = new PoisonWatch(options.options.maxMessageBytes ?? 256 * 1024, this.sink.name, options.log);
     const labels = { sink: this.sink.name };
     const messages = options.metrics.counter('sensegate_sink_messages_total', 'Messages sent to a sink, live or historical (replayed).');
     const entries = options.metrics.counter('sensegate_sink_entries_total', 'Readings and events sent to a sink, live or historical (replayed).');
@@ -110,6 +124,17 @@ export class Forwarder {
     this.sink.on('connect', this.onConnect);
     this.sink.on('disconnect', this.onDisconnect);
     if (this.sink.connected) this.onConnect();
+  }
+
+  /** Messages in flight at most: one at a time while the poison watch isolates a refused message. */
+  private get window(): number {
+    return this.poison.isolating ? 1 : this.opts.inFlight;
+  }
+
+  /** Bytes of entries per message: the configured bound, the endpoint's own when it said so, or what the poison watch learned. */
+  private get messageBytes(): number {
+    const limit = this.sink.messageLimit;
+    return Math.min(this.poison.messageBytes, limit === undefined ? Number.POSITIVE_INFINITY : Math.max(1, limit));
   }
 
   /** Everything up to this sequence number was acknowledged by the sink. */
@@ -180,6 +205,9 @@ export class Forwarder {
 
   private readonly onDisconnect = (): void => {
     if (!this.connected) return;
+    const verdict = this.poison.connectionLost([...this.flights.values()], Date.now());
+    this.flights.clear();
+    if (verdict) void this.deadLetter(verdict.piece, verdict.reason, this.generation + 1);
     this.generation++;
     this.connected = false;
     this.liveFrom = Number.POSITIVE_INFINITY;
@@ -197,7 +225,7 @@ export class Forwarder {
   /** Sends as much as the window, the replay rate and the batching rules allow. */
   private pump(): void {
     if (!this.connected) return;
-    const window = this.opts.inFlight;
+    const window = this.window;
     const historicalWindow = Math.max(1, Math.floor(window * this.opts.replay.share));
     let wake = Number.POSITIVE_INFINITY;
 
@@ -211,7 +239,7 @@ export class Forwarder {
         const waited = Date.now() - this.liveSince;
         const hold = !this.stopping && this.opts.batch.maxDelay > 0 && this.liveEntries < this.opts.batch.maxEntries && waited < this.opts.batch.maxDelay;
         if (!hold) {
-          for (const message of pack(this.live, this.opts.batch.maxEntries, this.maxBytes)) this.queueLive(message);
+          for (const message of pack(this.live, this.opts.batch.maxEntries, this.messageBytes)) this.queueLive(message);
           this.live.length = 0;
           this.liveEntries = 0;
           continue;
@@ -239,7 +267,7 @@ export class Forwarder {
 
   /** Live messages skip the replay: they are sent while the window has room, else go first when it has. */
   private queueLive(message: Piece): void {
-    if (this.inFlight < this.opts.inFlight) this.send(message, false);
+    if (this.inFlight < this.window) this.send(message, false);
     else this.ready.push({ ...message, historical: false });
   }
 
@@ -265,16 +293,21 @@ export class Forwarder {
       this.m.liveMessages.value++;
       this.m.liveEntries.value += piece.count;
     }
+    const flight = this.nextFlight++;
+    this.flights.set(flight, { piece, sentAt: Date.now() });
     this.sink.send(message).then(
       () => {
         if (generation !== this.generation) return;
+        this.flights.delete(flight);
         this.settled(historical);
-        this.acknowledge(piece.seq, piece.seq + piece.count - 1);
+        this.delivered(piece);
         this.pump();
       },
       (err: unknown) => {
         if (generation !== this.generation) return; // the connection went away: all of it is backlog now
+        this.flights.delete(flight);
         this.settled(historical);
+        if (isRefusedForGood(err)) return this.refused(piece, historical, err);
         this.m.failures.value++;
         if (!this.failureLogged) {
           this.failureLogged = true;
@@ -291,6 +324,51 @@ export class Forwarder {
         }, RETRY_DELAY).unref();
       },
     );
+  }
+
+  /** The endpoint took a message. */
+  private delivered(piece: Piece): void {
+    this.acknowledge(piece.seq, piece.seq + piece.count - 1);
+    if (this.deadInEpisode > 1) {
+      this.log.info({ entries: this.deadInEpisode }, `sink ${this.sink.name}: ${this.deadInEpisode} entries were moved to the dead letters in that episode; delivering again`);
+    }
+    this.deadInEpisode = 0;
+    this.poison.delivered(piece, this.acks.cursor);
+  }
+
+  /** The endpoint refused a message for good: halves are tried again, an entry alone goes to the dead letters. */
+  private refused(piece: Piece, historical: boolean, err: unknown): void {
+    if (piece.count > 1) {
+      const half = Math.ceil(piece.count / 2);
+      const last = piece.seq + piece.count - 1;
+      this.ready.unshift({ ...slicePiece(piece, piece.seq, piece.seq + half - 1), historical }, { ...slicePiece(piece, piece.seq + half, last), historical });
+      this.pump();
+      return;
+    }
+    void this.deadLetter(piece, toSensegateError(err).message, this.generation);
+  }
+
+  /**
+   * Keeps an entry the endpoint will not take in the journal's dead letters and moves the cursor
+   * past it. If the journal cannot write it, the entry stays in line and is tried again.
+   */
+  private async deadLetter(piece: Piece, reason: string, generation: number): Promise<void> {
+    try {
+      await this.journal.deadLetter(this.sink.name, { kind: piece.kind, seq: piece.seq, json: piece.items }, reason);
+    } catch (err) {
+      const e = toSensegateError(err);
+      this.log.error({ seq: piece.seq, err: e.toJSON() }, `sink ${this.sink.name}: cannot keep entry seq ${piece.seq} in the dead letters: ${e.message}; it stays in line`);
+      return;
+    }
+    if (this.deadInEpisode++ === 0) {
+      this.log.warn(
+        { code: 'SG_MESSAGE_REFUSED', seq: piece.seq, kind: piece.kind, bytes: Buffer.byteLength(piece.items) },
+        `sink ${this.sink.name}: the endpoint refused ${piece.kind} seq ${piece.seq} (${Buffer.byteLength(piece.items)} bytes) for good: ${reason}; ` +
+          `it is kept in the journal's dead letters (sensegate dead-letters --sink ${this.sink.name}) and delivery goes on (logged once until a message is delivered)`,
+      );
+    }
+    this.acknowledge(piece.seq, piece.seq);
+    if (generation === this.generation) this.pump();
   }
 
   private settled(historical: boolean): void {
@@ -344,7 +422,7 @@ export class Forwarder {
       }
       this.replayNext = next;
       const perMessage = Math.max(1, Math.min(this.opts.batch.maxEntries, Math.floor(this.opts.replay.rate / 10)));
-      this.replayBuffer.push(...pack(pieces, perMessage, this.maxBytes));
+      this.replayBuffer.push(...pack(pieces, perMessage, this.messageBytes));
     } catch (err) {
       if (generation !== this.generation) return;
       const e = toSensegateError(err);

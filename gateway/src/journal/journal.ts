@@ -15,7 +15,7 @@ import { DropEpisode } from './drop-episode.js';
 import { JournalMetrics, type DropReason } from './metrics.js';
 import { PendingEntries } from './pending.js';
 import { currentBootId, META, RESERVATION, resumeAfter } from './seq-reservation.js';
-import { JournalStore, type Removal, type StoredBlock, type SyncMode } from './store.js';
+import { JournalStore, type DeadLetter, type Removal, type StoredBlock, type SyncMode } from './store.js';
 
 export interface JournalOptions {
   /** The SQLite file, `<data>/journal.db` in a gateway. */
@@ -284,6 +284,22 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     };
     if (this.first) s.oldestTs = this.first.ts;
     return s;
+  }
+
+  /**
+   * Moves an entry that a sink's endpoint refused for good out of that sink's way: it is kept in the
+   * journal's dead letters (the newest MAX_DEAD_LETTERS of them) for a person to inspect with
+   * `sensegate dead-letters`, and counted. The caller then acknowledges its seq for the sink.
+   */
+  async deadLetter(sink: string, entry: { kind: EntryKind; seq: number; json: string }, reason: string): Promise<void> {
+    const removed = await this.store.addDeadLetter({ sink, seq: entry.seq, kind: entry.kind, ts: Date.now(), reason, payload: entry.json });
+    this.m.deadLetters(sink).value++;
+    this.m.deadLettersDiscarded.value += removed;
+  }
+
+  /** The dead letters kept, oldest first, of one sink or all. */
+  deadLetters(sink?: string, limit?: number): Promise<DeadLetter[]> {
+    return this.store.deadLetters(sink, limit);
   }
 
   /** SQLite's live settings for this journal (journal mode, synchronous level, version), for diagnostics. */

@@ -25,6 +25,9 @@ export class JournalMetrics {
   readonly oldestAge: Series;
   readonly lastSeq: Series;
   private readonly dropped: Counter;
+  private readonly deadLettered: Counter;
+  /** Dead letters removed to keep the newest MAX_DEAD_LETTERS. */
+  readonly deadLettersDiscarded: Series;
   /** Total dropped, all reasons and kinds. */
   droppedTotal = 0;
 
@@ -51,12 +54,23 @@ export class JournalMetrics {
       'sensegate_journal_dropped_total',
       'Entries dropped by the journal, by reason (bytes, age: the bound and overflow policy; commit: commits failed too long; closed: appended after close) and kind.',
     );
+    this.deadLettered = metrics.counter(
+      'sensegate_sink_dead_letters_total',
+      'Entries a sink\'s endpoint refused for good, moved to the journal\'s dead letters (`sensegate dead-letters` lists them), by sink.',
+    );
+    this.deadLettersDiscarded = metrics
+      .counter('sensegate_journal_dead_letters_discarded_total', 'Dead letters removed to keep only the newest 10,000.')
+      .bind();
     // Present from the start, so a dashboard shows 0 rather than no data.
     for (const reason of ['bytes', 'age'] as const) for (const kind of ['reading', 'event'] as const) this.dropped.inc({ reason, kind }, 0);
   }
 
   /** Bound series per reason and kind: a full journal drops entry by entry, so this is a hot path. */
   private readonly droppedSeries = new Map<string, { value: number }>();
+
+  deadLetters(sink: string): Series {
+    return this.deadLettered.bind({ sink });
+  }
 
   drop(reason: DropReason, kind: EntryKind, count: number): void {
     const key = `${reason}/${kind}`;

@@ -32,6 +32,11 @@ export const journalConfigSchema = z
     )
       .pipe(z.number().min(64 * 1024))
       .default(1024 ** 3),
+    maxEntryBytes: byteSize(
+      'Bound on one entry (a reading or an event) as JSON. A larger one is journaled in a smaller form that says so: a reading without its value (quality bad, status SG_ENTRY_TOO_LARGE), an event with an excerpt of its details and the size and sha256 of the whole. Every sink\'s `maxMessageBytes` must leave room for one entry and the message envelope.',
+    )
+      .pipe(z.number().min(4096).max(16 * 1024 * 1024))
+      .default(64 * 1024),
     maxAge: duration('Bound on the age of stored entries (time since commit). When reached, `overflow` applies.')
       .pipe(z.number().min(1000))
       .default(7 * 86_400_000),

@@ -40,6 +40,20 @@ export interface StoredSummary {
   meta: Map<string, string>;
 }
 
+/** An entry a sink's endpoint refused for good, kept beside the journal. */
+export interface DeadLetter {
+  id: number;
+  sink: string;
+  seq: number;
+  kind: EntryKind;
+  /** When it was moved here, ms since the epoch. */
+  ts: number;
+  /** What the endpoint said, or why the gateway gave up on it. */
+  reason: string;
+  /** The entry's JSON. */
+  payload: string;
+}
+
 /** Which oldest blocks to remove: enough to free `bytes`, those committed before `before`, or those ending at or before `through`. */
 export type RemovalTarget = { bytes: number } | { before: number } | { through: number };
 
@@ -61,7 +75,18 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   // Pipeline step states (open windows, raised alarms), written in the commit of the entries they explain.
   `CREATE TABLE IF NOT EXISTS step_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  // Entries a sink's endpoint refused for good: kept here, out of the way of the cursor, for a person to look at.
+  `CREATE TABLE IF NOT EXISTS dead_letters (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     sink TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     reason TEXT NOT NULL,
+     payload TEXT NOT NULL)`,
 ];
+/** Dead letters kept; the oldest are removed beyond this. */
+export const MAX_DEAD_LETTERS = 10_000;
 /** State rows per INSERT statement. */
 const STATES_PER_INSERT = 100;
 
@@ -255,6 +280,30 @@ export class JournalStore {
       'SELECT seq, count, kind, ts, bytes, payload FROM blocks WHERE seq >= ? AND seq <= ? ORDER BY seq',
       [start, until],
     );
+  }
+
+  /** Keeps an entry a sink refused for good; returns how many older ones were removed to stay within the bound. */
+  addDeadLetter(letter: Omit<DeadLetter, 'id'>): Promise<number> {
+    return this.transaction('write a dead letter to', async () => {
+      await this.writer.run(
+        'INSERT INTO dead_letters (sink, seq, kind, ts, reason, payload) VALUES (?, ?, ?, ?, ?, ?)',
+        [letter.sink, letter.seq, letter.kind, letter.ts, letter.reason, letter.payload],
+        'write a dead letter to',
+      );
+      const removed = await this.writer.run(
+        'DELETE FROM dead_letters WHERE id <= (SELECT max(id) FROM dead_letters) - ?',
+        [MAX_DEAD_LETTERS],
+        'write a dead letter to',
+      );
+      return removed;
+    });
+  }
+
+  /** Dead letters, oldest first, of one sink or all. */
+  deadLetters(sink?: string, limit = MAX_DEAD_LETTERS): Promise<DeadLetter[]> {
+    return sink === undefined
+      ? this.reader.all<DeadLetter>('SELECT id, sink, seq, kind, ts, reason, payload FROM dead_letters ORDER BY id LIMIT ?', [limit])
+      : this.reader.all<DeadLetter>('SELECT id, sink, seq, kind, ts, reason, payload FROM dead_letters WHERE sink = ? ORDER BY id LIMIT ?', [sink, limit]);
   }
 
   /** The connection's live settings, read back from SQLite. */

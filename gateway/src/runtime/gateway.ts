@@ -111,7 +111,7 @@ export class Gateway {
       log: log.child({ component: 'journal' }),
       metrics: this.metrics,
     });
-    this.feed = new FeedWriter(this.journal, this.metrics);
+    this.feed = new FeedWriter(this.journal, this.metrics, { maxEntryBytes: config.journal.maxEntryBytes, log: log.child({ component: 'feed' }) });
     const saved = await this.journal.loadStates();
     this.pipeline = new Pipeline({
       out: this.feed,
@@ -155,6 +155,7 @@ export class Gateway {
       drivers: this.options.drivers,
       audit: (event) => this.pipeline.event(event),
       log: log.child({ component: 'commands' }),
+      metrics: this.metrics,
     });
     for (const sinkConfig of config.sinks) {
       const sink = createSink(sinkConfig, {
@@ -168,7 +169,11 @@ export class Gateway {
       });
       this.sinks.push(sink);
       const router = this.commands;
-      if (router.enabled) sink.acceptCommands?.((payload) => router.handle(payload, `sink ${sink.name}`));
+      if (router.enabled) {
+        sink.acceptCommands?.((payload, delivery) => router.handle(payload, { from: `sink ${sink.name}`, retained: delivery.retained }), {
+          maxRequestBytes: config.commands.maxRequestBytes,
+        });
+      }
       const forwarder = new Forwarder({
         journal: this.journal,
         sink,

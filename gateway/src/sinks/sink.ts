@@ -27,6 +27,9 @@ export interface BirthInfo {
   }>;
 }
 
+/** Takes one request as it arrived; resolves with the acknowledgement to publish. */
+export type CommandHandler = (payload: Buffer, delivery: { retained: boolean }) => Promise<object>;
+
 export interface SinkEvents {
   connect: [];
   disconnect: [reason: string];
@@ -36,18 +39,27 @@ export interface Sink extends EventEmitter<SinkEvents> {
   /** The sink's name from the configuration; also the name of its journal cursor. */
   readonly name: string;
   readonly connected: boolean;
+  /**
+   * Largest message payload the endpoint said it takes on this connection (MQTT 5's Maximum Packet
+   * Size in CONNACK, less the packet's own overhead), when it said so. The forwarder packs within it.
+   */
+  readonly messageLimit?: number | undefined;
   /** Begins connecting; resolves at once, without waiting for the endpoint. */
   start(birth: BirthInfo): Promise<void>;
   /**
    * Sinks that can receive commands (MQTT) take requests from the platform and hand each to this
-   * handler, publishing the acknowledgement it resolves with. Set before `start`.
+   * handler, publishing the acknowledgement it resolves with. Set before `start`. Where the
+   * protocol allows, the sink asks its endpoint not to deliver requests over `maxRequestBytes`.
    */
-  acceptCommands?(handler: (payload: Buffer) => Promise<object>): void;
+  acceptCommands?(handler: CommandHandler, limits: { maxRequestBytes: number }): void;
   /** A changed birth (a device described itself): announce it now if connected, and at every connect after. */
   announce?(birth: BirthInfo): void;
   /**
    * Sends one message. Resolves when the endpoint acknowledged it (MQTT PUBACK, JetStream ack,
    * HTTP 2xx); rejects if it cannot be delivered on this connection. Called only while `connected`.
+   * Rejects with SG_MESSAGE_REFUSED when the endpoint will never take this message (too large for
+   * it, or refused by its reason code): the forwarder then splits it, and dead-letters an entry
+   * refused on its own, instead of sending it again.
    */
   send(message: OutboundMessage): Promise<void>;
   /** Announces a graceful shutdown (death message), then closes. In-flight sends settle or reject. */

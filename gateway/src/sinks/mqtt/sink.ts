@@ -12,13 +12,17 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { Backoff, SensegateError, type Logger } from '@sensegate/sdk';
 import { resolveSecret } from '../../config/secret.js';
 import type { OutboundMessage } from '../../feed/entry.js';
-import type { BirthInfo, Sink, SinkEvents } from '../sink.js';
+import type { BirthInfo, CommandHandler, Sink, SinkEvents } from '../sink.js';
 import type { SinkContext } from '../create.js';
 import type { MqttSinkConfig } from './schema.js';
 
 /** Version of the message envelope; bumped only for changes a consumer must know about. */
 export const FEED_VERSION = 1;
 const DEATH_TIMEOUT = 2000;
+/** A PUBLISH packet's bytes besides topic and payload: fixed header, topic length, packet id, properties. */
+const PUBLISH_OVERHEAD = 16;
+/** MQTT 5 PUBACK reason codes that refuse this message whatever happens: packet too large, payload format invalid. */
+const REFUSED_FOR_GOOD = new Set([0x95, 0x99]);
 
 export interface FeedTopics {
   data: string;
@@ -53,9 +57,11 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
   private readonly gatewayJson: string;
   private client: MqttClient | undefined;
   private isConnected = false;
+  /** Payload bytes the broker takes on this connection, from its CONNACK (MQTT 5 Maximum Packet Size). */
+  private limit: number | undefined;
   private stopped = false;
   private birth: BirthInfo | undefined;
-  private commandHandler: ((payload: Buffer) => Promise<object>) | undefined;
+  private commandHandler: CommandHandler | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Pending>();
   /** Set while connection attempts fail; the failure is logged once per episode. */
@@ -84,6 +90,10 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
 
   get connected(): boolean {
     return this.isConnected;
+  }
+
+  get messageLimit(): number | undefined {
+    return this.limit;
   }
 
   /** Secrets and certificate files are read here, so a missing one fails at startup, by name. */
@@ -131,8 +141,14 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
     this.connect();
   }
 
-  acceptCommands(handler: (payload: Buffer) => Promise<object>): void {
+  acceptCommands(handler: CommandHandler, limits: { maxRequestBytes: number }): void {
     this.commandHandler = handler;
+    // MQTT 5: the broker must not deliver a packet larger than this (it drops it instead), so an
+    // oversized request never reaches the gateway's memory. MQTT 3.1.1 has no such limit; the
+    // router refuses the request unread.
+    if (this.config.protocolVersion === 5) {
+      this.options.properties = { ...this.options.properties, maximumPacketSize: limits.maxRequestBytes + 1024 + Buffer.byteLength(this.topics.commands) };
+    }
   }
 
   announce(birth: BirthInfo): void {
@@ -149,9 +165,12 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
     this.client = client;
     let opened = false;
     let lastError: Error | undefined;
-    client.on('connect', () => {
+    client.on('connect', (connack) => {
       if (this.client !== client || this.stopped) return;
       opened = true;
+      const maximum = connack.properties?.maximumPacketSize;
+      // A PUBLISH is its fixed header (at most 5 bytes), topic, packet id and properties, then the payload.
+      this.limit = maximum === undefined ? undefined : Math.max(0, maximum - PUBLISH_OVERHEAD - Math.max(Buffer.byteLength(this.topics.data), Buffer.byteLength(this.topics.events)));
       this.backoff.reset();
       const again = this.everConnected;
       this.everConnected = true;
@@ -205,15 +224,15 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
    * session means no requests are queued for the gateway while it is away: a PTZ move or a setpoint
    * sent an hour ago should not run now.
    */
-  private listenForCommands(client: MqttClient, handler: (payload: Buffer) => Promise<object>): void {
+  private listenForCommands(client: MqttClient, handler: CommandHandler): void {
     const log = this.context.log;
     client.subscribe(this.topics.commands, { qos: 1 }, (err) => {
       if (err) log.warn({ topic: this.topics.commands }, `sink ${this.name}: cannot subscribe to ${this.topics.commands}: ${err.message}; commands are not received`);
     });
     if (client.listenerCount('message') > 0) return;
-    client.on('message', (topic, payload) => {
+    client.on('message', (topic, payload, packet) => {
       if (topic !== this.topics.commands) return;
-      void handler(payload).then((ack) => {
+      void handler(payload, { retained: packet.retain }).then((ack) => {
         if (this.client === client && this.isConnected) client.publish(this.topics.acks, JSON.stringify(ack), { qos: 1 });
       });
     });
@@ -225,14 +244,28 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
     const payload =
       `{"v":${FEED_VERSION},"gateway":${this.gatewayJson},"seq":${message.seq},"historical":${message.historical},"sent":${Date.now()},` +
       `"${message.kind === 'reading' ? 'readings' : 'events'}":[${message.items}]}`;
+    if (this.limit !== undefined && Buffer.byteLength(payload) > this.limit) {
+      // The broker said it takes no more: sending would only get the connection closed.
+      return Promise.reject(
+        new SensegateError('SG_MESSAGE_REFUSED', `sink ${this.name}: a message of ${Buffer.byteLength(payload)} bytes is over the ${this.limit} bytes ${this.url} takes (its Maximum Packet Size)`),
+      );
+    }
     this.metrics.bytes.value += payload.length;
     return new Promise<void>((resolve, reject) => {
       const entry: Pending = { resolve, reject };
       this.pending.add(entry);
       client.publish(message.kind === 'reading' ? this.topics.data : this.topics.events, payload, { qos: 1 }, (err) => {
         if (!this.pending.delete(entry)) return;
-        if (err) reject(new SensegateError('SG_SINK_REJECTED', `sink ${this.name}: ${this.url} did not accept the message: ${err.message}`, { cause: err }));
-        else resolve();
+        if (!err) return resolve();
+        const reason = (err as { code?: unknown }).code;
+        const refused = typeof reason === 'number' && REFUSED_FOR_GOOD.has(reason);
+        reject(
+          new SensegateError(
+            refused ? 'SG_MESSAGE_REFUSED' : 'SG_SINK_REJECTED',
+            `sink ${this.name}: ${this.url} did not accept the message${typeof reason === 'number' ? ` (reason code 0x${reason.toString(16)})` : ''}: ${err.message}`,
+            { cause: err, retryable: !refused },
+          ),
+        );
       });
     });
   }
