@@ -179,6 +179,11 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'A reading with this status lost its value; an event kept an excerpt of its details with the size and sha256 of the whole. Raise `journal.maxEntryBytes` (and the sinks\' `maxMessageBytes` with it) if such values are expected.',
   },
+  SG_CLEAR_CREDENTIALS: {
+    summary: 'A password is sent over a connection that is not encrypted (plain MQTT, OPC UA with security mode None).',
+    retryable: false,
+    action: 'Anyone on the network path can read it: use TLS (mqtts://, wss://) or OPC UA Sign/SignAndEncrypt, or a client certificate instead of a password. Loopback connections are not warned about.',
+  },
   SG_USAGE: {
     summary: 'A command-line call is missing an argument or has an unknown option.',
     retryable: false,

@@ -1,5 +1,6 @@
 /** `sensegate run --config FILE [--data DIR]`: the gateway, until SIGINT or SIGTERM. */
 import { loadConfigFile } from '../config/load.js';
+import { accessFor, umaskFor } from '../data-folder.js';
 import { createLogger } from '../log.js';
 import { Gateway } from '../runtime/gateway.js';
 import { parseOptions, required } from './args.js';
@@ -34,6 +35,8 @@ export async function runRun(argv: string[]): Promise<number> {
     ...(values['log-format'] ? { format: values['log-format'] as 'text' | 'json' } : {}),
   });
   const dataDir = dataDirFor(values.data, config.gateway.id);
+  // Files that libraries create in the data folder (SQLite's WAL, certificates, grabbed frames) are as private as the gateway's own.
+  process.umask(umaskFor(accessFor(config.gateway.dataGroup)));
   const gateway = await Gateway.start({ config, drivers, dataDir, log });
   log.info({ data: dataDir }, `journal and state in ${dataDir}`);
   await runUntilSignal();

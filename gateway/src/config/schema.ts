@@ -20,6 +20,12 @@ export const gatewaySectionSchema = z
       .record(z.string(), z.string())
       .optional()
       .describe('Free key/value metadata (district, site, coordinates), published in the birth message.'),
+    dataGroup: z
+      .union([z.string().regex(/^[a-z_][a-z0-9_-]*\$?$/i, 'an operating-system group name, e.g. sensegate-ops'), z.number().int().min(0)])
+      .optional()
+      .describe(
+        'Operating-system group (name or number) that may read the data folder (journal, snapshots, state): folders 0750 and files 0640, owned by that group. Default: only the gateway\'s own user (0700 and 0600).',
+      ),
   })
   .strict()
   .describe('Who this gateway is.');

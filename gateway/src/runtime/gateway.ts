@@ -2,7 +2,6 @@
  * The gateway: wires drivers, devices, the journal, sinks and forwarders together, and takes them
  * down in the reverse order. Data flows one way: device -> driver -> normalize -> journal -> sink.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   SensegateError,
@@ -32,6 +31,7 @@ import { VERSION } from '../version.js';
 import { VideoService } from '../video/service.js';
 import { VideoRelay } from '../video/relay/index.js';
 import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
+import { PRIVATE, accessFor, ensureFile, ensureFolder, tighten, type FileAccess } from '../data-folder.js';
 import { DeviceRunner } from './device-runner.js';
 import { FeedWriter } from './feed-writer.js';
 import { nextSession } from './session.js';
@@ -80,6 +80,8 @@ export class Gateway {
   private feed!: FeedWriter;
   private pipeline!: Pipeline;
   private session = 0;
+  /** Modes (and group) of the folders and files the gateway creates in its data folder. */
+  private access: FileAccess = PRIVATE;
   private startedAt = 0;
   private stopped: Promise<void> | undefined;
 
@@ -102,11 +104,16 @@ export class Gateway {
 
   private async open(): Promise<void> {
     const { config, dataDir, log } = this.options;
-    await mkdir(dataDir, { recursive: true });
-    this.session = await nextSession(dataDir, config.gateway.id);
+    this.access = accessFor(config.gateway.dataGroup);
+    await ensureFolder(dataDir, this.access, log);
+    this.session = await nextSession(dataDir, config.gateway.id, this.access);
     this.startedAt = Date.now();
+    // Created with its mode before SQLite opens it: the WAL and shared-memory files take the same.
+    const journalFile = join(dataDir, 'journal.db');
+    await ensureFile(journalFile, this.access, log);
+    for (const companion of ['-wal', '-shm']) await tighten(journalFile + companion, this.access.file, this.access, log);
     this.journal = await Journal.open({
-      path: join(dataDir, 'journal.db'),
+      path: journalFile,
       ...config.journal,
       log: log.child({ component: 'journal' }),
       metrics: this.metrics,
@@ -206,6 +213,7 @@ export class Gateway {
       dir: join(dataDir, 'snapshots'),
       maxBytes: video.snapshots.maxBytes,
       maxAge: video.snapshots.maxAge,
+      access: this.access,
       log: vlog,
     });
     const snapshotter = new Snapshotter({ store, log: vlog, timeout: video.snapshots.timeout, ...(video.ffmpeg ? { ffmpeg: video.ffmpeg } : {}) });
@@ -271,7 +279,8 @@ export class Gateway {
     const driver = this.options.drivers.get(driverName);
     if (!driver) throw new SensegateError('SG_DRIVER_NOT_FOUND', `driver "${driverName}" was not loaded`, { driver: driverName });
     const dataDir = join(this.options.dataDir, 'drivers', driver.name.replace(/[@/]/g, '_'));
-    await mkdir(dataDir, { recursive: true });
+    await ensureFolder(join(this.options.dataDir, 'drivers'), this.access);
+    await ensureFolder(dataDir, this.access);
     instance = driver.create(this.driverContext(driverName, dataDir));
     this.instances.set(driverName, instance);
     return instance;

@@ -2,16 +2,17 @@
  * The gateway's small state file in the data folder: a session counter that increments at every
  * start, so consumers can tell a birth from the previous run's (the journal keeps the sequence).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SensegateError } from '@sensegate/sdk';
+import { PRIVATE, ensureFolder, tighten, type FileAccess } from '../data-folder.js';
 
 interface StateFile {
   gateway: string;
   session: number;
 }
 
-export async function nextSession(dataDir: string, gateway: string): Promise<number> {
+export async function nextSession(dataDir: string, gateway: string, access: FileAccess = PRIVATE): Promise<number> {
   const path = join(dataDir, 'gateway.json');
   let state: StateFile | undefined;
   try {
@@ -29,9 +30,10 @@ export async function nextSession(dataDir: string, gateway: string): Promise<num
     );
   }
   const next: StateFile = { gateway, session: (state?.session ?? 0) + 1 };
-  await mkdir(dataDir, { recursive: true });
+  await ensureFolder(dataDir, access);
   const tmp = `${path}.tmp`;
-  await writeFile(tmp, JSON.stringify(next, null, 2) + '\n');
+  await writeFile(tmp, JSON.stringify(next, null, 2) + '\n', { mode: access.file });
+  await tighten(tmp, access.file, access);
   await rename(tmp, path);
   return next.session;
 }

@@ -38,6 +38,19 @@ export function feedTopics(prefix: string, gatewayId: string): FeedTopics {
   return { data: `${base}/data`, events: `${base}/events`, status: `${base}/status`, commands: `${base}/commands`, acks: `${base}/commands/ack` };
 }
 
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
 /** The URL without credentials, for logs. */
 export function safeUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
@@ -138,7 +151,21 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
 
   async start(birth: BirthInfo): Promise<void> {
     this.birth = birth;
+    this.warnIfClear();
     this.connect();
+  }
+
+  /** A password over plain mqtt:// or ws:// can be read by anyone on the way to the broker: say so once, at start. */
+  private warnIfClear(): void {
+    const { config } = this;
+    if (config.password === undefined || !/^(mqtt|ws):/.test(config.url)) return;
+    const host = hostOf(config.url);
+    if (host !== undefined && isLoopbackHost(host)) return;
+    this.context.log.warn(
+      { url: this.url, code: 'SG_CLEAR_CREDENTIALS' },
+      `sink ${this.name}: the broker password for ${config.username ?? 'its user'} is sent unencrypted to ${this.url}; anyone on the network path can read it. ` +
+        `Use mqtts:// (or wss://) with the broker's certificate (tls.ca), or a client certificate instead of a password`,
+    );
   }
 
   acceptCommands(handler: CommandHandler, limits: { maxRequestBytes: number }): void {

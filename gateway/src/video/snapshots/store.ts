@@ -10,7 +10,8 @@
  * deletes it rather than trust it (losing one picture beats wearing an SD card on every save).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { PRIVATE, ensureFolder, tighten, type FileAccess } from '../../data-folder.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { SensegateError, silentLogger, type Logger } from '@sensegate/sdk';
 import { jpegSize } from './jpeg.js';
@@ -38,6 +39,8 @@ export interface SnapshotStoreOptions {
   /** Pictures older than this many milliseconds are deleted. */
   maxAge: number;
   log?: Logger;
+  /** Modes (and group) of the store's folders and pictures (default: private to the gateway's user). */
+  access?: FileAccess;
   /** How often the age bound is applied when no picture is saved, in ms (default: maxAge / 10, at most a minute). */
   sweepInterval?: number;
 }
@@ -123,8 +126,9 @@ export class SnapshotStore {
     const target = this.resolveInside(file);
     const temp = join(this.dir, device, `.${name}.tmp`);
     try {
-      await mkdir(join(this.dir, device), { recursive: true });
-      await writeFile(temp, jpeg, { flag: 'wx' });
+      await ensureFolder(join(this.dir, device), this.access);
+      await writeFile(temp, jpeg, { flag: 'wx', mode: this.access.file });
+      if (this.access.gid !== undefined) await tighten(temp, this.access.file, this.access);
       await rename(temp, target);
     } catch (err) {
       await unlink(temp).catch(() => {});
@@ -211,8 +215,12 @@ export class SnapshotStore {
     return path;
   }
 
+  private get access(): FileAccess {
+    return this.options.access ?? PRIVATE;
+  }
+
   private async rebuild(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await ensureFolder(this.dir, this.access, this.options.log);
     const found: SnapshotRef[] = [];
     let ignored = 0;
     let broken = 0;
