@@ -324,6 +324,9 @@ export class Endpoint {
       if (until > this.quietEnd) this.quietEnd = until;
     }
     if (this.tuning.gap > 0) this.nextSendAt = now + this.tuning.gap;
+    // On Modbus TCP an answer that stopped halfway puts the stream out of step: the port then
+    // closes the connection, and the requests still on it fail with the reason.
+    this.link?.mbap?.requestTimedOut(job.timeout, now);
     const error = timeoutError(job.label, job.timeout, job.device);
     if (job.round) job.round.failure ??= error;
     job.finish(error, undefined);
