@@ -22,8 +22,6 @@ import { remoteOf, type NmsLibrary, type NmsRtmpSession, type NmsSession } from 
 import { PUBLISH_REFUSALS, type PublishPolicy } from './publish-policy.js';
 import type { RefusalLog } from './refusals.js';
 
-export { isLoopback } from './addresses.js';
-
 /** The one URL shape the relay serves over HTTP: `/<app>/<name>.flv`, the library's safe names. */
 const FLV_PATH = /^\/([A-Za-z0-9_-]+\/[A-Za-z0-9_-]+)\.flv$/;
 /** WebSocket subprotocols with which the library takes the connection as an upload. */
