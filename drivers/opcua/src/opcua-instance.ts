@@ -4,6 +4,7 @@
  * the server's operation limits.
  */
 import { SensegateError, type BrowseNode, type DriverContext, type DriverInstance, type PointRef, type ReadBatch, type ReadPlan, type Value } from '@sensegate/sdk';
+import { clearPasswordWarning } from './config/clear-password.js';
 import type { OpcuaConnection } from './config/connection.js';
 import type { OpcuaPointFields } from './config/point.js';
 import type { DeviceSession, OpcuaDevice, SessionStats } from './client/device-session.js';
@@ -40,6 +41,8 @@ export class OpcuaInstance implements DriverInstance<OpcuaConnection, OpcuaPoint
     const identity = rt.identityOf(device.connection, () => password, this.context.configDir);
     const session = new rt.DeviceSession(device, this.context, this.pki, identity);
     this.sessions.set(device.id, session);
+    const clearPassword = clearPasswordWarning(device.id, device.connection);
+    if (clearPassword) device.log.warn({ device: device.id, endpoint: device.connection.endpoint, securityMode: 'None' }, clearPassword);
   }
 
   /** Connects (and keeps reconnecting) once the gateway runs the device; dry runs never call it. */

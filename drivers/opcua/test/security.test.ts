@@ -142,3 +142,45 @@ test('a user certificate logs in (X509 identity), signed with its private key', 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a user name and password without message security: one warning when the device starts, naming it, the endpoint and what to do', async () => {
+  const from = rig.context.logs.length;
+  const clearText = (since: number) => rig.context.logs.slice(since).filter((l) => l.level === 'warn' && /without message security/.test(l.message));
+  const device = rig.device({ id: 'in-clear', connection: { user: { userName: 'operator', password: 's3cret' } }, points: [{ id: 'speed', nodeId: plant('Pump1.Speed') }] });
+  await rig.run(device);
+  await allArrived(rig, device);
+  const [warning, ...more] = clearText(from);
+  assert.ok(warning, 'a warning at start');
+  assert.deepEqual(more, []);
+  assert.equal(
+    warning.message,
+    `device in-clear: the password of user "operator" is sent to ${rig.sim.endpoint} over a connection without message security (securityMode None), ` +
+      'so anyone on the network path can read it unless the server\'s user token policy encrypts it. Set securityMode: SignAndEncrypt ' +
+      '(securityPolicy Basic256Sha256 or newer) and trust the server\'s certificate (sensegate opcua certs), or make sure the server\'s policy for user names encrypts the password',
+  );
+  assert.equal(warning.fields.device, 'in-clear');
+  assert.equal(warning.fields.endpoint, rig.sim.endpoint);
+
+  // Once per device: reconnecting after a server restart does not repeat it.
+  const published = rig.context.published.length;
+  await rig.sim.restart({ downMs: 500 });
+  await allArrived(rig, device, published, 15_000);
+  assert.equal(clearText(from).length, 1);
+  await rig.instance.removeDevice(device.id);
+
+  // Not for a secured connection, an anonymous one, or a certificate login.
+  addTrustedCertificate(rig.instance.pki, await readFile(rig.sim.certificateFile), 'plant');
+  const quiet = rig.context.logs.length;
+  for (const [id, connection] of [
+    ['secured', secure('Basic256Sha256')],
+    ['signed-only', { securityMode: 'Sign', securityPolicy: 'Basic256Sha256', user: { userName: 'operator', password: 's3cret' } }],
+  ] as const) {
+    const d = rig.device({ id, connection, points: [{ id: 'speed', nodeId: plant('Pump1.Speed') }] });
+    await rig.run(d);
+    await allArrived(rig, d);
+    await rig.instance.removeDevice(id);
+  }
+  await rig.instance.addDevice(rig.device({ id: 'anonymous', points: [{ id: 'speed', nodeId: plant('Pump1.Speed') }] }));
+  await rig.instance.removeDevice('anonymous');
+  assert.deepEqual(clearText(quiet), []);
+});

@@ -4,6 +4,7 @@ import { ConfigError, formatIssue } from '../config/issues.js';
 import { loadConfigFile, pipelineOf } from '../config/load.js';
 import { Metrics } from '../metrics.js';
 import { createSink } from '../sinks/create.js';
+import { resolveRelaySecrets } from '../video/relay-secrets.js';
 import { VERSION } from '../version.js';
 import { parseOptions, required } from './args.js';
 import { prepareDevices } from './prepare.js';
@@ -37,6 +38,8 @@ export async function runValidate(argv: string[], out: NodeJS.WritableStream = p
         devices: config.devices,
       });
     }
+    // The relay's tokens are resolved and checked (length, the publish token not the players').
+    if (config.video.relay?.enabled) resolveRelaySecrets(config.video.relay, { baseDir: config.baseDir, env: process.env, source: config.file });
     const points = config.devices.reduce((n, d) => n + d.points.length, 0);
     const derived = config.devices.reduce((n, d) => n + d.derived.reduce((k, x) => k + x.outputs.length, 0), 0);
     const steps = config.devices.reduce((n, d) => n + d.points.reduce((k, p) => k + pipelineOf(d, p).length, 0), 0);

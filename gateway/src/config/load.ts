@@ -20,6 +20,7 @@ import { deviceSchemaFor, profileSchemaFor } from './device-schema.js';
 import { ConfigError, issueAt, issuesFromZod, type ConfigIssue } from './issues.js';
 import { checkDerivedInputs, resolveDerived, resolvePipeline, stepPointOf, type DerivedConfig } from './pipeline.js';
 import { configSchema, type GatewaySection, type LogSettings, type SinkConfig, type TopLevelConfig } from './schema.js';
+import { publishPathsNamingDevices } from '../video/schema.js';
 
 export type PointConfig = BasePoint & {
   /** The point's own steps, resolved; absent when it takes the device's (or profile's) pipeline. */
@@ -136,6 +137,9 @@ export async function loadConfigText(
       issues.push(issueAt(source, ['sinks', index, 'name'], `duplicate sink name "${name}"; give each sink its own name (it names its journal cursor)`)),
     );
     checkEntryFits(top.data, source, issues);
+    for (const { index, message } of publishPathsNamingDevices(top.data.video, rawIds)) {
+      issues.push(issueAt(source, ['video', 'relay', 'publish', 'paths', index], message));
+    }
   }
 
   if (issues.length > 0 || !top.success) throw new ConfigError(issues);

@@ -30,6 +30,7 @@ import { createSink } from '../sinks/create.js';
 import { VERSION } from '../version.js';
 import { VideoService } from '../video/service.js';
 import { VideoRelay } from '../video/relay/index.js';
+import { resolveRelaySecrets } from '../video/relay-secrets.js';
 import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
 import { PRIVATE, accessFor, ensureFile, ensureFolder, tighten, type FileAccess } from '../data-folder.js';
 import { DeviceRunner } from './device-runner.js';
@@ -219,17 +220,18 @@ export class Gateway {
     const snapshotter = new Snapshotter({ store, log: vlog, timeout: video.snapshots.timeout, ...(video.ffmpeg ? { ffmpeg: video.ffmpeg } : {}) });
     let relay: VideoRelay | undefined;
     if (video.relay?.enabled) {
-      const token = video.relay.token
-        ? resolveSecret(video.relay.token, { baseDir: config.baseDir, env: this.options.env ?? process.env, path: 'video.relay.token', source: config.file }).reveal()
-        : undefined;
+      let token: string | undefined;
       try {
+        const secrets = resolveRelaySecrets(video.relay, { baseDir: config.baseDir, env: this.options.env ?? process.env, source: config.file });
+        token = secrets.token;
         relay = await VideoRelay.start({
           host: video.relay.host,
           httpPort: video.relay.httpPort,
           rtmpPort: video.relay.rtmpPort,
-          ...(token ? { token } : {}),
+          ...secrets,
           dataDir: join(dataDir, 'video'),
           log: vlog,
+          metrics: this.metrics,
         });
       } catch (err) {
         await snapshotter.close();

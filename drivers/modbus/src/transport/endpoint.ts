@@ -10,10 +10,12 @@
  *   poll fail at once (PollRound), so a dead unit costs its bus one timeout per poll. On RTU the
  *   unit that timed out then stays quiet for one more timeout, so that its late answer cannot be
  *   taken for the answer to its next request; other units go ahead meanwhile.
- * - One log line per state change: connected, lost (with the reason), reconnecting in N ms.
+ * - One log line per state change: connected, lost (with the reason), reconnecting in N ms; a
+ *   connection that keeps dropping is summed up instead (connection-log.ts).
  */
 import { Backoff, SensegateError, type BackoffSettings, type Logger } from '@sensegate/sdk';
 import { connectError, lostError, requestError, timeoutError } from '../protocol/modbus-errors.js';
+import { ConnectionLog } from './connection-log.js';
 import { describeEndpoint, type EndpointSettings } from './endpoint-settings.js';
 import { openLink, type Link } from './link.js';
 import type { ReadResult } from './modbus-client.js';
@@ -47,8 +49,7 @@ export class Endpoint {
   /** While waiting: what every request fails with. */
   private notConnected: SensegateError | undefined;
   private attempts = 0;
-  private warned = false;
-  private everConnected = false;
+  private readonly connectionLog: ConnectionLog;
   private pumping = false;
   private pumpAgain = false;
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -56,10 +57,11 @@ export class Endpoint {
   constructor(
     readonly settings: EndpointSettings,
     private tuning: EndpointTuning,
-    private log: Logger,
+    log: Logger,
   ) {
     this.name = describeEndpoint(settings);
     this.backoff = new Backoff(tuning.reconnect);
+    this.connectionLog = new ConnectionLog(this.name, log);
   }
 
   get state(): EndpointState {
@@ -69,7 +71,7 @@ export class Endpoint {
   /** Devices joined or left: new limits apply from the next request, new backoff from the next outage. */
   retune(tuning: EndpointTuning, log: Logger): void {
     this.tuning = tuning;
-    this.log = log;
+    this.connectionLog.retune(log);
     if (this.stateNow !== 'waiting') this.backoff = new Backoff(tuning.reconnect);
     this.pump();
   }
@@ -132,7 +134,7 @@ export class Endpoint {
     if (link) await link.destroy();
     // A connection attempt still in flight destroys its link itself once it sees the state.
     await this.opening;
-    if (wasOpen) this.log.info({ endpoint: this.name }, `closed the connection to ${this.name}`);
+    this.connectionLog.closed(wasOpen);
   }
 
   private connect(): void {
@@ -152,15 +154,8 @@ export class Endpoint {
     this.link = link;
     this.stateNow = 'open';
     link.onLost((reason, cause) => this.lost(link, reason, cause));
-    this.log.info(
-      { endpoint: this.name, attempts: this.attempts },
-      this.everConnected || this.attempts > 1
-        ? `reconnected to ${this.name} after ${this.attempts} attempt${this.attempts === 1 ? '' : 's'}`
-        : `connected to ${this.name}`,
-    );
-    this.everConnected = true;
+    this.connectionLog.connected(this.attempts);
     this.attempts = 0;
-    this.warned = false;
     this.backoff.reset();
     this.notConnected = undefined;
     this.pump();
@@ -185,11 +180,8 @@ export class Endpoint {
     // One error object for every request refused until the next attempt: failing fast allocates nothing.
     this.notConnected = new SensegateError('SG_NOT_CONNECTED', `not connected to ${this.name}: ${error.message}; reconnecting with backoff`, { cause: error });
     this.failAll(error);
-    const fields = { endpoint: this.name, code: error.code, retryIn: delay };
-    if (after === 'lost') this.log.warn(fields, `${error.message}; reconnecting in ${delay} ms`);
-    else if (!this.warned) this.log.warn(fields, `${error.message}; retrying in ${delay} ms`);
-    else this.log.debug(fields, `${error.message}; retrying in ${delay} ms`);
-    this.warned = true;
+    if (after === 'lost') this.connectionLog.lost(error, delay);
+    else this.connectionLog.attemptFailed(error, delay);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.stateNow === 'waiting') this.connect();
@@ -324,6 +316,9 @@ export class Endpoint {
       if (until > this.quietEnd) this.quietEnd = until;
     }
     if (this.tuning.gap > 0) this.nextSendAt = now + this.tuning.gap;
+    // On Modbus TCP an answer that stopped halfway puts the stream out of step: the port then
+    // closes the connection, and the requests still on it fail with the reason.
+    this.link?.mbap?.requestTimedOut(job.timeout, now);
     const error = timeoutError(job.label, job.timeout, job.device);
     if (job.round) job.round.failure ??= error;
     job.finish(error, undefined);

@@ -5,13 +5,16 @@
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { EndpointSettings } from './endpoint-settings.js';
-import { clientOn, loadSerialPort, tcpClient, type ModbusClient, type SerialPortStream } from './modbus-client.js';
+import { MbapFramePort } from './mbap-frame-port.js';
+import { clientOn, loadSerialPort, type ModbusClient, type SerialPortStream } from './modbus-client.js';
 import { RtuFramePort } from './rtu-frame-port.js';
 
 export interface Link {
   readonly client: ModbusClient;
   /** The RTU framing, to drop a late answer after a timeout; undefined for Modbus TCP. */
   readonly rtu: RtuFramePort | undefined;
+  /** The Modbus TCP framing, to give up on an answer left unfinished; undefined for RTU. */
+  readonly mbap: MbapFramePort | undefined;
   /** Called once when the link fails or closes after it was opened. */
   onLost(handler: (reason: string, cause?: unknown) => void): void;
   /** Closes the socket or port; resolves when it is released. */
@@ -85,7 +88,8 @@ export async function openLink(s: EndpointSettings, timeout: number): Promise<Li
       });
   }
   const rtu = s.transport === 'tcp' ? undefined : new RtuFramePort(stream);
-  const client = rtu ? clientOn(rtu) : tcpClient(stream as Socket);
+  const mbap = s.transport === 'tcp' ? new MbapFramePort(stream as Socket) : undefined;
+  const client = clientOn(rtu ?? mbap);
 
   let lost: ((reason: string, cause?: unknown) => void) | undefined;
   let ended = false;
@@ -108,6 +112,7 @@ export async function openLink(s: EndpointSettings, timeout: number): Promise<Li
   return {
     client,
     rtu,
+    mbap,
     onLost(handler) {
       lost = handler;
     },

@@ -1,12 +1,12 @@
 /**
  * The parts of modbus-serial the driver uses. The package is CommonJS: its default export is the
- * client class, and the port classes hang off it. Requests are made with the callback API
+ * client class. Its own ports are not used: the client runs over framing ports of ours, which
+ * check what the device sends (rtu-frame-port.ts, mbap-frame-port.ts). Requests are made with the callback API
  * (`writeFC3(unit, address, count, cb)`), which carries the unit id in each call instead of the
  * client's shared `setID` state, so jobs for different units never race on it.
  */
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
 import modbusSerial from 'modbus-serial';
 
 type Callback<T> = (err: Error | null, result: T) => void;
@@ -29,17 +29,11 @@ export interface ModbusClient extends EventEmitter {
 }
 
 type ClientClass = new (port: unknown) => ModbusClient;
-type TcpPortClass = new (options: { socket: Socket }) => EventEmitter;
 
-const library = modbusSerial as unknown as { default: ClientClass & { TcpPort: TcpPortClass } };
+const library = modbusSerial as unknown as { default: ClientClass };
 const ModbusRTU = library.default;
 
-/** A client speaking Modbus TCP (MBAP, transaction ids) on a connected socket. */
-export function tcpClient(socket: Socket): ModbusClient {
-  return new ModbusRTU(new ModbusRTU.TcpPort({ socket }));
-}
-
-/** A client over a port object of our own (RTU framing). */
+/** A client over a port object of our own: RTU framing (rtu-frame-port.ts) or Modbus TCP (mbap-frame-port.ts). */
 export function clientOn(port: unknown): ModbusClient {
   return new ModbusRTU(port);
 }

@@ -5,12 +5,16 @@
  */
 import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
-import type { Server as HttpServer } from 'node:http';
-import type { Server as NetServer } from 'node:net';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as NetServer, Socket } from 'node:net';
 
 const require = createRequire(import.meta.url);
 
-/** What every library session has (BaseSession). `ip` is '' for internal sessions (relay push). */
+/**
+ * What every library session has (BaseSession). `ip` is '' for internal sessions (relay push),
+ * the camera's `host:port` for RTSP pulls, and the client's `address:port` for RTMP and FLV
+ * clients, whose socket is `socket` (RTMP) or `req.socket` (FLV).
+ */
 export interface NmsSession {
   id: string;
   ip: string;
@@ -20,7 +24,24 @@ export interface NmsSession {
   inBytes: number;
   videoWidth: number;
   videoHeight: number;
+  socket?: Socket | null;
+  req?: IncomingMessage;
   close(): void;
+}
+
+/** The client end of a session's connection (undefined for internal sessions). */
+export function remoteOf(session: NmsSession): { address: string | undefined; port: number | undefined } {
+  const socket = session.socket ?? session.req?.socket;
+  return { address: socket?.remoteAddress, port: socket?.remotePort };
+}
+
+/** RtmpSession: one RTMP client connection; its parser hands every audio, video and data message to `rtmp.onPacketCallback`. */
+export interface NmsRtmpSession extends NmsSession {
+  rtmp: { onPacketCallback: (packet: unknown) => void };
+  /** Broadcasts a packet to the players of the session's path, whether or not the session is its publisher. */
+  onPacket(packet: unknown): void;
+  /** The path's broadcast once the client asked to play or publish (a placeholder before). */
+  broadcast: NmsBroadcast;
 }
 
 export interface NmsBroadcast {
@@ -57,6 +78,8 @@ export interface NmsRtspSession extends NmsSession {
 
 /** RtmpClientSession in push mode: plays the local stream and publishes it to a remote RTMP URL. */
 export interface NmsRtmpPushSession extends NmsSession {
+  /** Its connection to the remote server (a new client after each reconnect). */
+  rtmpClient: { socket: Socket | null };
   run(): Promise<void>;
 }
 

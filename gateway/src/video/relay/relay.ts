@@ -8,15 +8,22 @@
  * never opened, its record/history/notify services never start, and nothing persists across runs:
  * the gateway's config is the only source of streams. It binds the listeners itself (the library
  * cannot take port 0, and exits the process when a port is taken).
+ *
+ * Players need the play token (when set); publishing is the relay's own (its camera pulls, its
+ * pushes to itself) unless `publish` admits encoders (see access.ts and publish-policy.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { SensegateError, type BackoffSettings, type Logger } from '@sensegate/sdk';
-import { AccessCheck, isLoopback } from './access.js';
-import { loadLibrary, type NmsLibrary, type NmsServer, type NmsSession } from './library.js';
+import type { Metrics } from '../../metrics.js';
+import { AccessCheck } from './access.js';
+import { AddressList, isLoopback } from './addresses.js';
+import { loadLibrary, remoteOf, type NmsLibrary, type NmsServer, type NmsSession } from './library.js';
 import { routeLibraryLog } from './library-log.js';
+import { DEFAULT_PUBLISH_FROM, PublishPolicy, type PublishSettings } from './publish-policy.js';
+import { RefusalLog } from './refusals.js';
 import { RelayedStream, type StreamState, type StreamStatus } from './stream.js';
 
 export interface VideoRelayOptions {
@@ -26,8 +33,12 @@ export interface VideoRelayOptions {
   httpPort: number;
   /** RTMP port; 0 picks a free one (see `rtmpPort`). */
   rtmpPort: number;
-  /** Required when `host` is not a loopback address; when set, every play and publish needs `?token=`. */
+  /** Players' token: required when `host` is not a loopback address; when set, every player needs `?token=`. It never publishes. */
   token?: string;
+  /** Encoders admitted to publish (their token, paths and addresses); without it only the relay itself publishes. */
+  publish?: PublishSettings;
+  /** Where refusals are counted (`sensegate_video_refused_total`). */
+  metrics?: Metrics;
   /** Folder for the library's own files (its store path points here; the relay never opens it). */
   dataDir: string;
   log: Logger;
@@ -84,6 +95,7 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
   rtmpPort = 0;
   private readonly streamsByPath = new Map<string, RelayedStream>();
   private readonly own = new Set<NmsSession>();
+  private readonly refusalLog: RefusalLog;
   private readonly httpSockets = new Set<Socket>();
   private readonly undo: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
@@ -91,14 +103,22 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
   private readonly host: string;
   private readonly restart: BackoffSettings;
   private readonly stallTimeout: number;
+  private readonly access: AccessCheck;
 
   private constructor(
     private readonly options: VideoRelayOptions,
     private readonly nms: NmsLibrary,
     private readonly server: NmsServer,
-    private readonly access: AccessCheck,
   ) {
     super();
+    this.refusalLog = new RefusalLog(options.log, options.metrics ? { metrics: options.metrics } : {});
+    this.access = new AccessCheck({
+      playToken: options.token,
+      publish: new PublishPolicy(options.publish),
+      refusals: this.refusalLog,
+      isOwnSession: (session) => this.isOwnSession(session),
+      cameraPaths: () => new Set(this.streamsByPath.keys()),
+    });
     this.host = options.host ?? '127.0.0.1';
     this.restart = { initialDelay: options.restart?.initialDelay ?? 1000, maxDelay: options.restart?.maxDelay ?? 30_000 };
     this.stallTimeout = options.stallTimeout ?? 10_000;
@@ -112,6 +132,7 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
     if (!isLoopback(host) && options.token === undefined) {
       throw new SensegateError('SG_CONFIG_INVALID', `video relay: binding to ${host} (not loopback) needs a token; set one, or bind to 127.0.0.1`);
     }
+    if (options.publish) checkPublish(options.publish, options.token, host);
     if (running) throw new SensegateError('SG_CONFIG_INVALID', 'video relay: one relay per process (node-media-server keeps global state); stop the running one first');
     running = true;
 
@@ -127,8 +148,7 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
         webadmin: { enable: false },
         store: { path: join(options.dataDir, 'node-media-server') },
       });
-      const access = new AccessCheck(options.token);
-      relay = new VideoRelay(options, nms, server, access);
+      relay = new VideoRelay(options, nms, server);
       relay.undo.push(...undo);
       await relay.bind();
       return relay;
@@ -150,11 +170,12 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
     rtmp.removeAllListeners('error');
     this.server.httpServer.wsServer?.on('error', () => {});
     this.access.guardHttp(http);
+    this.access.guardRtmp(rtmp, this.nms);
     http.on('connection', (socket: Socket) => {
       this.httpSockets.add(socket);
       socket.once('close', () => this.httpSockets.delete(socket));
     });
-    this.undo.push(this.access.armLibraryCheck(this.nms, (s) => this.own.has(s)));
+    this.undo.push(this.access.armLibraryCheck(this.nms));
     this.httpPort = await listen(http, this.options.httpPort, this.host, 'HTTP-FLV');
     this.rtmpPort = await listen(rtmp, this.options.rtmpPort, this.host, 'RTMP');
     const config = this.nms.Context.config as { http: { port: number }; rtmp: { port: number } };
@@ -165,7 +186,14 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
       for (const s of this.streamsByPath.values()) s.tick(now);
     }, TICK_MS);
     this.timer.unref();
-    this.options.log.info({ host: this.host, httpPort: this.httpPort, rtmpPort: this.rtmpPort, token: this.access.required }, `video relay listening on ${this.host} (HTTP-FLV/WS-FLV ${this.httpPort}, RTMP ${this.rtmpPort})`);
+    const publish = this.options.publish;
+    this.options.log.info(
+      { host: this.host, httpPort: this.httpPort, rtmpPort: this.rtmpPort, token: this.access.required, publishPaths: publish?.paths ?? [] },
+      `video relay listening on ${this.host} (HTTP-FLV/WS-FLV ${this.httpPort}, RTMP ${this.rtmpPort}); ` +
+        (publish
+          ? `encoders may publish on ${publish.paths.join(', ')} from ${(publish.from ?? DEFAULT_PUBLISH_FROM).join(', ')} with the publish token`
+          : 'only the relay itself publishes'),
+    );
   }
 
   addStream(spec: RelayStreamSpec): void {
@@ -196,6 +224,10 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
     );
     this.own.add(stream.session);
     this.streamsByPath.set(spec.path, stream);
+    // A camera's path is the camera's: an encoder publishing there (a path also listed for
+    // encoders, which the configuration check refuses) is cut off.
+    const publisher = this.nms.Context.broadcasts.get(stream.streamPath)?.publisher;
+    if (publisher && !this.isOwnSession(publisher)) publisher.close();
   }
 
   removeStream(path: string): void {
@@ -213,6 +245,21 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
     this.options.log.info({ path }, `stream ${path} removed`);
   }
 
+  /** Refused plays and publishes so far, by `action:reason` (e.g. `publish:camera-path`). */
+  refusals(): Record<string, number> {
+    return this.refusalLog.counts();
+  }
+
+  /** The relay's own sessions: its camera pulls, and its pushes when they target this relay itself. */
+  private isOwnSession(session: NmsSession): boolean {
+    if (this.own.has(session)) return true;
+    if (session.protocol !== 'rtmp') return false;
+    const { address, port } = remoteOf(session);
+    if (!address || !isLoopback(address) || port === undefined) return false;
+    for (const stream of this.streamsByPath.values()) if (stream.pushLocalPort() === port) return true;
+    return false;
+  }
+
   streams(): StreamStatus[] {
     return [...this.streamsByPath.values()].map((s) => s.status());
   }
@@ -222,6 +269,7 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
     if (!PATH.test(path)) throw new SensegateError('SG_CONFIG_INVALID', `video relay: stream path "${path}" must be <camera>/<stream>`);
     let h = host ?? (this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host);
     if (h.includes(':') && !h.startsWith('[')) h = `[${h}]`;
+    // Players' URLs: the play token only, never the publish token.
     const query = this.options.token === undefined ? '' : `?token=${encodeURIComponent(this.options.token)}`;
     return {
       flv: `http://${h}:${this.httpPort}/${path}.flv${query}`,
@@ -252,7 +300,28 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
     Context.sessions.clear();
     Context.config = {};
     for (const u of this.undo.reverse()) u();
+    this.refusalLog.close();
     running = false;
     this.options.log.info('video relay stopped');
+  }
+}
+
+/** A publish setting the relay cannot honour, or that would weaken it, is refused at start. */
+function checkPublish(publish: PublishSettings, playToken: string | undefined, host: string): void {
+  const invalid = (message: string) => new SensegateError('SG_CONFIG_INVALID', `video relay: publish: ${message}`);
+  if (typeof publish.token !== 'string' || publish.token.length < 8) throw invalid('token must be a string of at least 8 characters');
+  if (publish.token === playToken) throw invalid('token must differ from the players\' token: player URLs carry that one, and must never let anyone publish');
+  if (publish.paths.length === 0) throw invalid('paths must list at least one <app>/<name> path');
+  for (const path of publish.paths) {
+    if (!PATH.test(path)) throw invalid(`path "${path}" must be <app>/<name>, each part letters, digits, _ or -`);
+  }
+  let from: AddressList;
+  try {
+    from = new AddressList(publish.from ?? DEFAULT_PUBLISH_FROM);
+  } catch (err) {
+    throw invalid(`from: ${(err as Error).message}`);
+  }
+  if (isLoopback(host) && !from.loopbackOnly) {
+    throw invalid(`from lists addresses beyond loopback, but the relay listens on ${host} only; set host, or publish from the gateway itself`);
   }
 }

@@ -200,6 +200,11 @@ export class RelayedStream {
     void this.push.run();
   }
 
+  /** The local port of the push's connection, while it has one (to recognise a push to this relay itself). */
+  pushLocalPort(): number | undefined {
+    return this.push?.rtmpClient.socket?.localPort;
+  }
+
   close(): void {
     this.push?.close();
     this.session.close();
