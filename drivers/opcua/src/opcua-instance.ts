@@ -42,7 +42,7 @@ export class OpcuaInstance implements DriverInstance<OpcuaConnection, OpcuaPoint
     const session = new rt.DeviceSession(device, this.context, this.pki, identity);
     this.sessions.set(device.id, session);
     const clearPassword = clearPasswordWarning(device.id, device.connection);
-    if (clearPassword) device.log.warn({ device: device.id, endpoint: device.connection.endpoint, securityMode: 'None' }, clearPassword);
+    if (clearPassword) device.log.warn({ code: 'SG_CLEAR_CREDENTIALS', device: device.id, endpoint: device.connection.endpoint, securityMode: 'None' }, clearPassword);
   }
 
   /** Connects (and keeps reconnecting) once the gateway runs the device; dry runs never call it. */
