@@ -71,7 +71,7 @@ describe('a hostile camera does not get the account (finding 2)', () => {
 
   it('maps a snapshot URI on the camera\'s own (NAT) address and port to the configured address', async (t) => {
     // Behind NAT a camera reports its private address; its own HTTP port is the one it reports for its device service.
-    const s = await site({ snapshotUri: 'http://192.168.77.10:80/snap.jpg', streamUri: 'rtsp://192.168.77.10:554/main' , replies: {} });
+    const s = await site({ snapshotUri: 'http://192.168.77.10:80/snap.jpg', streamUri: 'rtsp://192.168.77.10:554/main' });
     t.after(() => s.close());
     s.camera.replies['GetServices'] = {
       body: envelope(
