@@ -71,14 +71,14 @@ describe('a hostile camera does not get the account (finding 2)', () => {
 
   it('maps a snapshot URI on the camera\'s own (NAT) address and port to the configured address', async (t) => {
     // Behind NAT a camera reports its private address; its own HTTP port is the one it reports for its device service.
-    const s = await site({ snapshotUri: 'http://192.168.77.10:80/snap.jpg', streamUri: 'rtsp://192.168.77.10:554/main' });
-    t.after(() => s.close());
-    s.camera.replies['GetServices'] = {
+    const services = {
       body: envelope(
         '<tds:GetServicesResponse><tds:Service><tds:Namespace>http://www.onvif.org/ver10/device/wsdl</tds:Namespace><tds:XAddr>http://192.168.77.10/onvif/device_service</tds:XAddr></tds:Service>' +
           '<tds:Service><tds:Namespace>http://www.onvif.org/ver10/media/wsdl</tds:Namespace><tds:XAddr>http://192.168.77.10/onvif/media_service</tds:XAddr></tds:Service></tds:GetServicesResponse>',
       ),
     };
+    const s = await site({ snapshotUri: 'http://192.168.77.10:80/snap.jpg', streamUri: 'rtsp://192.168.77.10:554/main', replies: { GetServices: services } });
+    t.after(() => s.close());
     await online(s);
     const [main] = s.context.mediaSources.get('street-cam')!;
     assert.equal(main!.snapshotUrl, `http://127.0.0.1:${s.camera.port}/snap.jpg`);
