@@ -39,6 +39,7 @@ export class CameraSession {
   private loop: Promise<void> | undefined;
   private lastReason: string | undefined;
   private readonly states = new Map<string, boolean>();
+  private readonly replacedHosts = new Set<string>();
   private readonly points: CameraPoints;
   private readonly backoff: Backoff;
   private readonly url: URL;
@@ -197,7 +198,9 @@ export class CameraSession {
     } catch {
       throw new SensegateError('SG_PROTOCOL_ERROR', `camera ${this.device.id} reports a ${what} URI that is not a URL: ${redactUrl(reported).slice(0, 200)}`, { driver: this.context.driver, device: this.device.id });
     }
-    if (address.replacedHost !== undefined) {
+    // Said once per host and kind for the life of the device, not at every reconnect.
+    if (address.replacedHost !== undefined && !this.replacedHosts.has(`${what} ${address.replacedHost}`)) {
+      this.replacedHosts.add(`${what} ${address.replacedHost}`);
       this.device.log.info(
         { reported: redactUrl(reported).slice(0, 300), used: redactUrl(address.url) },
         `camera ${this.device.id} reports its ${what} on host ${address.replacedHost.slice(0, 100)}; the configured host ${this.url.hostname} is used instead, so the account goes nowhere else (preserveAddress: false trusts the camera's addresses)`,

@@ -67,7 +67,13 @@ export class SoapClient {
       if (answer.status < 200 || answer.status >= 300) throw new HttpStatusError(answer.status, `HTTP ${answer.status} with a SOAP body that is no fault`);
       return body.children[0] ?? body;
     } catch (err) {
-      if (err instanceof Error) err.message = `${op.name}: ${err.message}`;
+      if (err instanceof Error) {
+        try {
+          err.message = `${op.name}: ${err.message}`;
+        } catch {
+          // A read-only message (a DOMException): the error goes on as it is.
+        }
+      }
       throw err;
     }
   }
