@@ -96,8 +96,14 @@ export interface MediaSource {
   readonly id: string;
   /** The stream's URL (`rtsp://...`) without credentials: safe to log and to show. */
   readonly url: string;
-  /** The account the stream and snapshot URLs require; the gateway adds it only where it connects, and never logs it. */
+  /**
+   * The account the stream and snapshot URLs require; the gateway adds it only where it connects, and never logs it.
+   * A driver announces only URLs on hosts its configuration trusts with this account (the ONVIF driver rewrites the
+   * addresses a camera reports to the configured one).
+   */
   readonly auth?: { readonly user: string; readonly password: string };
+  /** The device's configuration allows answering an HTTP or RTSP Basic challenge without TLS; otherwise Basic is refused there. */
+  readonly allowBasicOverHttp?: boolean;
   /** A URL that answers one JPEG picture (an ONVIF snapshot URI), without credentials. */
   readonly snapshotUrl?: string;
   /** Video codec as the device reports it, lower case (`h264`, `h265`). */

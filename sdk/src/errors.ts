@@ -124,6 +124,16 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'Check the user name and password in the device\'s `connection` block against the device; the gateway keeps retrying with backoff in case the account is being set up.',
   },
+  SG_INSECURE_AUTH: {
+    summary: 'The gateway did not send a device\'s password because it would have left readable or to the wrong place: HTTP Basic over plain HTTP.',
+    retryable: false,
+    action: 'Turn on Digest authentication (or HTTPS) on the device; only on a network you trust, allow Basic with `allowBasicOverHttp: true` in the device\'s `connection` block.',
+  },
+  SG_REPLY_TOO_LARGE: {
+    summary: 'A device\'s answer went beyond the gateway\'s bounds (bytes, XML elements, nesting depth or text length) and was dropped unread.',
+    retryable: true,
+    action: 'A device that really sends answers this large needs a larger `maxReply` in its `connection` block; otherwise it is misbehaving or hostile: check what answers at that address.',
+  },
   SG_STREAM_UNAVAILABLE: {
     summary: 'A camera\'s video stream could not be reached, or the camera announced none (camera offline, stream down, no media profile).',
     retryable: true,

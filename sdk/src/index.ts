@@ -43,6 +43,17 @@ export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from 
 export { Backoff } from './backoff.js';
 export { abortable, sleep, withTimeout } from './async.js';
 export { redactText, redactUrl, urlWithCredentials } from './url.js';
+export {
+  answerChallenge,
+  authorization,
+  parseChallenges,
+  pickChallenge,
+  type AuthScheme,
+  type Challenge,
+  type ChallengeAnswer,
+  type ChallengePolicy,
+  type Credentials,
+} from './http-auth.js';
 export { resolveFfmpeg, type FfmpegLocation, type FfmpegOptions } from './ffmpeg.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
 export {

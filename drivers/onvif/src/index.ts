@@ -1,11 +1,12 @@
 /**
- * @sensegate/driver-onvif: ONVIF cameras (Profile S) through the `onvif` package. Connects with the
+ * @sensegate/driver-onvif: ONVIF cameras (Profile S) through the driver's own bounded SOAP client
+ * (src/soap; docs/decisions/0003). Connects with the
  * camera's clock (WS-UsernameToken works on cameras whose clock is hours off), announces the
  * camera's identity and its RTSP stream and snapshot URLs (credentials carried apart, never in a
  * URL), keeps a pull-point event subscription alive (renewed before expiry, re-created when the
  * camera forgets it) and turns motion and tamper into events and points, runs PTZ commands, and
- * finds cameras with WS-Discovery, by multicast or by unicast over a range. The `onvif` package is
- * loaded when the first device is added.
+ * finds cameras with WS-Discovery, by multicast or by unicast over a range. The camera runtime
+ * (sessions, the SOAP client) is loaded when the first device is added.
  */
 import { fileURLToPath } from 'node:url';
 import { defineDriver } from '@sensegate/sdk';

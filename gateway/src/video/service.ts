@@ -11,7 +11,7 @@ import type { SnapshotRef, SnapshotSchedule, SnapshotStore, Snapshotter } from '
 
 /** What the service needs of a relay (gateway/src/video/relay). */
 export interface RelayPort {
-  addStream(stream: { path: string; url: string; push?: string }): void;
+  addStream(stream: { path: string; url: string; push?: string; allowBasicOverHttp?: boolean }): void;
   removeStream(path: string): void;
   streams(): ReadonlyArray<{ path: string; state: 'up' | 'down' | 'connecting'; bitrate: number; viewers: number }>;
   urls(path: string, host?: string): { flv: string; ws: string; rtmp: string };
@@ -76,7 +76,7 @@ export class VideoService {
         continue;
       }
       log.info({ device, stream: s.id, url: redactUrl(s.url) }, `camera ${device}: stream ${s.id} at ${redactUrl(s.url)}${relay ? ', relayed' : ''}`);
-      relay?.addStream({ path: pathOf(device, s), url: urlWithCredentials(s.url, s.auth), ...(this.pushUrl(device, s)) });
+      relay?.addStream({ path: pathOf(device, s), url: urlWithCredentials(s.url, s.auth), ...(this.pushUrl(device, s)), ...(s.allowBasicOverHttp ? { allowBasicOverHttp: true } : {}) });
     }
     this.schedule(device);
   }

@@ -1,7 +1,5 @@
 /**
- * The pull-point subscription, driven by the driver rather than the `onvif` package: the package
- * hard-codes a 2-minute termination and a 1-minute long poll, renews only after a pull returns, and
- * starts and stops its loop with 'event' listeners. Here: CreatePullPointSubscription with the
+ * The pull-point subscription: CreatePullPointSubscription with the
  * configured termination, PullMessages long polls that end before the renewal is due, Renew when
  * half of the lifetime is left, and a new subscription when the camera no longer knows the old one.
  * A network failure ends the loop and is reported to the session, which reconnects.
@@ -11,9 +9,7 @@ import type { Logger, SensegateError } from '@sensegate/sdk';
 import { cameraError, isResourceUnknown, messageOf } from './errors.js';
 import { readNotifications, readRenewal, readSubscription, type Notification } from './notification.js';
 import type { OnvifClient } from './onvif-client.js';
-
-const TEV = 'http://www.onvif.org/ver10/events/wsdl';
-const WSNT = 'http://docs.oasis-open.org/wsn/b-2';
+import { NS, element, operation } from '../soap/envelope.js';
 /** Faults in a row (other than network failures) after which the session reconnects. */
 const MAX_FAULTS = 5;
 
@@ -43,6 +39,7 @@ export class PullPointEvents {
   private renewAt = 0;
   private readonly stopped = new AbortController();
   private loop: Promise<void> | undefined;
+  private creating: Promise<void> | undefined;
 
   constructor(
     private readonly client: OnvifClient,
@@ -58,10 +55,12 @@ export class PullPointEvents {
   async stop(unsubscribe: boolean): Promise<void> {
     this.running = false;
     this.stopped.abort();
+    // A subscription being created now would outlive the gateway's interest in it: wait for its address (within the request's deadline).
+    if (unsubscribe) await this.creating?.catch(() => {});
     const address = this.address;
     this.address = undefined;
     if (unsubscribe && address) {
-      await this.client.subscriptionRequest(address, `<Unsubscribe xmlns="${WSNT}"/>`).catch(() => {});
+      await this.client.subscriptionRequest(address, operation(NS.wsnt, 'Unsubscribe')).catch(() => {});
     }
   }
 
@@ -74,7 +73,7 @@ export class PullPointEvents {
     let faults = 0;
     while (this.running) {
       try {
-        if (this.address === undefined) await this.subscribe();
+        if (this.address === undefined) await (this.creating = this.subscribe());
         else if (Date.now() >= this.renewAt) await this.renew();
         if (!this.running) break;
         await this.pull();
@@ -82,7 +81,7 @@ export class PullPointEvents {
       } catch (err) {
         if (!this.running) break;
         const e = cameraError(err, 'events', { device: this.options.device });
-        const network = ['SG_CONNECT_REFUSED', 'SG_CONNECT_TIMEOUT', 'SG_CONNECTION_LOST', 'SG_REQUEST_TIMEOUT', 'SG_AUTH_FAILED'].includes(e.code);
+        const network = ['SG_CONNECT_REFUSED', 'SG_CONNECT_TIMEOUT', 'SG_CONNECTION_LOST', 'SG_REQUEST_TIMEOUT', 'SG_AUTH_FAILED', 'SG_INSECURE_AUTH'].includes(e.code);
         if (network || ++faults >= MAX_FAULTS) {
           this.running = false;
           this.options.onLost(e);
@@ -97,9 +96,7 @@ export class PullPointEvents {
   }
 
   private async subscribe(): Promise<void> {
-    const answer = await this.client.eventRequest(
-      `<CreatePullPointSubscription xmlns="${TEV}"><InitialTerminationTime>${isoDuration(this.options.terminationMs)}</InitialTerminationTime></CreatePullPointSubscription>`,
-    );
+    const answer = await this.client.eventRequest(operation(NS.tev, 'CreatePullPointSubscription', element('InitialTerminationTime', isoDuration(this.options.terminationMs))));
     const subscription = readSubscription(answer.body, this.options.terminationMs);
     this.address = subscription.address;
     this.renewAt = Date.now() + subscription.lifetimeMs / 2;
@@ -108,7 +105,7 @@ export class PullPointEvents {
   }
 
   private async renew(): Promise<void> {
-    const answer = await this.client.subscriptionRequest(this.address!, `<Renew xmlns="${WSNT}"><TerminationTime>${isoDuration(this.options.terminationMs)}</TerminationTime></Renew>`);
+    const answer = await this.client.subscriptionRequest(this.address!, operation(NS.wsnt, 'Renew', element('TerminationTime', isoDuration(this.options.terminationMs))));
     this.renewAt = Date.now() + readRenewal(answer.body, this.options.terminationMs) / 2;
     this.stats.renewed++;
   }
@@ -118,7 +115,7 @@ export class PullPointEvents {
     const wait = Math.max(1000, Math.min(this.options.pullTimeoutMs, this.renewAt - Date.now()));
     const answer = await this.client.subscriptionRequest(
       this.address!,
-      `<PullMessages xmlns="${TEV}"><Timeout>${isoDuration(wait)}</Timeout><MessageLimit>100</MessageLimit></PullMessages>`,
+      operation(NS.tev, 'PullMessages', element('Timeout', isoDuration(wait)) + element('MessageLimit', 100)),
       wait,
     );
     this.stats.pulls++;

@@ -1,5 +1,9 @@
-/** The event service's answers, read from the `onvif` package's parsed bodies: subscriptions and notifications. */
-import { childNode, childNodes, nodeAttributes, nodeText, type ParsedNode } from './xml-text.js';
+/**
+ * The event service's answers, read from the parsed reply: subscriptions, renewals and
+ * notifications. Everything taken from a notification is text, cut to a bounded length, so a
+ * camera cannot grow an event beyond what a platform message can carry.
+ */
+import { attribute, child, children, textAt, type XmlElement } from '../soap/xml-tree.js';
 
 export interface Subscription {
   /** The pull point's address, as the camera gave it. */
@@ -19,51 +23,51 @@ export interface Notification {
   data: Record<string, string>;
 }
 
-function responseOf(body: unknown, name: string): ParsedNode | undefined {
-  const root = Array.isArray(body) ? body[0] : body;
-  return childNode(root, name);
-}
+/** Longest topic, item name or value kept; items beyond MAX_ITEMS per message are left out. */
+const MAX_TEXT = 256;
+const MAX_ITEMS = 32;
+const cut = (text: string) => text.slice(0, MAX_TEXT);
 
-function lifetime(node: ParsedNode | undefined, fallbackMs: number): number {
-  const current = Date.parse(nodeText(childNode(node, 'currentTime')) ?? '');
-  const termination = Date.parse(nodeText(childNode(node, 'terminationTime')) ?? '');
+function lifetime(response: XmlElement | undefined, fallbackMs: number): number {
+  const current = Date.parse(textAt(response, 'CurrentTime') ?? '');
+  const termination = Date.parse(textAt(response, 'TerminationTime') ?? '');
   return Number.isFinite(current) && Number.isFinite(termination) && termination > current ? termination - current : fallbackMs;
 }
 
-export function readSubscription(body: unknown, fallbackMs: number): Subscription {
-  const response = responseOf(body, 'createPullPointSubscriptionResponse');
-  const reference = childNode(response, 'subscriptionReference');
-  const address = nodeText(childNode(reference, 'address'));
+/** `response` is the CreatePullPointSubscriptionResponse element. */
+export function readSubscription(response: XmlElement, fallbackMs: number): Subscription {
+  const address = textAt(response, 'SubscriptionReference', 'Address');
   if (!address) throw new Error('CreatePullPointSubscription answered no subscription address');
   return { address, lifetimeMs: lifetime(response, fallbackMs) };
 }
 
-export function readRenewal(body: unknown, fallbackMs: number): number {
-  return lifetime(responseOf(body, 'renewResponse'), fallbackMs);
+/** `response` is the RenewResponse element. */
+export function readRenewal(response: XmlElement, fallbackMs: number): number {
+  return lifetime(response, fallbackMs);
 }
 
-function items(node: ParsedNode | undefined): Record<string, string> {
+function items(node: XmlElement | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const item of childNodes(node, 'simpleItem')) {
-    const { Name, Value } = nodeAttributes(item);
-    if (Name !== undefined) out[Name] = Value ?? '';
+  for (const item of children(node, 'SimpleItem').slice(0, MAX_ITEMS)) {
+    const name = attribute(item, 'Name');
+    if (name !== undefined) out[cut(name)] = cut(attribute(item, 'Value') ?? '');
   }
   return out;
 }
 
-export function readNotifications(body: unknown): Notification[] {
-  const response = responseOf(body, 'pullMessagesResponse');
-  return childNodes(response, 'notificationMessage').map((m) => {
-    const outer = childNode(m, 'message');
-    const message = childNode(outer, 'message') ?? outer;
-    const attributes = nodeAttributes(message);
-    const time = Date.parse(attributes['UtcTime'] ?? '');
+/** `response` is the PullMessagesResponse element. */
+export function readNotifications(response: XmlElement): Notification[] {
+  return children(response, 'NotificationMessage').map((m) => {
+    const outer = child(m, 'Message');
+    const message = child(outer, 'Message') ?? outer;
+    const time = Date.parse(attribute(message, 'UtcTime') ?? '');
+    const operation = attribute(message, 'PropertyOperation');
     return {
-      topic: nodeText(childNode(m, 'topic')) ?? '',
-      operation: attributes['PropertyOperation'],
+      topic: cut(textAt(m, 'Topic') ?? ''),
+      operation: operation === undefined ? undefined : cut(operation),
       utcTime: Number.isFinite(time) ? time : undefined,
-      source: items(childNode(message, 'source')),
-      data: items(childNode(message, 'data')),
+      source: items(child(message, 'Source')),
+      data: items(child(message, 'Data')),
     };
   });
 }

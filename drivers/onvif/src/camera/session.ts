@@ -13,6 +13,7 @@ import { mapNotification } from './event-map.js';
 import { PullPointEvents } from './events.js';
 import type { Notification } from './notification.js';
 import { OnvifClient, type MediaProfile } from './onvif-client.js';
+import { mediaAddress } from './reported-address.js';
 import { CameraPoints } from './points.js';
 import { runPtzCommand } from './ptz.js';
 
@@ -38,6 +39,7 @@ export class CameraSession {
   private loop: Promise<void> | undefined;
   private lastReason: string | undefined;
   private readonly states = new Map<string, boolean>();
+  private readonly replacedHosts = new Set<string>();
   private readonly points: CameraPoints;
   private readonly backoff: Backoff;
   private readonly url: URL;
@@ -118,7 +120,16 @@ export class CameraSession {
 
   private async connect(): Promise<void> {
     const c = this.device.connection;
-    const client = await OnvifClient.connect({ url: this.url, user: c.user, password: this.password, auth: c.auth, timeout: this.device.timeout, preserveAddress: c.preserveAddress });
+    const client = await OnvifClient.connect({
+      url: this.url,
+      user: c.user,
+      password: this.password,
+      auth: c.auth,
+      timeout: this.device.timeout,
+      preserveAddress: c.preserveAddress,
+      maxReplyBytes: c.maxReply,
+      allowBasicOverHttp: c.allowBasicOverHttp,
+    });
     try {
       if (!this.running) throw new SensegateError('SG_NOT_CONNECTED', `camera ${this.device.id} is stopping`);
       await this.readClock(client);
@@ -156,21 +167,46 @@ export class CameraSession {
     return found;
   }
 
+  /**
+   * The media source of a profile. Its URIs are where the gateway's relay and snapshots will send
+   * the account, so they pass the address policy first (reported-address.ts): by default a host
+   * other than the configured one is replaced by it, and the log says so once per connection.
+   */
   private async mediaOf(client: OnvifClient, profile: MediaProfile): Promise<MediaSource> {
-    const stream = stripCredentials(await client.streamUri(profile.token));
-    const snapshot = await client.snapshotUri(profile.token).catch(() => undefined);
-    const user = this.device.connection.user;
-    const auth = user !== undefined ? { user, password: this.password ?? '' } : stream.embedded;
+    const stream = stripCredentials(this.allowedAddress(client, 'stream', await client.streamUri(profile.token)));
+    const reportedSnapshot = await client.snapshotUri(profile.token).catch(() => undefined);
+    const snapshot = reportedSnapshot === undefined ? undefined : this.allowedAddress(client, 'snapshot', reportedSnapshot);
+    const c = this.device.connection;
+    const auth = c.user !== undefined ? { user: c.user, password: this.password ?? '' } : stream.embedded;
     return {
       id: 'main',
       url: stream.url,
       ...(auth ? { auth } : {}),
+      ...(c.allowBasicOverHttp ? { allowBasicOverHttp: true } : {}),
       ...(snapshot ? { snapshotUrl: stripCredentials(snapshot).url } : {}),
       ...(profile.codec ? { codec: profile.codec } : {}),
       ...(profile.width ? { width: profile.width } : {}),
       ...(profile.height ? { height: profile.height } : {}),
       ...(profile.fps ? { fps: profile.fps } : {}),
     };
+  }
+
+  private allowedAddress(client: OnvifClient, what: 'stream' | 'snapshot', reported: string): string {
+    let address;
+    try {
+      address = mediaAddress(reported, client.addressPolicy);
+    } catch {
+      throw new SensegateError('SG_PROTOCOL_ERROR', `camera ${this.device.id} reports a ${what} URI that is not a URL: ${redactUrl(reported).slice(0, 200)}`, { driver: this.context.driver, device: this.device.id });
+    }
+    // Said once per host and kind for the life of the device, not at every reconnect.
+    if (address.replacedHost !== undefined && !this.replacedHosts.has(`${what} ${address.replacedHost}`)) {
+      this.replacedHosts.add(`${what} ${address.replacedHost}`);
+      this.device.log.info(
+        { reported: redactUrl(reported).slice(0, 300), used: redactUrl(address.url) },
+        `camera ${this.device.id} reports its ${what} on host ${address.replacedHost.slice(0, 100)}; the configured host ${this.url.hostname} is used instead, so the account goes nowhere else (preserveAddress: false trusts the camera's addresses)`,
+      );
+    }
+    return address.url;
   }
 
   private startEvents(client: OnvifClient): void {

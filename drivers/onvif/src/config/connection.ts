@@ -2,7 +2,7 @@
  * An ONVIF camera's `connection` block: where its device service answers, the account, which media
  * profile the gateway streams, and how the pull-point event subscription is kept alive.
  */
-import { duration, secret } from '@sensegate/sdk';
+import { byteSize, duration, secret } from '@sensegate/sdk';
 import { z } from 'zod';
 
 const eventsSchema = z
@@ -37,7 +37,14 @@ export const connectionSchema = z
     preserveAddress: z
       .boolean()
       .default(true)
-      .describe('Send every request to the configured host and port even when the camera advertises other service addresses (cameras behind NAT often advertise their private address).'),
+      .describe(
+        'Use only the configured address, whatever addresses the camera reports: ONVIF requests and event pull points go to the configured host and port, and stream and snapshot URIs that name another host are rewritten to the configured host (path, query and port kept; the port of the camera\'s own web server becomes the configured one). Cameras behind NAT report their private address, and a hostile or spoofed camera could report an attacker\'s host to collect the account. `false` trusts the camera: its addresses are used as reported and the account is sent there.',
+      ),
+    allowBasicOverHttp: z
+      .boolean()
+      .default(false)
+      .describe('Answer an HTTP (or RTSP) Basic login challenge without TLS. Basic sends the password readable by anyone on the network path, so by default the gateway answers only Digest, and Basic only over HTTPS; set this only for a camera that offers nothing else, on a network you trust.'),
+    maxReply: byteSize('Largest ONVIF answer the driver reads from this camera; a larger one is refused (SG_REPLY_TOO_LARGE) and its connection closed.').default(1024 * 1024),
     checkInterval: duration('How often the driver checks that the camera answers (GetSystemDateAndTime), refreshes `clock-offset` and the PTZ position.').default(30_000),
     events: eventsSchema.default({ enabled: true, termination: 60_000, pullTimeout: 10_000 }),
   })
@@ -46,6 +53,7 @@ export const connectionSchema = z
     if (c.url === undefined && c.host === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give the camera\'s device service `url` or its `host`' });
     if (c.url !== undefined && c.host !== undefined) ctx.addIssue({ code: 'custom', path: ['host'], message: 'give either `url` or `host`, not both' });
     if (c.password !== undefined && c.user === undefined) ctx.addIssue({ code: 'custom', path: ['user'], message: 'a `password` needs the `user` it belongs to' });
+    if (c.maxReply < 16 * 1024 || c.maxReply > 64 * 1024 * 1024) ctx.addIssue({ code: 'custom', path: ['maxReply'], message: `maxReply must be between 16KiB and 64MiB, got ${c.maxReply} bytes` });
     if (c.events.pullTimeout * 2 > c.events.termination) {
       ctx.addIssue({ code: 'custom', path: ['events', 'pullTimeout'], message: `events.pullTimeout must be at most half of events.termination (${c.events.termination / 2} ms)` });
     }

@@ -3,7 +3,7 @@ import { ID_PATTERN, type DiscoveredDevice } from '@sensegate/sdk';
 import { z } from 'zod';
 import { readProbeMatches, scopeValue, type ProbeMatch } from './probe-matches.js';
 import { probeMessage } from './probe-message.js';
-import { DISCOVERY_PORT, probe } from './prober.js';
+import { DISCOVERY_PORT, probe, type Reply } from './prober.js';
 import { expandRange } from './range.js';
 
 export const discoverOptionsSchema = z
@@ -37,13 +37,13 @@ export async function discoverOnvif(input: DiscoverOptions, signal?: AbortSignal
   const options = discoverOptionsSchema.parse(input);
   const targets = options.range === undefined ? 'multicast' : expandRange(options.range);
   const { bytes } = probeMessage();
-  const replies = await probe({ targets, port: options.port, timeout: options.timeout, message: bytes, signal });
   const byReference = new Map<string, DiscoveredCamera>();
-  for (const reply of replies) {
+  const onReply = (reply: Reply) => {
     for (const match of readProbeMatches(reply.text)) {
       if (!byReference.has(match.endpointReference)) byReference.set(match.endpointReference, cameraOf(match, reply.from.address));
     }
-  }
+  };
+  await probe({ targets, port: options.port, timeout: options.timeout, message: bytes, signal, onReply });
   const cameras = [...byReference.values()].sort((a, b) => (a.xaddrs[0] ?? '').localeCompare(b.xaddrs[0] ?? ''));
   const ids = new Set<string>();
   const devices = cameras.map((c) => deviceOf(c, ids));

@@ -1,6 +1,8 @@
 /**
  * A small WS-Discovery prober over UDP: one Probe to the multicast group, or one to each address of
- * a range (containers and routed networks do not pass multicast), then every reply until the time is up.
+ * a range (containers and routed networks do not pass multicast), then every reply until the time is
+ * up. Each reply is handed to `onReply` as it arrives (so reading one datagram is one short turn of
+ * the event loop, never all of them at the end), and at most MAX_REPLIES are taken.
  */
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +11,8 @@ export const DISCOVERY_GROUP = '239.255.255.250';
 export const DISCOVERY_PORT = 3702;
 /** Probes sent back to back before a short pause, so a /22 does not burst a thousand datagrams. */
 const BURST = 64;
+/** Replies kept from one probe: a few per address of the largest range; more is a flood, and is dropped. */
+export const MAX_REPLIES = 4096;
 
 export interface Reply {
   text: string;
@@ -23,13 +27,20 @@ export interface ProbeOptions {
   timeout: number;
   message: Buffer;
   signal?: AbortSignal | undefined;
+  /** Called with each reply as it arrives. */
+  onReply(reply: Reply): void;
 }
 
-export async function probe(options: ProbeOptions): Promise<Reply[]> {
+/** Probes and listens; resolves with the number of replies taken. */
+export async function probe(options: ProbeOptions): Promise<number> {
   const socket = createSocket({ type: 'udp4', reuseAddr: true });
-  const replies: Reply[] = [];
+  let replies = 0;
   const failures: Error[] = [];
-  socket.on('message', (msg, from) => replies.push({ text: msg.toString('utf8'), from }));
+  socket.on('message', (msg, from) => {
+    if (replies >= MAX_REPLIES) return;
+    replies++;
+    options.onReply({ text: msg.toString('utf8'), from });
+  });
   socket.on('error', (err) => failures.push(err));
   try {
     await new Promise<void>((resolve, reject) => {
@@ -59,7 +70,7 @@ export async function probe(options: ProbeOptions): Promise<Reply[]> {
       if (options.signal?.aborted) return; // aborted: answer what arrived so far
       throw err;
     });
-    if (options.targets === 'multicast' && failures.length && replies.length === 0) throw failures[0]!;
+    if (options.targets === 'multicast' && failures.length && replies === 0) throw failures[0]!;
     return replies;
   } finally {
     socket.close();

@@ -54,6 +54,14 @@ export interface NmsBroadcast {
 
 export interface NmsRtspClient {
   connected: boolean;
+  /** Bytes received and not parsed yet; a response's header block starts it when headers are parsed. */
+  recvBuffer: Buffer;
+  /** Parses the header block at the start of `recvBuffer`, keeping only the last value of a repeated header. */
+  parseResponseHeaders(): boolean;
+  /** Sends one request; `uri` goes into the request line as given (and into a Digest answer). */
+  sendRequest(method: string, uri: string, ...rest: unknown[]): Promise<unknown>;
+  /** Answers a 401 with the given WWW-Authenticate value (Basic or Digest), or rejects `pending`. */
+  handleAuthChallenge(wwwAuth: string, pending: { reject(error: Error): void }): void;
   socket: import('node:net').Socket | null;
   onCloseCallback: (hadError: boolean) => void;
   onErrorCallback: (error: Error) => void;

@@ -55,6 +55,8 @@ export interface RelayStreamSpec {
   url: string;
   /** Optional RTMP URL the stream is also pushed to (e.g. a platform media server). */
   push?: string;
+  /** The camera's configuration allows RTSP Basic without TLS; otherwise only Digest is answered. */
+  allowBasicOverHttp?: boolean;
 }
 
 export interface RelayUrls {
@@ -221,6 +223,7 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
       { restart: this.restart, stallTimeout: this.stallTimeout },
       this.options.log.child({ stream: spec.path }),
       (s) => this.emit('state', s.path, s.state, s.status()),
+      spec.allowBasicOverHttp === true,
     );
     this.own.add(stream.session);
     this.streamsByPath.set(spec.path, stream);

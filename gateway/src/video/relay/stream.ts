@@ -4,11 +4,12 @@
  * way to set the cap) but it never notices a connection that stays open and goes silent, sets
  * no timeout on connecting, and reports no state. This file adds those: the state the relay
  * reports, a configurable cap on the retry delay, a watchdog that drops a silent or stuck
- * connection (the library's reconnect then takes over), the measured input bitrate, and the
- * optional RTMP push.
+ * connection (the library's reconnect then takes over), the measured input bitrate, the
+ * optional RTMP push, and the rule for answering the camera's login (rtsp-auth.ts).
  */
 import { redactText, redactUrl, type BackoffSettings, type Logger } from '@sensegate/sdk';
 import type { NmsLibrary, NmsRtmpPushSession, NmsRtspSession } from './library.js';
+import { guardRtspAuth } from './rtsp-auth.js';
 
 export type StreamState = 'up' | 'down' | 'connecting';
 
@@ -62,8 +63,11 @@ export class RelayedStream {
     private readonly settings: WatchSettings,
     private readonly log: Logger,
     private readonly onState: (stream: RelayedStream) => void,
+    /** The camera's configuration allows RTSP Basic without TLS (rtsp-auth.ts); otherwise only Digest is answered. */
+    allowBasic = false,
   ) {
     this.session = new nms.RtspClientSession({ rtspUrl: url, streamPath, reconnect: true, reconnectInterval: settings.restart.initialDelay });
+    guardRtspAuth(this.session, allowBasic);
     this.hook(this.session);
     this.log.info({ path, url: redactUrl(url) }, `relaying ${redactUrl(url)} as ${path}`);
     void this.session.run();

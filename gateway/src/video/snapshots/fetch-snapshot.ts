@@ -1,12 +1,13 @@
 /**
  * `fetchSnapshot`: one JPEG from a camera's snapshot URL (an ONVIF snapshot URI). Answers a 401
- * with Digest or Basic, bounds the time and the size, and checks that what came back is a JPEG.
- * Credentials go only into the Authorization header, never into a URL, a message or a log line.
+ * with Digest, or with Basic only over HTTPS or when the camera's configuration allows it (Basic
+ * over plain HTTP sends the password readable), bounds the time and the size, and checks that what
+ * came back is a JPEG. Credentials go only into the Authorization header of a request to the URL
+ * given (redirects are never followed), never into a URL, a message or a log line.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { SensegateError, redactUrl } from '@sensegate/sdk';
-import { authorization, parseChallenges, pickChallenge, type AuthScheme, type Credentials } from './http-auth.js';
+import { SensegateError, answerChallenge, authorization, parseChallenges, redactUrl, type AuthScheme, type Credentials } from '@sensegate/sdk';
 import { isJpeg } from './jpeg.js';
 
 export interface FetchSnapshotOptions {
@@ -15,8 +16,10 @@ export interface FetchSnapshotOptions {
   signal?: AbortSignal;
   /** A larger answer is refused without reading it all (default 16 MiB). */
   maxBytes?: number;
-  /** Which challenge to answer: `auto` (default) answers Digest when offered, else Basic. */
+  /** Which challenge to answer: `auto` (default) answers Digest when offered, else Basic where allowed; `basic` asks for Basic. */
   scheme?: AuthScheme;
+  /** Answer a Basic challenge over plain HTTP (the device's `allowBasicOverHttp`); default false. */
+  basicOverHttp?: boolean;
 }
 
 export const DEFAULT_SNAPSHOT_TIMEOUT = 10_000;
@@ -75,7 +78,7 @@ function get(url: URL, headers: Record<string, string>, signal: AbortSignal, max
   });
 }
 
-function failed(target: string, message: string, context: { status?: string; cause?: unknown; code?: 'SG_SNAPSHOT_FAILED' | 'SG_AUTH_FAILED' } = {}): SensegateError {
+function failed(target: string, message: string, context: { status?: string; cause?: unknown; code?: 'SG_SNAPSHOT_FAILED' | 'SG_AUTH_FAILED' | 'SG_INSECURE_AUTH' } = {}): SensegateError {
   return new SensegateError(context.code ?? 'SG_SNAPSHOT_FAILED', `snapshot ${target}: ${message}`, {
     source: target,
     ...(context.status !== undefined ? { status: context.status } : {}),
@@ -117,13 +120,20 @@ export async function fetchSnapshot(url: string, auth: Credentials | undefined, 
     const offered = parseChallenges(answer.challenges);
     const schemes = offered.map((c) => c.scheme).join(', ') || 'none';
     if (!auth) throw failed(target, `HTTP 401: the camera asks for credentials (${schemes}) and none are configured`, { code: 'SG_AUTH_FAILED', status: 'http:401' });
-    const challenge = pickChallenge(offered, options.scheme ?? 'auto');
-    if (!challenge) {
+    const answered = answerChallenge(offered, { scheme: options.scheme ?? 'auto', secure: parsed.protocol === 'https:', basicOverHttp: options.basicOverHttp === true });
+    if (!answered.ok && answered.reason === 'basic-over-http') {
+      throw failed(target, 'HTTP 401: the camera asks for Basic over plain HTTP, which would send the password readable by anyone on the network; it was not sent (enable Digest or HTTPS on the camera, or set allowBasicOverHttp on a trusted network)', {
+        code: 'SG_INSECURE_AUTH',
+        status: 'http:401',
+      });
+    }
+    if (!answered.ok) {
       throw failed(target, `HTTP 401: the camera offers ${schemes}, none of which this client answers${options.scheme && options.scheme !== 'auto' ? ` with ${options.scheme}` : ''}`, {
         code: 'SG_AUTH_FAILED',
         status: 'http:401',
       });
     }
+    const challenge = answered.challenge;
     const uri = parsed.pathname + parsed.search;
     answer = await get(parsed, { ...headers, Authorization: authorization(challenge, auth, 'GET', uri) }, signal, maxBytes, ok);
     if (answer.status === 401) {
@@ -143,6 +153,9 @@ export async function fetchSnapshot(url: string, auth: Credentials | undefined, 
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ECONNREFUSED' ? 'connection refused' : err instanceof Error ? err.message : String(err);
     throw failed(target, reason, { cause: err });
+  }
+  if (answer.status >= 300 && answer.status < 400) {
+    throw failed(target, `HTTP ${answer.status}: the camera redirects to ${redactUrl(String(answer.headers.location ?? 'nowhere'))}; redirects are not followed, so credentials go only to the snapshot URL's own host`, { status: `http:${answer.status}` });
   }
   if (!ok(answer.status)) {
     const text = excerpt(answer.body);

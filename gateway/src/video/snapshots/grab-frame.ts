@@ -1,11 +1,13 @@
 /**
  * `grabFrame`: one JPEG decoded from a camera's RTSP stream by ffmpeg. ffmpeg gets the URL with
  * credentials (RTSP Digest needs them) and echoes it in its errors, so everything it prints is
- * redacted before it reaches a message.
+ * redacted before it reaches a message. A camera that asks for Basic only is refused before ffmpeg
+ * starts, unless allowed (rtsp-login-check.ts).
  */
 import { spawn } from 'node:child_process';
 import { SensegateError, redactText, redactUrl } from '@sensegate/sdk';
 import { isJpeg } from './jpeg.js';
+import { insecureRtspLogin } from './rtsp-login-check.js';
 
 export interface GrabFrameOptions {
   /** Path of the ffmpeg executable (resolve it with the sdk's `resolveFfmpeg`). */
@@ -15,6 +17,8 @@ export interface GrabFrameOptions {
   signal?: AbortSignal;
   /** A larger picture is refused (default 16 MiB). */
   maxBytes?: number;
+  /** The camera's configuration allows RTSP Basic without TLS; otherwise a camera offering only Basic is refused (rtsp-login-check.ts). */
+  basicOverRtsp?: boolean;
 }
 
 export const DEFAULT_GRAB_TIMEOUT = 10_000;
@@ -87,6 +91,10 @@ function lastWords(stderr: string): string {
 export async function grabFrame(url: string, options: GrabFrameOptions): Promise<Buffer> {
   const timeout = options.timeout ?? DEFAULT_GRAB_TIMEOUT;
   const started = Date.now();
+  if (!options.basicOverRtsp) {
+    const refused = await insecureRtspLogin(url, timeout);
+    if (refused) throw new SensegateError('SG_INSECURE_AUTH', `stream ${redactUrl(url)}: ${refused}`, { source: redactUrl(url), status: 'rtsp:401' });
+  }
   try {
     return await grabOnce(url, options, timeout, 'fast');
   } catch (err) {

@@ -150,8 +150,8 @@ export class Snapshotter {
     const maxBytes = this.options.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES;
     const jpeg =
       kind === 'snapshotUrl'
-        ? await fetchSnapshot(source.snapshotUrl!, source.auth, { timeout: this.timeout, signal, maxBytes })
-        : await grabFrame(urlWithCredentials(source.url, source.auth), { ffmpeg: this.ffmpeg(), timeout: this.timeout, signal, maxBytes });
+        ? await fetchSnapshot(source.snapshotUrl!, source.auth, { timeout: this.timeout, signal, maxBytes, basicOverHttp: source.allowBasicOverHttp === true })
+        : await grabFrame(urlWithCredentials(source.url, source.auth), { ffmpeg: this.ffmpeg(), timeout: this.timeout, signal, maxBytes, basicOverRtsp: source.allowBasicOverHttp === true });
     if (!jpegSize(jpeg)) {
       const where = kind === 'snapshotUrl' ? `snapshot ${source.snapshotUrl}` : `stream ${source.url}`;
       throw new SensegateError('SG_SNAPSHOT_FAILED', `${where}: the JPEG has no frame header (${jpeg.length} bytes)`, { source: where });
@@ -179,13 +179,16 @@ export class Snapshotter {
 
 /** One error for a take that found no picture: every source tried, and the code that fits best. */
 function combine(device: string, failures: SensegateError[]): SensegateError {
-  const code = failures.length > 0 && failures.every((f) => f.code === 'SG_AUTH_FAILED')
+  const all = (code: string) => failures.length > 0 && failures.every((f) => f.code === code);
+  const code = all('SG_AUTH_FAILED')
     ? 'SG_AUTH_FAILED'
-    : failures.length === 1
-      ? failures[0]!.code
-      : failures.some((f) => f.code === 'SG_STREAM_UNAVAILABLE')
-        ? 'SG_STREAM_UNAVAILABLE'
-        : 'SG_SNAPSHOT_FAILED';
+    : all('SG_INSECURE_AUTH')
+      ? 'SG_INSECURE_AUTH'
+      : failures.length === 1
+        ? failures[0]!.code
+        : failures.some((f) => f.code === 'SG_STREAM_UNAVAILABLE')
+          ? 'SG_STREAM_UNAVAILABLE'
+          : 'SG_SNAPSHOT_FAILED';
   const tried = failures.map((f) => f.message).join('; ');
   const status = failures.find((f) => f.status !== undefined)?.status;
   return new SensegateError(code, `camera "${device}": no snapshot; tried ${tried}`, {

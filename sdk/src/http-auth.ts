@@ -1,8 +1,13 @@
 /**
- * Client side of HTTP authentication as cameras' web servers ask for it: Basic (RFC 7617) and
- * Digest (RFC 7616: MD5 or SHA-256, plain or -sess, with qop=auth, or without qop as RFC 2069
- * servers still do). Only the challenge parsing and the Authorization header live here; sending
- * the requests is the caller's job.
+ * Client side of HTTP authentication as devices' web servers ask for it (cameras' ONVIF services
+ * and snapshot URLs): Basic (RFC 7617) and Digest (RFC 7616: MD5 or SHA-256, plain or -sess, with
+ * qop=auth, or without qop as RFC 2069 servers still do). Only the challenge parsing, the choice of
+ * which challenge may be answered, and the Authorization header live here; sending the requests is
+ * the caller's job.
+ *
+ * The one rule every caller shares (`answerChallenge`): Digest when the server offers it; Basic,
+ * which puts the password on the wire readable by anyone on the path, only over TLS or when the
+ * device's configuration explicitly allows it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -90,6 +95,30 @@ export function pickChallenge(challenges: readonly Challenge[], scheme: AuthSche
   if (scheme === 'basic') return basic;
   if (scheme === 'digest') return digests[0];
   return digests[0] ?? basic;
+}
+
+/** What a caller allows when answering a 401. */
+export interface ChallengePolicy {
+  /** Which schemes to answer (default `auto`); an explicit `basic` counts as allowing Basic. */
+  scheme?: AuthScheme;
+  /** The exchange runs over TLS (https), so a Basic answer is not readable on the path. */
+  secure: boolean;
+  /** The device's configuration allows Basic over plain HTTP. */
+  basicOverHttp?: boolean;
+}
+
+export type ChallengeAnswer =
+  | { ok: true; challenge: Challenge }
+  /** `basic-over-http`: only Basic is offered and the policy forbids it here; `unsupported`: nothing answerable. */
+  | { ok: false; reason: 'basic-over-http' | 'unsupported' };
+
+/** The challenge to answer under `policy`: Digest first; Basic only over TLS or when allowed. */
+export function answerChallenge(challenges: readonly Challenge[], policy: ChallengePolicy): ChallengeAnswer {
+  const scheme = policy.scheme ?? 'auto';
+  const challenge = pickChallenge(challenges, scheme);
+  if (!challenge) return { ok: false, reason: 'unsupported' };
+  if (challenge.scheme === 'basic' && !policy.secure && !policy.basicOverHttp && scheme !== 'basic') return { ok: false, reason: 'basic-over-http' };
+  return { ok: true, challenge };
 }
 
 const quote = (value: string): string => `"${value.replace(/(["\\])/g, '\\$1')}"`;
