@@ -11,7 +11,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { silentLogger, type DriverContext } from '@sensegate/sdk';
+import { discardMetrics, silentLogger, type DriverContext } from '@sensegate/sdk';
 import { freePort, testDevice } from '@sensegate/sdk/testing';
 import hj212 from '../src/index.js';
 import { mnOf } from './fleet-ids.js';
@@ -33,6 +33,7 @@ const context: DriverContext = {
   driver: 'hj212',
   gatewayId: 'bench',
   log: silentLogger,
+  metrics: discardMetrics,
   dataDir: process.cwd(),
   configDir: process.cwd(),
   publish: () => void published++,

@@ -9,7 +9,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { silentLogger, type DriverContext } from '@sensegate/sdk';
+import { discardMetrics, silentLogger, type DriverContext } from '@sensegate/sdk';
 import { freePort, testDevice } from '@sensegate/sdk/testing';
 import sl651 from '../src/index.js';
 import { decodeBody, FrameDecoder } from '../src/protocol/index.js';
@@ -54,6 +54,7 @@ const context: DriverContext = {
   driver: 'sl651',
   gatewayId: 'bench',
   log: silentLogger,
+  metrics: discardMetrics,
   dataDir: process.cwd(),
   configDir: process.cwd(),
   publish: () => void published++,

@@ -33,6 +33,7 @@ import { VideoService } from '../video/service.js';
 import { VideoRelay } from '../video/relay/index.js';
 import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
 import { DeviceRunner } from './device-runner.js';
+import { driverMetrics } from './driver-metrics.js';
 import { FeedWriter } from './feed-writer.js';
 import { nextSession } from './session.js';
 
@@ -280,6 +281,7 @@ export class Gateway {
       driver,
       gatewayId: this.id,
       log,
+      metrics: driverMetrics(this.metrics, driver),
       dataDir,
       configDir: this.options.config.baseDir,
       publish: (device: string, point: string, value: Value, opts: PublishOptions = {}) => {
