@@ -46,6 +46,7 @@ export { redactText, redactUrl, urlWithCredentials } from './url.js';
 export { resolveFfmpeg, type FfmpegLocation, type FfmpegOptions } from './ffmpeg.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
 export { checkMetricNames, discardMetrics, type CounterSeries, type DriverMetrics, type GaugeSeries, type MetricLabels } from './metrics.js';
+export * from './listen/index.js';
 export {
   defineDriver,
   isDriver,

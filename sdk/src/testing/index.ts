@@ -19,6 +19,7 @@ export { createTestContext, type TestContext, type RecordedLog, type RecordedMet
 export { pollOnce, testDevice, type PollResult, type PointResult, type TestDeviceInput } from './poll.js';
 export { delay, waitFor, type WaitOptions } from './wait.js';
 export { freePort } from './free-port.js';
+export { shortConnections, type ShortConnectionsOptions, type ShortConnectionsResult } from './peers.js';
 export { probeVideo, runProgram, type ProgramRun, type VideoProbe } from './media.js';
 export { CliProcess, type CliProcessOptions } from './cli-process.js';
 export { checkStep, runSteps, stepContext, type RunStepsOptions, type StepInput, type StepOutput } from './step.js';
