@@ -51,7 +51,7 @@ for (let i = 0; i < STATIONS; i++) {
   await instance.addDevice(
     testDevice(hj212, {
       id: `station-${i}`,
-      connection: { host: '127.0.0.1', port, mn: mnOf(i), password: PASSWORD, maxConnections: STATIONS + 10 },
+      connection: { host: '127.0.0.1', port, mn: mnOf(i), password: PASSWORD, maxConnections: STATIONS + 10, maxConnectionsPerAddress: STATIONS + 10 },
       points: CODES.map(([id, code]) => ({ id, code })),
     }),
   );

@@ -72,7 +72,7 @@ for (let i = 0; i < STATIONS; i++) {
   await instance.addDevice(
     testDevice(sl651, {
       id: `station-${i}`,
-      connection: { host: '127.0.0.1', port, address: addressOf(i), password: PASSWORD, maxConnections: STATIONS + 10 },
+      connection: { host: '127.0.0.1', port, address: addressOf(i), password: PASSWORD, maxConnections: STATIONS + 10, maxConnectionsPerAddress: STATIONS + 10 },
       points: [
         { id: 'rainCurrent', element: '20' },
         { id: 'rainTotal', element: '26' },
