@@ -140,7 +140,11 @@ describe('hostile peers on the HJ 212 port', () => {
     const guess = await open(ATTACKER);
     guess.sendPacket(good(3, { pw: 'guess77' }));
     await guess.waitClosed();
-    assert.equal(h.instance.stats().framesMalformed, 1);
+    // A frame whose `PW=` was damaged on the line: no field name says where the password is.
+    const damaged = await open('127.0.0.3');
+    damaged.send(encodeFrame(`QN=20240501100000000;ST=22;CN=2011;PX=k9Secret;MN=${AIR_MN};Flag=4;CP=&&a34004-Rtd=1&&`));
+    await waitFor('the damaged frame counted', () => h.instance.stats().framesMalformed === 2);
+    assert.ok(logText(h).some((t) => t.includes('PX=***;MN=')), 'its excerpt hides the password too');
     assert.deepEqual(logText(h).filter((t) => t.includes('k9Secret') || t.includes('guess77')), []);
     assert.ok(logText(h).some((t) => t.includes('CRC mismatch') && t.includes('PW=***;MN=')), 'the excerpt shows where the password was');
   });

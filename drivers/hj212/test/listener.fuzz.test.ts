@@ -94,6 +94,7 @@ describe('HJ 212 listener fuzz', () => {
     assert.ok(h.ctx.logs.length <= MAX_LOG_LINES_PER_MINUTE * minutes, `${h.ctx.logs.length} log lines in ${minutes} min over ${rounds} rounds`);
     assert.ok(h.instance.stats().reassemblyBytes <= 256 * 1024);
     assert.deepEqual(h.ctx.logs.filter((l) => `${l.message} ${JSON.stringify(l.fields)}`.includes(`PW=${PW}`)), [], 'no password in any log line');
+    assert.deepEqual(h.ctx.logs.filter((l) => String(l.fields.excerpt ?? '').includes(PW)), [], 'no password in any excerpt, damaged or not');
     good.close();
   });
 

@@ -172,6 +172,11 @@ describe('hostile peers on the SL 651 port', () => {
     await waitFor('the good report', () => h.values('gauge', 'level')[0]);
     const warning = h.ctx.logs.find((l) => /CRC/.test(l.message))!;
     assert.match(String(warning.fields.excerpt), /^7E 7E 01 00 00 00 01 01 \*\* \*\* 32/);
+    // A frame that lost its first byte on the line: no 7E 7E says where the password is.
+    const damaged = await open(ATTACKER);
+    damaged.send(report(5.6, 3).subarray(1));
+    await waitFor('the damaged frame counted', () => h.ctx.metric('sensegate_listener_frames_malformed_total') === 2);
+    assert.ok(logText(h).some((t) => t.includes('7E 01 00 00 00 01 01 ** ** 32')), 'its excerpt hides the password too');
     assert.deepEqual(logText(h).filter((t) => /C3 ?D4/i.test(t)), []);
   });
 

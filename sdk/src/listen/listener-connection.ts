@@ -13,7 +13,8 @@
  * - a peer that leaves MAX_UNSENT_BYTES of replies unread is closed (it would hold our memory);
  * - an exception in the protocol code closes this connection, never the process or another one.
  *
- * Every line it logs goes through the listener's log limit, quoting the peer only in escaped form.
+ * Every line it logs goes through the listener's log limit, quoting the peer only in escaped form
+ * and with the stations' secrets hidden.
  */
 import type { Socket } from 'node:net';
 import { toSensegateError, type SensegateError } from '../errors.js';
@@ -81,6 +82,8 @@ export interface ConnectionHost {
   readonly episodes: Episodes;
   readonly backoff: AuthBackoff;
   readonly counts: { connectionsIdle: number; authTimeouts: number };
+  /** Hides the stations' secrets in text quoted from the wire (`StationListenerOptions.redact`). */
+  redact(text: string): string;
   forget(connection: ListenerConnection): void;
 }
 
@@ -204,7 +207,7 @@ export class ListenerConnection {
         peer: this.peer,
         ...(frame.log ? { log: frame.log } : {}),
         fields: { code, ...(status ? { status } : {}), remote: this.remote, ...frame.fields },
-        message: `refused ${frame.what}: ${frame.error.message}; ${then}. ${frame.error.action} (logged once until the station is accepted)`,
+        message: `refused ${frame.what}: ${this.host.redact(frame.error.message)}; ${then}. ${frame.error.action} (logged once until the station is accepted)`,
       });
     }
     if (closing) this.close(frame.error.message, closing);
@@ -219,12 +222,14 @@ export class ListenerConnection {
     if (episodes.occur(this.malformedEpisode)) {
       const e = error.withContext({ driver, source: this.remote, ...(source?.device ? { device: source.device } : {}) });
       const who = source ? `${source.label} at ${this.remote}` : this.remote;
+      // A broken frame may be a real station's, header damaged where the protocol would mask it.
+      const bytes = this.host.redact(excerpt);
       lines.write({
         kind: 'malformed',
         peer: this.peer,
         ...(source ? { log: source.log } : {}),
-        fields: { code: e.code, ...(e.status ? { status: e.status } : {}), remote: this.remote, ...source?.fields, excerpt },
-        message: `malformed data from ${who}: ${e.message}; bytes: ${excerpt} (logged once until a good frame or the connection closes)`,
+        fields: { code: e.code, ...(e.status ? { status: e.status } : {}), remote: this.remote, ...source?.fields, excerpt: bytes },
+        message: `malformed data from ${who}: ${this.host.redact(e.message)}; bytes: ${bytes} (logged once until a good frame or the connection closes)`,
       });
     }
     if (++this.badInARow >= MAX_BAD_IN_A_ROW) this.close(`${MAX_BAD_IN_A_ROW} malformed or refused frames in a row`, 'malformed');

@@ -55,6 +55,12 @@ export interface StationListenerOptions {
   context: DriverContext;
   /** The protocol side of a new connection. */
   session(connection: ListenerConnection): ConnectionSession;
+  /**
+   * Hides the stations' secrets (passwords, in the form the protocol's excerpts show them) in text
+   * quoted from the wire before it is logged: the excerpt of a frame whose header is damaged, so
+   * that the protocol's own masking missed it. Default: the text as it is.
+   */
+  redact?(text: string): string;
 }
 
 /** What the listener counts itself; drivers add them to their own stats. */
@@ -165,6 +171,10 @@ export class StationListener<S extends ListenedStation> implements ConnectionHos
     for (const connection of this.connections) connection.destroy();
     await closed;
     this.lines.close();
+  }
+
+  redact(text: string): string {
+    return this.options.redact ? this.options.redact(text) : text;
   }
 
   /** Called by a connection when its socket has closed. */

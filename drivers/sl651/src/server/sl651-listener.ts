@@ -15,7 +15,27 @@ export class Sl651Listener {
 
   constructor(host: string, port: number, context: DriverContext) {
     this.driver = context.driver;
-    this.server = new StationListener<StationDevice>({ host, port, protocol: 'SL 651', context, session: (connection) => new Sl651Session(connection, this) });
+    this.server = new StationListener<StationDevice>({
+      host,
+      port,
+      protocol: 'SL 651',
+      context,
+      session: (connection) => new Sl651Session(connection, this),
+      redact: (text) => this.redact(text),
+    });
+  }
+
+  /**
+   * Every station's password (`A1 B2` in an excerpt) hidden in text quoted from the wire: excerpts
+   * mask the bytes after each `7E 7E`, but a frame whose header is damaged still carries them.
+   */
+  private redact(text: string): string {
+    let out = text;
+    for (const station of this.server.stations.values()) {
+      const { password } = station.connection;
+      out = out.split(`${password.slice(0, 2)} ${password.slice(2)}`).join('** **');
+    }
+    return out;
   }
 
   /** Every counter of this listener, connections included. */
