@@ -154,6 +154,9 @@ sinks:
     await waitFor('5 more real-time packets from the water station', () => water.stats().realtimeSent >= before + 5, { timeout: 20_000 });
     clearInterval(fuzz);
     junk.destroy();
+    // The junk is counted in the gateway's metrics, under the driver that saw it.
+    const malformed = gateway.metrics.snapshot().sensegate_listener_frames_malformed_total ?? [];
+    assert.ok(malformed.some((series) => series.labels.driver === 'hj212' && series.value > 0), JSON.stringify(malformed));
     const sentUpTo = water.stats().realtimeSent;
     // Every real-time packet the water station sent reaches the broker: one pH reading each.
     await waitFor('every water packet on the broker', () => consumer.readings().filter((r) => r.device === 'water-1' && r.point === 'ph').length >= sentUpTo, {

@@ -20,6 +20,7 @@
 import type { z } from 'zod';
 import type { SensegateError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { DriverMetrics } from './metrics.js';
 import type { Quality } from './quality.js';
 import type { DeviceEvent, Value } from './reading.js';
 import type { BasePoint, BackoffSettings } from './schema.js';
@@ -127,6 +128,12 @@ export interface DriverContext {
   readonly driver: string;
   readonly gatewayId: string;
   readonly log: Logger;
+  /**
+   * Counters and gauges the gateway serves with its own metrics, each series labelled with the
+   * driver's name. Label values must come from the configuration or a fixed set in the code,
+   * never from the wire. Get a series once and keep it.
+   */
+  readonly metrics: DriverMetrics;
   /** A folder the driver owns for state such as certificates; created before `create` is called. */
   readonly dataDir: string;
   /** Folder of the configuration file: relative paths in a device's `connection` block start here. */

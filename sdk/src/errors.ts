@@ -90,7 +90,7 @@ export const ERROR_CATALOG = {
     action: 'Look at the frame excerpt in the log; a noisy serial line or two masters on one bus are common causes.',
   },
   SG_STATION_REFUSED: {
-    summary: 'A station that connects to the gateway was refused: unknown station id (MN or address), wrong password, not on the allow-list, or over the connection limit.',
+    summary: 'A station that connects to the gateway was refused: unknown station id (MN or address), wrong password, not on the allow-list, over the connection limit of the server or of its address, or its address is refused for a while after a wrong password (authBackoff).',
     retryable: false,
     action: 'Add the station to the configuration with its id and password, or fix the password on the station\'s data logger; the log names the remote address and the id it sent.',
   },

@@ -56,6 +56,8 @@ export {
 } from './http-auth.js';
 export { resolveFfmpeg, type FfmpegLocation, type FfmpegOptions } from './ffmpeg.js';
 export { silentLogger, type Logger, type LogFn } from './logger.js';
+export { checkMetricNames, discardMetrics, type CounterSeries, type DriverMetrics, type GaugeSeries, type MetricLabels } from './metrics.js';
+export * from './listen/index.js';
 export {
   defineDriver,
   isDriver,

@@ -11,7 +11,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { silentLogger, type DriverContext } from '@sensegate/sdk';
+import { discardMetrics, silentLogger, type DriverContext } from '@sensegate/sdk';
 import { freePort, testDevice } from '@sensegate/sdk/testing';
 import hj212 from '../src/index.js';
 import { mnOf } from './fleet-ids.js';
@@ -33,6 +33,7 @@ const context: DriverContext = {
   driver: 'hj212',
   gatewayId: 'bench',
   log: silentLogger,
+  metrics: discardMetrics,
   dataDir: process.cwd(),
   configDir: process.cwd(),
   publish: () => void published++,
@@ -50,7 +51,7 @@ for (let i = 0; i < STATIONS; i++) {
   await instance.addDevice(
     testDevice(hj212, {
       id: `station-${i}`,
-      connection: { host: '127.0.0.1', port, mn: mnOf(i), password: PASSWORD, maxConnections: STATIONS + 10 },
+      connection: { host: '127.0.0.1', port, mn: mnOf(i), password: PASSWORD, maxConnections: STATIONS + 10, maxConnectionsPerAddress: STATIONS + 10 },
       points: CODES.map(([id, code]) => ({ id, code })),
     }),
   );

@@ -1,12 +1,13 @@
 /**
  * The driver instance: one per gateway, serving every HJ 212 station. Stations are grouped by
- * listen address into shared servers and recognised on the wire by their MN.
+ * listen address into shared servers (the SDK's station-listener skeleton) and recognised on the
+ * wire by their MN.
  */
 import { SensegateError, type DriverContext, type DriverInstance, type PointRef, type Value } from '@sensegate/sdk';
 import type { Hj212Connection } from './config/connection.js';
 import { pointProblems, type CommandName, type Hj212PointFields } from './config/point.js';
 import type { CpField } from './protocol/cp.js';
-import { StationListener } from './server/station-listener.js';
+import { Hj212Listener } from './server/hj212-listener.js';
 import { addStats, emptyStats, type Hj212Stats } from './server/stats.js';
 import { Station, type Hj212Device } from './station/station.js';
 
@@ -21,8 +22,8 @@ export interface Hj212Endpoint {
 }
 
 export class Hj212Instance implements DriverInstance<Hj212Connection, Hj212PointFields> {
-  private readonly listeners = new Map<string, StationListener>();
-  private readonly devices = new Map<string, { listener: StationListener; station: Station }>();
+  private readonly listeners = new Map<string, Hj212Listener>();
+  private readonly devices = new Map<string, { listener: Hj212Listener; station: Station }>();
 
   constructor(private readonly context: DriverContext) {}
 
@@ -34,29 +35,31 @@ export class Hj212Instance implements DriverInstance<Hj212Connection, Hj212Point
     if (problems.length) throw new SensegateError('SG_CONFIG_INVALID', `device ${device.id}: ${problems.join('; ')}`, where);
     const key = `${host}:${port}`;
     let listener = this.listeners.get(key);
-    const other = listener?.stations.get(mn);
+    const other = listener?.server.stations.get(mn);
     if (other) {
       throw new SensegateError('SG_CONFIG_INVALID', `devices ${other.id} and ${device.id} both use MN ${mn} on ${key}; an MN identifies one station per listen address`, where);
     }
-    const station = new Station(device, this.context);
     if (!listener) {
-      listener = new StationListener(host, port, this.context);
+      listener = new Hj212Listener(host, port, this.context);
       this.listeners.set(key, listener);
     }
-    listener.add(station);
+    const { server } = listener;
+    const station = new Station(device, this.context, { budget: server.reassembly, dropped: server.metrics.reassemblyDropped, lines: server.lines });
+    server.add(station);
     this.devices.set(device.id, { listener, station });
-    device.log.debug({ station: mn }, `station ${mn} expected on ${listener.where}`);
-    await listener.start();
+    device.log.debug({ station: mn }, `station ${mn} expected on ${server.where}`);
+    await server.start();
   }
 
   async removeDevice(deviceId: string): Promise<void> {
     const entry = this.devices.get(deviceId);
     if (!entry) return;
     this.devices.delete(deviceId);
-    entry.listener.remove(entry.station.mn);
-    if (entry.listener.empty) {
-      this.listeners.delete(`${entry.listener.host}:${entry.listener.port}`);
-      await entry.listener.close();
+    const { server } = entry.listener;
+    server.remove(entry.station.mn);
+    if (server.empty) {
+      this.listeners.delete(`${server.host}:${server.port}`);
+      await server.close();
     }
   }
 
@@ -93,17 +96,17 @@ export class Hj212Instance implements DriverInstance<Hj212Connection, Hj212Point
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     this.devices.clear();
-    await Promise.all(listeners.map((l) => l.close()));
+    await Promise.all(listeners.map((l) => l.server.close()));
   }
 
   /** Where the instance listens, with the ports actually bound: how a test finds a port-0 server. */
   endpoints(): Hj212Endpoint[] {
-    return [...this.listeners.values()].map((l) => ({ host: l.host, port: l.port, boundPort: l.boundPort, stations: [...l.stations.keys()] }));
+    return [...this.listeners.values()].map(({ server }) => ({ host: server.host, port: server.port, boundPort: server.boundPort, stations: [...server.stations.keys()] }));
   }
 
   /** The bound port of a device's server. */
   portOf(deviceId: string): number | undefined {
-    return this.devices.get(deviceId)?.listener.boundPort;
+    return this.devices.get(deviceId)?.listener.server.boundPort;
   }
 
   /** Counters of one station, or of everything (servers and stations) summed. */
@@ -111,8 +114,8 @@ export class Hj212Instance implements DriverInstance<Hj212Connection, Hj212Point
     if (deviceId !== undefined) return { ...this.station(deviceId).stats };
     const total = emptyStats();
     for (const listener of this.listeners.values()) {
-      addStats(total, listener.stats);
-      for (const station of listener.stations.values()) addStats(total, station.stats);
+      addStats(total, listener.stats());
+      for (const station of listener.server.stations.values()) addStats(total, station.stats);
     }
     return total;
   }

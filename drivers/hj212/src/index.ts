@@ -39,7 +39,7 @@ export {
 } from './config/point.js';
 export { commandRequest, REALTIME_INTERVAL, type CommandRequest } from './station/commands.js';
 export { Hj212Instance, createHj212Instance, type Hj212Endpoint } from './hj212-instance.js';
-export { MAX_BAD_IN_A_ROW } from './server/station-connection.js';
+export { MAX_BAD_IN_A_ROW } from '@sensegate/sdk';
 export { MAX_PACKETS as MAX_SPLIT_PACKETS, MAX_SETS as MAX_SPLIT_SETS } from './station/split-messages.js';
 export type { Hj212Stats } from './server/stats.js';
 export { VERSION } from './version.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { waitFor } from '@sensegate/sdk/testing';
+import { delay, waitFor } from '@sensegate/sdk/testing';
 import { AIR_MN, PW, RawClient, frameOf, startDriver, upload, type DriverHarness } from './support/harness.js';
 
 const points = [{ id: 'pm25', code: 'a34004' }];
@@ -39,24 +39,27 @@ describe('what is refused', () => {
     assert.equal(c.closed, false);
   });
 
-  it('drops a packet with a wrong password, keeps the connection, and takes the next good packet', async () => {
-    h = await startDriver([{ id: 'air', connection: { mn: AIR_MN, password: PW }, points }]);
+  it('closes the connection at a wrong password, refuses its address for authBackoff, and takes the station once the password is right', async () => {
+    h = await startDriver([{ id: 'air', connection: { mn: AIR_MN, password: PW, authBackoff: { initialDelay: '100ms', maxDelay: '100ms' } }, points }]);
     const c = await open();
     c.sendPacket(upload({ pw: '999999', cp: 'DataTime=20240501100000;a34004-Rtd=7' }));
     c.sendPacket(upload({ pw: '999999', cp: 'DataTime=20240501100000;a34004-Rtd=8' }));
-    await waitFor('two refusals', () => h.instance.stats('air').framesRefused === 2);
+    await c.waitClosed('the connection closed at the first wrong password');
+    assert.equal(h.instance.stats('air').framesRefused, 1, 'nothing after the wrong password was read');
     const refused = h.ctx.healthChanges.find((x) => x.device === 'air');
     assert.equal(refused?.state, 'offline');
     assert.equal((refused?.reason as { code?: string }).code, 'SG_STATION_REFUSED');
     const warn = h.ctx.logs.filter((l) => l.message.includes('wrong password'));
     assert.equal(warn.length, 1);
-    assert.match(warn[0]!.message, /127\.0\.0\.1:\d+/);
+    assert.match(warn[0]!.message, /at 127\.0\.0\.1:\d+; connection closed, new connections from 127\.0\.0\.1 refused for 100 ms/);
     assert.equal(warn[0]!.fields.mn, AIR_MN);
-    c.sendPacket(good(9));
+    await delay(150); // the address's refusal is over
+    const fixed = await open();
+    fixed.sendPacket(good(9));
     await waitFor('the good value', () => h.values('air', 'pm25')[0]);
     assert.deepEqual(h.values('air', 'pm25').map((v) => v.value), [9]);
     assert.equal(h.states('air').at(-1), 'online');
-    assert.ok(h.ctx.logs.some((l) => l.message.includes('accepted again after 2 refused packet(s)')));
+    assert.ok(h.ctx.logs.some((l) => l.message.includes('accepted again after 1 refused packet(s)')));
   });
 
   it('refuses an unknown MN and closes its connection; other stations carry on', async () => {

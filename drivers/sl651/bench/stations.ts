@@ -9,7 +9,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { silentLogger, type DriverContext } from '@sensegate/sdk';
+import { discardMetrics, silentLogger, type DriverContext } from '@sensegate/sdk';
 import { freePort, testDevice } from '@sensegate/sdk/testing';
 import sl651 from '../src/index.js';
 import { decodeBody, FrameDecoder } from '../src/protocol/index.js';
@@ -54,6 +54,7 @@ const context: DriverContext = {
   driver: 'sl651',
   gatewayId: 'bench',
   log: silentLogger,
+  metrics: discardMetrics,
   dataDir: process.cwd(),
   configDir: process.cwd(),
   publish: () => void published++,
@@ -71,7 +72,7 @@ for (let i = 0; i < STATIONS; i++) {
   await instance.addDevice(
     testDevice(sl651, {
       id: `station-${i}`,
-      connection: { host: '127.0.0.1', port, address: addressOf(i), password: PASSWORD, maxConnections: STATIONS + 10 },
+      connection: { host: '127.0.0.1', port, address: addressOf(i), password: PASSWORD, maxConnections: STATIONS + 10, maxConnectionsPerAddress: STATIONS + 10 },
       points: [
         { id: 'rainCurrent', element: '20' },
         { id: 'rainTotal', element: '26' },

@@ -1,11 +1,12 @@
 /**
  * The driver instance: one per gateway, serving every SL 651 device. Devices are grouped by listen
- * address into shared servers; a device is recognised on the wire by its station address.
+ * address into shared servers (the SDK's station-listener skeleton); a device is recognised on the
+ * wire by its station address.
  */
 import { SensegateError, type DriverContext, type DriverInstance } from '@sensegate/sdk';
 import type { Sl651Connection } from './config/connection.js';
 import type { Sl651PointFields } from './config/point.js';
-import { StationListener } from './server/station-listener.js';
+import { Sl651Listener } from './server/sl651-listener.js';
 import { emptyStats, type Sl651Stats } from './server/stats.js';
 import { StationDevice, type Sl651Device } from './station/station-device.js';
 
@@ -20,8 +21,8 @@ export interface Sl651Endpoint {
 }
 
 export class Sl651Instance implements DriverInstance<Sl651Connection, Sl651PointFields> {
-  private readonly listeners = new Map<string, StationListener>();
-  private readonly devices = new Map<string, { listener: StationListener; station: StationDevice }>();
+  private readonly listeners = new Map<string, Sl651Listener>();
+  private readonly devices = new Map<string, { listener: Sl651Listener; station: StationDevice }>();
 
   constructor(private readonly context: DriverContext) {}
 
@@ -30,7 +31,7 @@ export class Sl651Instance implements DriverInstance<Sl651Connection, Sl651Point
     if (this.devices.has(device.id)) throw new SensegateError('SG_CONFIG_INVALID', `device ${device.id} is added twice`, { driver: this.context.driver, device: device.id });
     const key = `${host}:${port}`;
     let listener = this.listeners.get(key);
-    const other = listener?.stations.get(address);
+    const other = listener?.server.stations.get(address);
     if (other) {
       throw new SensegateError(
         'SG_CONFIG_INVALID',
@@ -40,23 +41,24 @@ export class Sl651Instance implements DriverInstance<Sl651Connection, Sl651Point
     }
     const station = new StationDevice(device, this.context);
     if (!listener) {
-      listener = new StationListener(host, port, this.context);
+      listener = new Sl651Listener(host, port, this.context);
       this.listeners.set(key, listener);
     }
-    listener.add(station);
+    listener.server.add(station);
     this.devices.set(device.id, { listener, station });
-    device.log.debug({ station: address, elements: station.elements }, `station ${address} expected on ${listener.where}`);
-    await listener.start();
+    device.log.debug({ station: address, elements: station.elements }, `station ${address} expected on ${listener.server.where}`);
+    await listener.server.start();
   }
 
   async removeDevice(deviceId: string): Promise<void> {
     const entry = this.devices.get(deviceId);
     if (!entry) return;
     this.devices.delete(deviceId);
-    entry.listener.remove(entry.station.address);
-    if (entry.listener.empty) {
-      this.listeners.delete(`${entry.listener.host}:${entry.listener.port}`);
-      await entry.listener.close();
+    const { server } = entry.listener;
+    server.remove(entry.station.address);
+    if (server.empty) {
+      this.listeners.delete(`${server.host}:${server.port}`);
+      await server.close();
     }
   }
 
@@ -64,24 +66,24 @@ export class Sl651Instance implements DriverInstance<Sl651Connection, Sl651Point
     const listeners = [...this.listeners.values()];
     this.listeners.clear();
     this.devices.clear();
-    await Promise.all(listeners.map((l) => l.close()));
+    await Promise.all(listeners.map((l) => l.server.close()));
   }
 
   /** Where the instance listens, with the ports actually bound: how a test finds a port-0 server. */
   endpoints(): Sl651Endpoint[] {
-    return [...this.listeners.values()].map((l) => ({ host: l.host, port: l.port, boundPort: l.boundPort, stations: [...l.stations.keys()] }));
+    return [...this.listeners.values()].map(({ server }) => ({ host: server.host, port: server.port, boundPort: server.boundPort, stations: [...server.stations.keys()] }));
   }
 
   /** The bound port of a device's server. */
   portOf(deviceId: string): number | undefined {
-    return this.devices.get(deviceId)?.listener.boundPort;
+    return this.devices.get(deviceId)?.listener.server.boundPort;
   }
 
   /** Counters of every server, summed. */
   stats(): Sl651Stats {
     const total = emptyStats();
     for (const listener of this.listeners.values()) {
-      for (const [key, value] of Object.entries(listener.stats) as Array<[keyof Sl651Stats, number]>) total[key] += value;
+      for (const [key, value] of Object.entries(listener.counts()) as Array<[keyof Sl651Stats, number]>) total[key] += value;
     }
     return total;
   }

@@ -61,7 +61,7 @@ describe('server lifecycle', () => {
       station.sendKeepAlive();
       await waitFor('online', () => driver.ctx.healthChanges.at(-1)?.state === 'online');
       const offline = await waitFor('offline after the idle timeout', () => driver.ctx.healthChanges.find((h) => h.state === 'offline'));
-      assert.match(String((offline.reason as Error).message), /connection from 127\.0\.0\.1:\d+ was closed: no frame for 300 ms \(idleTimeout\)/);
+      assert.match(String((offline.reason as Error).message), /connection from 127\.0\.0\.1:\d+ was closed: no accepted frame for 300 ms \(idleTimeout\)/);
       station.sendKeepAlive();
       await waitFor('online again', () => driver.ctx.healthChanges.filter((h) => h.state === 'online').length === 2);
     } finally {

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveSecret, silentLogger, toSensegateError, type Driver, type DriverInstance, type YamlSource } from '@sensegate/sdk';
+import { discardMetrics, resolveSecret, silentLogger, toSensegateError, type Driver, type DriverInstance, type YamlSource } from '@sensegate/sdk';
 import type { GatewayConfig } from '../config/load.js';
 import { ConfigError, issueAt } from '../config/issues.js';
 import { Metrics } from '../metrics.js';
@@ -35,6 +35,7 @@ export async function prepareDevices(config: GatewayConfig, drivers: Map<string,
           driver: device.driver,
           gatewayId: config.gateway.id,
           log: silentLogger,
+          metrics: discardMetrics,
           dataDir,
           configDir: config.baseDir,
           publish() {},

@@ -34,6 +34,7 @@ import { resolveRelaySecrets } from '../video/relay-secrets.js';
 import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
 import { PRIVATE, accessFor, ensureFile, ensureFolder, tighten, type FileAccess } from '../data-folder.js';
 import { DeviceRunner } from './device-runner.js';
+import { driverMetrics } from './driver-metrics.js';
 import { FeedWriter } from './feed-writer.js';
 import { nextSession } from './session.js';
 
@@ -296,6 +297,7 @@ export class Gateway {
       driver,
       gatewayId: this.id,
       log,
+      metrics: driverMetrics(this.metrics, driver),
       dataDir,
       configDir: this.options.config.baseDir,
       publish: (device: string, point: string, value: Value, opts: PublishOptions = {}) => {

@@ -1,5 +1,15 @@
 import { resolveSecret, type DeviceEvent, type DeviceInfo, type DeviceState, type DriverContext, type MediaSource, type PublishOptions, type SensegateError, type Value } from '../index.js';
 import type { LogFn, Logger } from '../logger.js';
+import { checkMetricNames, type DriverMetrics, type MetricLabels } from '../metrics.js';
+
+/** One series a driver updated through `context.metrics`. */
+export interface RecordedMetric {
+  name: string;
+  kind: 'counter' | 'gauge';
+  help: string;
+  labels: MetricLabels;
+  value: number;
+}
 
 export interface RecordedLog {
   level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -17,6 +27,13 @@ export interface TestContext extends DriverContext {
   /** The latest `media()` of each device. */
   readonly mediaSources: Map<string, readonly MediaSource[]>;
   readonly logs: RecordedLog[];
+  /** Every series the driver created through `metrics`, by name and labels. */
+  readonly metricSeries: RecordedMetric[];
+  /**
+   * The value of a metric: the sum of its series whose labels include `labels` (all of them when
+   * left out); 0 when the driver never created it.
+   */
+  metric(name: string, labels?: MetricLabels): number;
 }
 
 function recordingLogger(logs: RecordedLog[], bindings: Record<string, unknown> = {}): Logger {
@@ -43,6 +60,26 @@ export function createTestContext(options: { driver?: string; gatewayId?: string
   const logs: RecordedLog[] = [];
   const infos = new Map<string, DeviceInfo>();
   const mediaSources = new Map<string, readonly MediaSource[]>();
+  const metricSeries: RecordedMetric[] = [];
+  const series = (kind: RecordedMetric['kind'], name: string, help: string, labels: MetricLabels = {}): RecordedMetric => {
+    checkMetricNames(name, labels);
+    const same = metricSeries.find((m) => m.name === name);
+    if (same && same.kind !== kind) throw new Error(`metric ${name} is already a ${same.kind}`);
+    const key = JSON.stringify(Object.entries(labels).sort());
+    let found = metricSeries.find((m) => m.name === name && JSON.stringify(Object.entries(m.labels).sort()) === key);
+    if (!found) metricSeries.push((found = { name, kind, help, labels: { ...labels }, value: 0 }));
+    return found;
+  };
+  const metrics: DriverMetrics = {
+    counter(name, help, labels) {
+      const s = series('counter', name, help, labels);
+      return { inc: (by = 1) => void (s.value += by) };
+    },
+    gauge(name, help, labels) {
+      const s = series('gauge', name, help, labels);
+      return { set: (value) => void (s.value = value) };
+    },
+  };
   return {
     driver: options.driver ?? 'test',
     gatewayId: options.gatewayId ?? 'test-gateway',
@@ -55,6 +92,15 @@ export function createTestContext(options: { driver?: string; gatewayId?: string
     infos,
     mediaSources,
     logs,
+    metrics,
+    metricSeries,
+    metric(name, labels = {}) {
+      let sum = 0;
+      for (const m of metricSeries) {
+        if (m.name === name && Object.entries(labels).every(([k, v]) => m.labels[k] === v)) sum += m.value;
+      }
+      return sum;
+    },
     publish(device, point, value, opts = {}) {
       published.push({ device, point, value, options: opts });
     },

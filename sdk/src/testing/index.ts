@@ -15,10 +15,11 @@
  *   const outputs = checkStep(step, { alpha: 0.5 }, series);   // outputs, and the step's obligations
  */
 export { checkDefinition, checkDriver, type ConformanceOptions } from './conformance.js';
-export { createTestContext, type TestContext, type RecordedLog } from './context.js';
+export { createTestContext, type TestContext, type RecordedLog, type RecordedMetric } from './context.js';
 export { pollOnce, testDevice, type PollResult, type PointResult, type TestDeviceInput } from './poll.js';
 export { delay, waitFor, type WaitOptions } from './wait.js';
 export { freePort } from './free-port.js';
+export { shortConnections, type ShortConnectionsOptions, type ShortConnectionsResult } from './peers.js';
 export { probeVideo, runProgram, type ProgramRun, type VideoProbe } from './media.js';
 export { CliProcess, type CliProcessOptions } from './cli-process.js';
 export { checkStep, runSteps, stepContext, type RunStepsOptions, type StepInput, type StepOutput } from './step.js';

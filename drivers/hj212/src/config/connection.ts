@@ -1,19 +1,23 @@
 /**
  * An HJ 212 station's `connection` block. Data loggers dial in, so the gateway listens: `host` and
  * `port` say where, and every station whose block names the same host and port shares one TCP
- * server. A station is recognised by the MN in every packet and checked with its password.
+ * server. A station is recognised by the MN in every packet and checked with its password. The
+ * listener's protections (allow-list, connection limits, deadlines, back-off, log limit) are the
+ * SDK's shared `stationListenerFields`, the same for every protocol.
  */
-import { duration } from '@sensegate/sdk';
+import { duration, stationListenerFields } from '@sensegate/sdk';
 import { z } from 'zod';
 import { isTimeZone } from '../protocol/data-time.js';
 import { DEFAULT_MAX_SEGMENT, MAX_LENGTH_FIELD } from '../protocol/frame.js';
-import { isAllowEntry } from '../server/allow-list.js';
 
 export const DIALECTS = ['2017', '2005'] as const;
 
+/** Ten minutes: loggers commonly upload minute data (2051) that often, and some send nothing else. */
+const { host, ...listener } = stationListenerFields({ idleTimeout: 600_000 });
+
 export const connectionSchema = z
   .object({
-    host: z.string().min(1).default('0.0.0.0').describe('Address the gateway listens on for this station (0.0.0.0: every IPv4 interface, :: every interface).'),
+    host,
     port: z
       .number()
       .int()
@@ -29,7 +33,7 @@ export const connectionSchema = z
       .min(1)
       .max(32)
       .regex(/^[^;=&]*$/, 'a password cannot contain ; = or &')
-      .describe('The station\'s access password (PW, usually 6 characters). Packets with another password are dropped and counted.'),
+      .describe('The station\'s access password (PW, usually 6 characters). A packet with another password is refused, its connection closed and its address refused for a while (authBackoff); never logged.'),
     st: z
       .string()
       .regex(/^\d{2}$/, 'a two-digit system code, e.g. 22 (air quality) or 21 (surface water)')
@@ -44,21 +48,7 @@ export const connectionSchema = z
       .enum(DIALECTS)
       .default('2017')
       .describe('Protocol edition of the station: `2017` (HJ 212-2017, Flag version 1) or `2005` (HJ/T 212-2005: no version bits, 3-character codes). Sets the Flag of the packets sent to it.'),
-    allow: z
-      .array(z.string().refine(isAllowEntry, 'an IPv4 or IPv6 address, or a CIDR block such as 10.1.0.0/16'))
-      .min(1)
-      .optional()
-      .describe('Remote addresses this station may connect from (addresses or CIDR blocks). Packets with its MN from elsewhere are refused and the connection closed. Any address when left out.'),
-    maxConnections: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(256)
-      .describe('Open connections the server accepts at once; more are closed on arrival. A shared server uses the lowest value of its stations.'),
-    idleTimeout: duration(
-      'Close a connection that sends no valid frame for this long; its stations are offline until they send again. A shared server uses the longest value of its stations.',
-    ).default(600_000),
+    ...listener,
     maxFrameBytes: z
       .number()
       .int()

@@ -4,7 +4,7 @@
  * between. This is what the driver runs for every upload, so it slices only what it returns and
  * recognises `DataTime`, `-Flag` and `-EFlag` in place.
  */
-import { SensegateError } from '@sensegate/sdk';
+import { SensegateError, printable } from '@sensegate/sdk';
 import { closeRecord, type CpRecord, type PollutantValue } from './cp.js';
 
 const DASH = 0x2d;
@@ -63,7 +63,7 @@ export function readCpRecords(cp: string): CpRecord[] {
       continue;
     }
     const eq = cp.indexOf('=', at);
-    if (eq <= at || eq >= end) throw new SensegateError('SG_PROTOCOL_ERROR', `CP field "${cp.slice(at, Math.min(end, at + 40))}" is not key=value`);
+    if (eq <= at || eq >= end) throw new SensegateError('SG_PROTOCOL_ERROR', `CP field "${printable(cp.slice(at, Math.min(end, at + 40)))}" is not key=value`);
     if (is(cp, at, eq, 'DataTime')) {
       closeRecord(records, started, dataTime, values);
       values = [];

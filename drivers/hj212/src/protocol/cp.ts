@@ -3,7 +3,7 @@
  * `DataTime=20160801085857;w01018-Rtd=166.0,w01018-Flag=N;w21003-Rtd=1.2,w21003-Flag=N`.
  * A pollutant's fields are `<code>-<Field>`; `<code>-Flag` qualifies its other fields.
  */
-import { SensegateError } from '@sensegate/sdk';
+import { SensegateError, printable } from '@sensegate/sdk';
 
 /** One group's fields, in order, as [key, value]. */
 export type CpField = [key: string, value: string];
@@ -18,7 +18,7 @@ export function parseCp(cp: string): CpGroup[] {
     for (const fieldText of groupText.split(',')) {
       if (fieldText === '') continue;
       const eq = fieldText.indexOf('=');
-      if (eq <= 0) throw new SensegateError('SG_PROTOCOL_ERROR', `CP field "${fieldText.slice(0, 40)}" is not key=value`);
+      if (eq <= 0) throw new SensegateError('SG_PROTOCOL_ERROR', `CP field "${printable(fieldText.slice(0, 40))}" is not key=value`);
       group.push([fieldText.slice(0, eq), fieldText.slice(eq + 1)]);
     }
     if (group.length) groups.push(group);

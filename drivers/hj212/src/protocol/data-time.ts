@@ -4,7 +4,7 @@
  * (offsets come from Intl, see zone-offset.ts), so a network in another zone (or on UTC) is
  * configured, not patched.
  */
-import { SensegateError } from '@sensegate/sdk';
+import { SensegateError, printable } from '@sensegate/sdk';
 import { zoneOffset } from './zone-offset.js';
 
 export { isTimeZone, zoneOffset } from './zone-offset.js';
@@ -53,7 +53,7 @@ function daysIn(year: number, month: number): number {
  * Throws SG_PROTOCOL_ERROR for text that is not a real date and time.
  */
 export function parseDataTime(text: string, timeZone: string = DEFAULT_TIME_ZONE): number {
-  if (!isTimeText(text)) throw new SensegateError('SG_PROTOCOL_ERROR', `time "${text.slice(0, 24)}" is not yyyyMMddHHmmss`);
+  if (!isTimeText(text)) throw new SensegateError('SG_PROTOCOL_ERROR', `time "${printable(text.slice(0, 24))}" is not yyyyMMddHHmmss`);
   const year = digits(text, 0, 4);
   const month = digits(text, 4, 2);
   const day = digits(text, 6, 2);
@@ -62,7 +62,7 @@ export function parseDataTime(text: string, timeZone: string = DEFAULT_TIME_ZONE
   const second = digits(text, 12, 2);
   const millis = text.length === 17 ? digits(text, 14, 3) : 0;
   if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
-    throw new SensegateError('SG_PROTOCOL_ERROR', `time "${text}" is not a valid date and time`);
+    throw new SensegateError('SG_PROTOCOL_ERROR', `time "${printable(text, 24)}" is not a valid date and time`);
   }
   const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   // Two passes settle the offset next to a daylight-saving change.

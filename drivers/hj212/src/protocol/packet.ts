@@ -3,7 +3,7 @@
  * HJ/T 212-2005 loggers often leave out QN and Flag; both are optional here. `cp` keeps the raw
  * text between `CP=&&` and the closing `&&`; `parseCp` splits it.
  */
-import { SensegateError } from '@sensegate/sdk';
+import { SensegateError, printable } from '@sensegate/sdk';
 
 export interface Packet {
   /** Request id, `yyyyMMddHHmmssSSS`; ties replies to their request. */
@@ -34,6 +34,16 @@ function fail(message: string): never {
   throw new SensegateError('SG_PROTOCOL_ERROR', message);
 }
 
+/**
+ * Wire text quoted in an error message: control characters escaped (a CN holding a newline must
+ * not start a log line), cut short, and nothing after a `PW` shown (a malformed field may still
+ * be a password).
+ */
+function quote(text: string): string {
+  const pw = text.indexOf('PW');
+  return printable(pw >= 0 ? `${text.slice(0, pw + 2)}***` : text, 40);
+}
+
 /** `text` is `min`..`max` ASCII digits (what `/^\d{min,max}$/` says, without a regex per field). */
 function isDigits(text: string, min: number, max: number): boolean {
   if (text.length < min || text.length > max) return false;
@@ -54,7 +64,7 @@ function isAlphanumeric(text: string, min: number, max: number): boolean {
 }
 
 function integer(key: string, text: string, min: number, max: number): number {
-  if (!isDigits(text, 1, 4) || Number(text) < min || Number(text) > max) fail(`${key}=${text} is not an integer from ${min} to ${max}`);
+  if (!isDigits(text, 1, 4) || Number(text) < min || Number(text) > max) fail(`${key}=${quote(text)} is not an integer from ${min} to ${max}`);
   return Number(text);
 }
 
@@ -100,13 +110,13 @@ function readHeader(segment: string, end: number): Header {
     let stop = segment.indexOf(';', at);
     if (stop < 0 || stop > end) stop = end;
     const eq = segment.indexOf('=', at);
-    if (eq < 0 || eq >= stop || eq === at) fail(`header field "${segment.slice(at, stop)}" is not key=value`);
+    if (eq < 0 || eq >= stop || eq === at) fail(`header field "${quote(segment.slice(at, stop))}" is not key=value`);
     const value = segment.slice(eq + 1, stop);
     const name = headerName(segment, at, eq);
     if (name === undefined) {
       const key = segment.slice(at, eq);
       others ??= new Set();
-      if (others.has(key)) fail(`header field ${key} appears twice`);
+      if (others.has(key)) fail(`header field ${quote(key)} appears twice`);
       others.add(key);
     } else {
       if (header[name] !== undefined) fail(`header field ${segment.slice(at, eq)} appears twice`);
@@ -139,12 +149,12 @@ export function parseSegment(segment: string): Packet {
     mn: header.mn,
     cp: segment.slice(open + CP_OPEN.length, segment.length - CP_CLOSE.length),
   };
-  if (!isDigits(packet.cn, 4, 4)) fail(`CN=${packet.cn} is not a four-digit command code`);
-  if (!isDigits(packet.st, 2, 2)) fail(`ST=${packet.st} is not a two-digit system code`);
-  if (!isAlphanumeric(packet.mn, 1, 32)) fail(`MN=${packet.mn} is not 1..32 letters and digits`);
+  if (!isDigits(packet.cn, 4, 4)) fail(`CN=${quote(packet.cn)} is not a four-digit command code`);
+  if (!isDigits(packet.st, 2, 2)) fail(`ST=${quote(packet.st)} is not a two-digit system code`);
+  if (!isAlphanumeric(packet.mn, 1, 32)) fail(`MN=${quote(packet.mn)} is not 1..32 letters and digits`);
   const { qn, flag, pnum, pno } = header;
   if (qn !== undefined) {
-    if (!isDigits(qn, 14, 20)) fail(`QN=${qn} is not a time stamp yyyyMMddHHmmssSSS`);
+    if (!isDigits(qn, 14, 20)) fail(`QN=${quote(qn)} is not a time stamp yyyyMMddHHmmssSSS`);
     packet.qn = qn;
   }
   if (flag !== undefined) packet.flag = integer('Flag', flag, 0, 255);

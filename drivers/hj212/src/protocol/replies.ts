@@ -5,7 +5,7 @@
  *   (QnRtn: 1 = will execute) and then by a 9012 (ExeRtn: 1 = done), both carrying the request's QN.
  * Replies use ST=91 and Flag without the A bit, so nobody acknowledges an acknowledgement.
  */
-import { SensegateError } from '@sensegate/sdk';
+import { SensegateError, printable } from '@sensegate/sdk';
 import { CN, EXE_RTN, QN_RTN, ST } from './codes.js';
 import { cpFields, parseCp, type CpField } from './cp.js';
 import { makeFlag, type Dialect } from './flags.js';
@@ -86,5 +86,6 @@ export function readReturnCode(packet: Packet): ReturnCode | undefined {
   const code = cpFields(parseCp(packet.cp)).get(key);
   if (code === undefined) throw new SensegateError('SG_PROTOCOL_ERROR', `a ${packet.cn} reply without ${key}`);
   const table = request ? QN_RTN : EXE_RTN;
-  return { kind: request ? 'request' : 'execution', code, meaning: table[code] ?? `unknown ${key} ${code}`, ok: code === '1' };
+  // The code is the station's text: escaped, since it ends up in error messages and logs.
+  return { kind: request ? 'request' : 'execution', code: printable(code, 20), meaning: table[code] ?? `unknown ${key}`, ok: code === '1' };
 }

@@ -7,10 +7,15 @@ export interface Hj212Stats {
   connections: number;
   /** Connections accepted since start. */
   connectionsAccepted: number;
-  /** Connections closed on arrival: over `maxConnections`, or from an address no station allows. */
+  /**
+   * Connections closed on arrival: over `maxConnections` or `maxConnectionsPerAddress`, from an
+   * address no station allows, or from an address refused after a wrong password (`authBackoff`).
+   */
   connectionsRefused: number;
-  /** Connections closed for silence (`idleTimeout`). */
+  /** Connections closed because no packet was accepted on them for `idleTimeout`. */
   connectionsIdle: number;
+  /** Connections closed because they sent no accepted packet within `authTimeout`. */
+  authTimeouts: number;
   /** Packets accepted from known stations with the right password. */
   framesAccepted: number;
   /** Packets refused: unknown MN, wrong password, address not allowed. */
@@ -23,8 +28,10 @@ export interface Hj212Stats {
   valuesPublished: number;
   /** Values of codes or fields no point takes. */
   valuesUnmatched: number;
-  /** Split messages dropped (never completed, too many packets, inconsistent PNUM). */
+  /** Split messages dropped (never completed, too many packets, inconsistent PNUM, no memory left). */
   splitDropped: number;
+  /** Bytes held now for split messages still arriving (within `maxReassemblyBytes`). */
+  reassemblyBytes: number;
   /** 9014 acknowledgements sent. */
   acksSent: number;
   /** Packets of kinds the driver does not act on (e.g. 1013, 9013). */
@@ -37,6 +44,7 @@ export function emptyStats(): Hj212Stats {
     connectionsAccepted: 0,
     connectionsRefused: 0,
     connectionsIdle: 0,
+    authTimeouts: 0,
     framesAccepted: 0,
     framesRefused: 0,
     framesMalformed: 0,
@@ -44,6 +52,7 @@ export function emptyStats(): Hj212Stats {
     valuesPublished: 0,
     valuesUnmatched: 0,
     splitDropped: 0,
+    reassemblyBytes: 0,
     acksSent: 0,
     ignored: 0,
   };

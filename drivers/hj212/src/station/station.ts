@@ -5,7 +5,22 @@
  * old connection times out); it is online while any of them is open, and commands go to the one
  * it used last.
  */
-import { SensegateError, type DeviceRef, type DriverContext, type Logger, type PublishOptions, type Quality } from '@sensegate/sdk';
+import {
+  AllowList,
+  Episodes,
+  SensegateError,
+  printable,
+  type BackoffSettings,
+  type CounterSeries,
+  type DeviceRef,
+  type DriverContext,
+  type ListenedStation,
+  type Logger,
+  type LogLimiter,
+  type MemoryBudget,
+  type PublishOptions,
+  type Quality,
+} from '@sensegate/sdk';
 import type { Hj212Connection } from '../config/connection.js';
 import type { CommandName, Hj212PointFields } from '../config/point.js';
 import { CN, ST } from '../protocol/codes.js';
@@ -17,8 +32,6 @@ import { isSplit, needsAck } from '../protocol/flags.js';
 import { encodeFrame } from '../protocol/frame.js';
 import { formatSegment, type Packet } from '../protocol/packet.js';
 import { buildDataAck, buildRequest } from '../protocol/replies.js';
-import { AllowList } from '../server/allow-list.js';
-import { Episodes } from '../server/episodes.js';
 import { emptyStats, type Hj212Stats } from '../server/stats.js';
 import { commandRequest, PendingRequests } from './commands.js';
 import { PointMap, dataKindOf } from './point-map.js';
@@ -37,6 +50,16 @@ export interface StationLink {
   send(frame: Buffer): boolean;
 }
 
+/**
+ * What a station shares with its listener for split messages: the memory budget, the count of
+ * those dropped, and the log limit (whoever knows a password can make a station drop sets).
+ */
+export interface PiecesBudget {
+  budget: MemoryBudget;
+  dropped: CounterSeries;
+  lines: LogLimiter;
+}
+
 /** Packets remembered to recognise a retransmission (the station missed our 9014). */
 const REMEMBERED = 64;
 
@@ -45,10 +68,15 @@ interface DecodedRecord {
   values: PollutantValue[];
 }
 
-export class Station {
+export class Station implements ListenedStation {
   readonly id: string;
   readonly mn: string;
   readonly connection: Hj212Connection;
+  /** The MN: what the listener knows the station by. */
+  readonly key: string;
+  /** The listener fields of the connection block. */
+  readonly listen: Hj212Connection;
+  readonly reconnect: Readonly<BackoffSettings>;
   readonly stats: Hj212Stats = emptyStats();
   readonly allow: AllowList | undefined;
   readonly log: Logger;
@@ -71,19 +99,28 @@ export class Station {
   constructor(
     readonly device: Hj212Device,
     private readonly context: DriverContext,
+    private readonly pieces: PiecesBudget,
   ) {
     this.id = device.id;
     this.mn = device.connection.mn;
+    this.key = this.mn;
     this.connection = device.connection;
+    this.listen = device.connection;
+    this.reconnect = device.reconnect;
     this.log = device.log;
     this.refusedEpisodes = `refused/${this.mn}/`;
     this.allow = device.connection.allow ? new AllowList(device.connection.allow) : undefined;
     this.points = new PointMap(device.points);
     this.requests = new PendingRequests({ driver: context.driver, device: device.id, mn: this.mn });
-    this.split = new SplitMessages(device.connection.splitTimeout, (reason) => {
-      this.stats.splitDropped++;
-      this.log.warn({ station: this.mn }, `dropped a split message from station ${this.mn}: ${reason}`);
-    });
+    this.split = new SplitMessages(
+      device.connection.splitTimeout,
+      (reason) => {
+        this.stats.splitDropped++;
+        this.pieces.dropped.inc();
+        this.pieces.lines.write({ kind: 'dropped', log: this.log, fields: { station: this.mn }, message: `dropped a split message from station ${this.mn}: ${reason}` });
+      },
+      this.pieces.budget,
+    );
   }
 
   get online(): boolean {
@@ -168,7 +205,8 @@ export class Station {
       const outcome = this.split.add({ ...packet, pnum: packet.pnum, pno: packet.pno });
       if (outcome.kind === 'refused') {
         this.stats.splitDropped++;
-        this.log.warn({ station: this.mn }, `refused a split message from station ${this.mn}: ${outcome.reason}`);
+        this.pieces.dropped.inc();
+        this.pieces.lines.write({ kind: 'dropped', log: this.log, fields: { station: this.mn }, message: `refused a split message from station ${this.mn}: ${outcome.reason}` });
         return;
       }
       this.recent.remember(packet);
@@ -212,7 +250,9 @@ export class Station {
         if (!points) {
           this.stats.valuesUnmatched++;
           if (this.unmatched.first(cn, v.code, v.field)) {
-            this.log.debug({ station: this.mn, cn, code: v.code, field: v.field }, `station ${this.mn} sends ${v.code}-${v.field} in CN ${cn}; no point takes it (logged once)`);
+            const code = printable(v.code, 40);
+            const field = printable(v.field, 40);
+            this.log.debug({ station: this.mn, cn, code, field }, `station ${this.mn} sends ${code}-${field} in CN ${cn}; no point takes it (logged once)`);
           }
           continue;
         }
@@ -247,9 +287,10 @@ export class Station {
   private malformed(error: SensegateError, packet: Packet): void {
     this.stats.framesMalformed++;
     if (this.episodes.occur('malformed-content')) {
+      const cp = printable(packet.cp, 64);
       this.log.warn(
-        { code: error.code, station: this.mn, cn: packet.cn, excerpt: packet.cp.slice(0, 64) },
-        `unreadable CN ${packet.cn} from station ${this.mn}: ${error.message}; CP: ${packet.cp.slice(0, 64)} (logged once until a packet reads well)`,
+        { code: error.code, station: this.mn, cn: packet.cn, excerpt: cp },
+        `unreadable CN ${packet.cn} from station ${this.mn}: ${printable(error.message)}; CP: ${cp} (logged once until a packet reads well)`,
       );
     }
   }

@@ -99,8 +99,9 @@ export class RawClient {
     socket.on('close', () => (this.closed = true));
   }
 
-  static async open(port: number): Promise<RawClient> {
-    const socket = connect({ host: '127.0.0.1', port });
+  /** `from`: the local address to connect from (any of 127.0.0.0/8), to play another peer. */
+  static async open(port: number, options: { from?: string } = {}): Promise<RawClient> {
+    const socket = connect({ host: '127.0.0.1', port, ...(options.from ? { localAddress: options.from } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
@@ -121,8 +122,8 @@ export class RawClient {
     return waitFor(what, () => this.packets.find(match));
   }
 
-  waitClosed(what = 'the gateway to close the connection'): Promise<true> {
-    return waitFor(what, () => this.closed);
+  waitClosed(what = 'the gateway to close the connection', timeout?: number): Promise<true> {
+    return waitFor(what, () => this.closed, timeout === undefined ? {} : { timeout });
   }
 
   close(): void {

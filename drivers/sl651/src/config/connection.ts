@@ -1,9 +1,11 @@
 /**
  * An SL 651 station's `connection` block. Stations dial in, so the gateway listens: `host`/`port`
  * say where, and the station is recognised by the address it sends in every frame, checked with its
- * password. Devices with the same `host` and `port` share one TCP server.
+ * password. Devices with the same `host` and `port` share one TCP server. The listener's
+ * protections (allow-list, connection limits, deadlines, back-off, memory and log limits) are the
+ * SDK's shared `stationListenerFields`, the same for every protocol.
  */
-import { byteSize, duration } from '@sensegate/sdk';
+import { byteSize, stationListenerFields } from '@sensegate/sdk';
 import { z } from 'zod';
 import { isTimeZone } from '../protocol/station-time.js';
 
@@ -12,13 +14,12 @@ export type ReplyMode = (typeof REPLIES)[number];
 
 const upper = (s: string) => s.toUpperCase();
 
+/** Five minutes: a station that stays online sends several keep-alives (2F) within it. */
+const { host, ...listener } = stationListenerFields({ idleTimeout: 300_000 });
+
 export const connectionSchema = z
   .object({
-    host: z
-      .string()
-      .min(1)
-      .default('0.0.0.0')
-      .describe('Address the gateway listens on for this station (0.0.0.0: every IPv4 interface).'),
+    host,
     port: z
       .number()
       .int()
@@ -35,7 +36,9 @@ export const connectionSchema = z
       .string()
       .regex(/^[0-9A-Fa-f]{4}$/, 'a password is 4 hex digits (2 bytes), e.g. 1234')
       .transform(upper)
-      .describe('The station\'s password: 4 hex digits (2 bytes). Frames with another password are refused.'),
+      .describe(
+        'The station\'s password: 4 hex digits (2 bytes). A frame with another password is refused, its connection closed and its address refused for a while (authBackoff); never logged, and masked (** **) in frame excerpts.',
+      ),
     centre: z
       .number()
       .int()
@@ -52,16 +55,7 @@ export const connectionSchema = z
       .enum(REPLIES)
       .default('esc')
       .describe('How reports are confirmed: `esc` (the station stays online), `eot` (the station may hang up), `none` (self-report mode M1, no confirmation).'),
-    maxConnections: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(256)
-      .describe('Open connections the server accepts at once; more are closed on arrival. A shared server uses the lowest value of its devices.'),
-    idleTimeout: duration(
-      'Close a connection that sends no frame for this long; the station is offline until it reconnects. A shared server uses the longest value of its devices.',
-    ).default(300_000),
+    ...listener,
     maxMessageBytes: byteSize('Largest multi-packet (SYN) message reassembled for this station; a larger one is dropped and logged.').default(1_048_576),
   })
   .strict()

@@ -9,11 +9,11 @@ import { SensegateError } from '@sensegate/sdk';
 import { END, FRAME_START, HEADER_LENGTH, MAX_BODY_LENGTH, SOH, STX, SYN, TRAILER_LENGTH } from './control.js';
 import { crc16 } from './crc16.js';
 import type { Frame } from './frame.js';
-import { excerpt, toHex } from './hex.js';
+import { frameExcerpt, toHex } from './hex.js';
 
 export type DecodeResult =
   | { ok: true; frame: Frame; /** The frame's bytes as received. */ raw: Buffer }
-  | { ok: false; error: SensegateError; /** Hex of the offending bytes (at most 48). */ excerpt: string };
+  | { ok: false; error: SensegateError; /** Hex of the offending bytes (at most 48), passwords masked. */ excerpt: string };
 
 export interface FrameDecoderOptions {
   /** Largest body length accepted (bytes between start character and end byte), at most 4095. */
@@ -51,7 +51,7 @@ export class FrameDecoder {
     const flush = (to: number) => {
       if (runFrom >= 0 && to > runFrom) {
         const bytes = this.pending.subarray(runFrom, to);
-        results.push(runReason && !runReason.ok ? { ok: false, error: runReason.error, excerpt: excerpt(bytes) } : garbage(bytes));
+        results.push(runReason && !runReason.ok ? { ok: false, error: runReason.error, excerpt: frameExcerpt(bytes) } : garbage(bytes));
       }
       runFrom = -1;
       runReason = undefined;
@@ -172,7 +172,7 @@ function garbage(bytes: Buffer): DecodeResult {
 }
 
 function failure(status: string, message: string, bytes: Uint8Array): DecodeResult {
-  return { ok: false, error: new SensegateError('SG_PROTOCOL_ERROR', message, { status }), excerpt: excerpt(bytes) };
+  return { ok: false, error: new SensegateError('SG_PROTOCOL_ERROR', message, { status }), excerpt: frameExcerpt(bytes) };
 }
 
 function hexByte(byte: number): string {

@@ -34,4 +34,4 @@ export {
 } from './body.js';
 export { FUNCTION, FUNCTION_NAMES, REPORTS, functionName, isConfirmed, parseFunctionCode, type FunctionName } from './function-codes.js';
 export { encodeConfirmation, encodeKeepAlive, encodeReport, type StationIdentity } from './messages.js';
-export { excerpt, fromHex, toHex } from './hex.js';
+export { excerpt, frameExcerpt, fromHex, toHex } from './hex.js';

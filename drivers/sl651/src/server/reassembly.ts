@@ -1,9 +1,13 @@
 /**
  * Multi-packet (SYN) messages of one connection, put back together. Packets are keyed by station
  * and function code and may arrive in any order; a message completes when every packet 1..total is
- * there. Bounded: a message larger than its station's limit, or whose packet total changes, is
- * dropped; at most a few messages are in progress per connection, the oldest dropped first.
+ * there. Bounded three ways: a message larger than its station's `maxMessageBytes`, or whose
+ * packet total changes, is dropped; at most MAX_IN_PROGRESS messages are in progress per
+ * connection, the oldest dropped first; and every packet's bytes are reserved in the listener's
+ * memory budget (`maxReassemblyBytes`, all connections together) before they are kept, so a packet
+ * that does not fit drops its message. `dispose` gives everything back when the connection closes.
  */
+import type { MemoryBudget } from '@sensegate/sdk';
 import type { Frame } from '../protocol/frame.js';
 
 export type PacketOutcome =
@@ -25,6 +29,8 @@ export class Reassembly {
   /** Messages dropped while their packets still arrive: the rest of them is ignored, not started anew. */
   private readonly discarding = new Map<string, number>();
 
+  constructor(private readonly budget: MemoryBudget) {}
+
   add(frame: Frame & { packet: NonNullable<Frame['packet']> }, maxBytes: number): PacketOutcome[] {
     const outcomes: PacketOutcome[] = [];
     const key = `${frame.station}/${frame.functionCode}`;
@@ -34,33 +40,38 @@ export class Reassembly {
     let message = this.pending.get(key);
     if (message && message.total !== total) {
       outcomes.push({ kind: 'dropped', reason: `packet total changed from ${message.total} to ${total} before the message completed` });
-      this.pending.delete(key);
+      this.forget(key, message);
       message = undefined;
     }
     if (!message) {
       if (this.pending.size >= MAX_IN_PROGRESS) {
         const oldest = this.pending.keys().next().value!;
-        this.pending.delete(oldest);
+        this.forget(oldest, this.pending.get(oldest)!);
         outcomes.push({ kind: 'dropped', reason: `more than ${MAX_IN_PROGRESS} multi-packet messages in progress on one connection` });
       }
       message = { total, parts: new Map(), bytes: 0 };
       this.pending.set(key, message);
     }
-    const previous = message.parts.get(sequence);
-    message.bytes += frame.body.length - (previous?.length ?? 0);
-    message.parts.set(sequence, frame.body);
-    if (message.bytes > maxBytes) {
-      this.pending.delete(key);
-      this.discarding.set(key, total);
+    const grow = frame.body.length - (message.parts.get(sequence)?.length ?? 0);
+    if (message.bytes + grow > maxBytes) {
+      this.discard(key, message, total);
       outcomes.push({ kind: 'dropped', reason: `message exceeds maxMessageBytes (${maxBytes}) after packet ${sequence} of ${total}` });
       return outcomes;
     }
+    if (!this.budget.reserve(grow)) {
+      this.discard(key, message, total);
+      outcomes.push({ kind: 'dropped', reason: `the server's memory for multi-packet messages is full (maxReassemblyBytes ${this.budget.limit}) at packet ${sequence} of ${total}` });
+      return outcomes;
+    }
+    if (grow < 0) this.budget.release(-grow);
+    message.bytes += grow;
+    message.parts.set(sequence, frame.body);
     if (message.parts.size < total) {
       const first = message.parts.get(1);
       outcomes.push({ kind: 'partial', ...(first && first.length >= 8 ? { head: first.subarray(0, 8) } : {}) });
       return outcomes;
     }
-    this.pending.delete(key);
+    this.forget(key, message);
     const parts: Uint8Array[] = [];
     for (let i = 1; i <= total; i++) parts.push(message.parts.get(i)!);
     outcomes.push({ kind: 'complete', body: Buffer.concat(parts) });
@@ -70,5 +81,24 @@ export class Reassembly {
   /** Messages still waiting for packets; they are dropped with the connection. */
   get inProgress(): number {
     return this.pending.size;
+  }
+
+  /** Drops every message in progress and gives its memory back; returns how many there were. */
+  dispose(): number {
+    const count = this.pending.size;
+    for (const [key, message] of [...this.pending]) this.forget(key, message);
+    this.discarding.clear();
+    return count;
+  }
+
+  /** Drops a message and ignores the rest of its packets. */
+  private discard(key: string, message: Pending, total: number): void {
+    this.forget(key, message);
+    this.discarding.set(key, total);
+  }
+
+  private forget(key: string, message: Pending): void {
+    this.pending.delete(key);
+    this.budget.release(message.bytes);
   }
 }

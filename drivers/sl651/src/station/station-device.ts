@@ -2,7 +2,7 @@
  * One configured station: which points take which elements, publishing a decoded report's values
  * with their observation times, recognising a report sent twice, and the station's health.
  */
-import { SensegateError, type DeviceRef, type DriverContext, type PointRef } from '@sensegate/sdk';
+import { AllowList, SensegateError, type BackoffSettings, type DeviceRef, type DriverContext, type ListenedStation, type PointRef } from '@sensegate/sdk';
 import type { Sl651Connection } from '../config/connection.js';
 import type { Sl651PointFields } from '../config/point.js';
 import type { MessageBody } from '../protocol/body.js';
@@ -22,10 +22,17 @@ interface Binding {
 /** Reports remembered to recognise a retransmission (the station missed our confirmation). */
 const REMEMBERED = 32;
 
-export class StationDevice {
+export class StationDevice implements ListenedStation {
   readonly id: string;
   readonly address: string;
   readonly connection: Sl651Connection;
+  /** The station address: what the listener knows the station by. */
+  readonly key: string;
+  /** The listener fields of the connection block. */
+  readonly listen: Sl651Connection;
+  readonly reconnect: Readonly<BackoffSettings>;
+  /** Remote addresses it may connect from; any when undefined. */
+  readonly allow: AllowList | undefined;
   private readonly bindings = new Map<string, Binding[]>();
   private readonly links = new Set<object>();
   private readonly recent: string[] = [];
@@ -39,7 +46,11 @@ export class StationDevice {
   ) {
     this.id = device.id;
     this.address = device.connection.address;
+    this.key = this.address;
     this.connection = device.connection;
+    this.listen = device.connection;
+    this.reconnect = device.reconnect;
+    this.allow = device.connection.allow ? new AllowList(device.connection.allow) : undefined;
     for (const point of device.points) {
       const element = resolveElement(point.spec.element)!;
       const fields = point.spec.function;

@@ -62,8 +62,9 @@ export class RawClient {
     socket.on('close', () => (this.closed = true));
   }
 
-  static async open(port: number): Promise<RawClient> {
-    const socket = connect({ host: '127.0.0.1', port });
+  /** `from`: the local address to connect from (any of 127.0.0.0/8), to play another peer. */
+  static async open(port: number, options: { from?: string } = {}): Promise<RawClient> {
+    const socket = connect({ host: '127.0.0.1', port, ...(options.from ? { localAddress: options.from } : {}) });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
@@ -72,7 +73,11 @@ export class RawClient {
   }
 
   send(bytes: Uint8Array): void {
-    this.socket.write(bytes);
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  waitClosed(what = 'the gateway to close the connection', timeout?: number): Promise<true> {
+    return waitFor(what, () => this.closed, timeout === undefined ? {} : { timeout });
   }
 
   /** Waits for the n-th (1-based) frame received. */

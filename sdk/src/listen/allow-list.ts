@@ -1,8 +1,11 @@
 /**
  * Remote address allow-lists: single IPv4/IPv6 addresses and CIDR blocks (`10.1.0.0/16`,
  * `fd00::/8`). IPv4 peers seen through an IPv6 socket (`::ffff:10.1.2.3`) match IPv4 entries.
+ * A station's `allow` is one; a listener whose every station has one refuses other addresses on
+ * arrival, before a byte is read.
  */
 import { BlockList, isIP } from 'node:net';
+import { plainAddress } from './peer-address.js';
 
 /** Whether `entry` is an address or a CIDR block. */
 export function isAllowEntry(entry: string): boolean {
@@ -18,7 +21,7 @@ export function isAllowEntry(entry: string): boolean {
 export class AllowList {
   private readonly list = new BlockList();
 
-  constructor(entries: readonly string[]) {
+  constructor(readonly entries: readonly string[]) {
     for (const entry of entries) {
       const [address, bits] = entry.split('/') as [string, string | undefined];
       const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
@@ -29,9 +32,9 @@ export class AllowList {
 
   allows(remote: string | undefined): boolean {
     if (!remote) return false;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remote);
-    const address = mapped ? mapped[1]! : remote;
-    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    return this.list.check(address, type);
+    const address = plainAddress(remote);
+    const family = isIP(address);
+    if (family === 0) return false;
+    return this.list.check(address, family === 6 ? 'ipv6' : 'ipv4');
   }
 }
