@@ -9,7 +9,7 @@
  * own, forge a `key=value`, or send a terminal escape sequence.
  */
 import { Writable } from 'node:stream';
-import type { Logger } from '@sensegate/sdk';
+import { printable, type Logger } from '@sensegate/sdk';
 import { pino } from 'pino';
 import type { LogSettings } from './config/schema.js';
 
@@ -42,33 +42,16 @@ class TextLines extends Writable {
   }
 }
 
-/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-/** Text with every control character written as an escape (`\n`, `\x1b`, `\u2028`). */
-export function escapeControl(text: string): string {
-  return text.replace(CONTROL, (c) => {
-    switch (c) {
-      case '\n':
-        return '\\n';
-      case '\r':
-        return '\\r';
-      case '\t':
-        return '\\t';
-      default: {
-        const code = c.charCodeAt(0);
-        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
-      }
-    }
-  });
+/** Text with every control, line-separator and bidirectional character written as an escape. */
+function escapeControl(text: string): string {
+  return printable(text, Number.MAX_SAFE_INTEGER);
 }
 
 /** A field value as `key=value` text: bare when it is a plain word, else quoted and escaped. */
 function fieldText(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   if (typeof value !== 'string') return escapeControl(text);
-  return /^[^\s"=()\\]*$/.test(text) && !HAS_CONTROL.test(text) ? text : escapeControl(JSON.stringify(text));
+  return /^[^\s"=()\\]*$/.test(text) && escapeControl(text) === text ? text : escapeControl(JSON.stringify(text));
 }
 
 export function createLogger(settings: Partial<LogSettings> = {}, out: NodeJS.WritableStream = process.stderr): Logger {

@@ -1,18 +1,15 @@
 // Commands from the platform through a real broker: a setpoint written to a real Modbus device,
 // and every way a request can be refused, each acknowledged and audited in the feed.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
+import type { ModbusSimulator } from '@sensegate/sim-modbus';
 import { waitFor } from '@sensegate/sdk/testing';
 import { testBroker } from './support/broker.js';
 import { startCli, type CliProcess } from './support/cli.js';
-import { FeedConsumer, feedSchemaProblems } from './support/feed.js';
+import { feedSchemaProblems, type FeedConsumer } from './support/feed.js';
+import { pumpStation, type PumpStation } from './support/pump-station.js';
 
-const PROFILE = fileURLToPath(new URL('../../drivers/modbus/profiles/pump-station.yaml', import.meta.url));
 const GATEWAY = `e2e-commands-${process.pid}`;
 
 describe('end to end: commands from the platform', () => {
@@ -21,39 +18,21 @@ describe('end to end: commands from the platform', () => {
   let broker: { url: string; close(): Promise<void> };
   let consumer: FeedConsumer;
   let gateway: CliProcess;
+  let station: PumpStation;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sensegate-commands-'));
     broker = await testBroker();
-    sim = await startModbusSimulator({ port: 0, units: [{ unitId: 1, profile: loadProfile(PROFILE) }] });
-    consumer = await FeedConsumer.connect(broker.url, GATEWAY);
-    const config = join(dir, 'site.yaml');
-    await writeFile(
-      config,
-      `gateway: { id: ${GATEWAY} }
-devices:
-  - id: lift-1
-    driver: modbus
-    profile: pump-station
-    pollInterval: 300ms
-    connection: { host: 127.0.0.1, port: ${sim.port}, unitId: 1 }
-commands:
-  allow: [lift-1/speedSetpoint, lift-1/pump2Running, 'lift-1/pump1*', 'lift-1:*']
-sinks:
-  - type: mqtt
-    url: ${broker.url}
-`,
-    );
+    station = await pumpStation({ gateway: GATEWAY, brokerUrl: broker.url, commands: `  allow: [lift-1/speedSetpoint, lift-1/pump2Running, 'lift-1/pump1*', 'lift-1:*']` });
+    ({ dir, sim, consumer } = station);
+    const config = station.config;
     gateway = startCli(['run', '--config', config, '--data', join(dir, 'data'), '--log-format', 'json']);
     await consumer.waitForReadings('first readings', (r) => r.device === 'lift-1' && r.quality === 'good');
   });
 
   after(async () => {
     await gateway?.stop();
-    await consumer?.close();
-    await sim?.close();
+    await station?.close();
     await broker?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('a write on the allow-list reaches the device, is acknowledged, and the new value comes back in the feed', async () => {

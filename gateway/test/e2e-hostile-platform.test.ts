@@ -4,39 +4,31 @@
 // as a user runs it (the built CLI, text logs) against a private Mosquitto with `max_packet_size`.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
-import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
+import type { ModbusSimulator } from '@sensegate/sim-modbus';
 import { waitFor } from '@sensegate/sdk/testing';
 import { findMosquitto, privateMosquitto, type StoppableBroker } from './support/broker.js';
 import { startCli, type CliProcess } from './support/cli.js';
-import { FeedConsumer, feedSchemaProblems } from './support/feed.js';
+import { feedSchemaProblems, type FeedConsumer } from './support/feed.js';
+import { pumpStation, type PumpStation } from './support/pump-station.js';
 
 const skip = findMosquitto() ? false : 'Mosquitto is not installed (apt-get install mosquitto)';
-const PROFILE = fileURLToPath(new URL('../../drivers/modbus/profiles/pump-station.yaml', import.meta.url));
 const GATEWAY = `e2e-hostile-${process.pid}`;
 const BROKER_LIMIT = 65_536;
 
 describe('end to end: a hostile or careless platform', { skip }, () => {
-  let dir: string;
+  let station: PumpStation;
   let sim: ModbusSimulator;
   let broker: StoppableBroker;
   let consumer: FeedConsumer;
   let gateway: CliProcess;
-  let config: string;
 
   const lossesOfConnection = () => (gateway.stderr().match(/sink mqtt: connection to .* lost/g) ?? []).length;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sensegate-hostile-'));
-    await chmod(dir, 0o755);
     broker = (await privateMosquitto(`listener {port} 127.0.0.1\nallow_anonymous true\nmax_packet_size ${BROKER_LIMIT}\n`))!;
-    sim = await startModbusSimulator({ port: 0, units: [{ unitId: 1, profile: loadProfile(PROFILE) }] });
-    consumer = await FeedConsumer.connect(broker.url, GATEWAY);
     // A retained request waits on the broker before the gateway ever starts: every start would see it.
     const publisher = await mqtt.connectAsync(broker.url);
     await publisher.publishAsync(
@@ -45,26 +37,14 @@ describe('end to end: a hostile or careless platform', { skip }, () => {
       { qos: 1, retain: true },
     );
     await publisher.endAsync();
-    config = join(dir, 'site.yaml');
-    await writeFile(
-      config,
-      `gateway: { id: ${GATEWAY} }
-devices:
-  - id: lift-1
-    driver: modbus
-    profile: pump-station
-    pollInterval: 300ms
-    connection: { host: 127.0.0.1, port: ${sim.port}, unitId: 1 }
-commands:
-  allow: [lift-1/speedSetpoint, 'lift-1:*']
-  maxAge: 1m
-sinks:
-  - type: mqtt
-    url: ${broker.url}
-    reconnect: { initialDelay: 200ms, maxDelay: 1s }
-`,
-    );
-    gateway = startCli(['run', '--config', config, '--data', join(dir, 'data'), '--log-format', 'text']);
+    station = await pumpStation({
+      gateway: GATEWAY,
+      brokerUrl: broker.url,
+      commands: `  allow: [lift-1/speedSetpoint, 'lift-1:*']\n  maxAge: 1m`,
+      sink: `    reconnect: { initialDelay: 200ms, maxDelay: 1s }\n`,
+    });
+    ({ sim, consumer } = station);
+    gateway = startCli(['run', '--config', station.config, '--data', join(station.dir, 'data'), '--log-format', 'text']);
     await consumer.waitForReadings('first readings', (r) => r.device === 'lift-1' && r.quality === 'good');
   });
 
@@ -73,10 +53,8 @@ sinks:
     const publisher = await mqtt.connectAsync(broker.url).catch(() => undefined);
     await publisher?.publishAsync(`sensegate/v1/${GATEWAY}/commands`, '', { qos: 1, retain: true });
     await publisher?.endAsync();
-    await consumer?.close();
-    await sim?.close();
+    await station?.close();
     await broker?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('never runs a retained request, and says why', async () => {

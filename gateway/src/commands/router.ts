@@ -12,6 +12,7 @@
  * an excerpt of large arguments with their size and hash, never the whole.
  */
 import {
+  LogLimiter,
   SensegateError,
   abortable,
   describeZodError,
@@ -49,6 +50,13 @@ export interface CommandOrigin {
 }
 
 type Outcome = 'done' | 'failed' | 'refused' | 'duplicate' | 'busy';
+type LineKind = 'done' | 'refused' | 'failed';
+
+/**
+ * Log lines a platform can cause, per kind and minute; beyond, one summary line a minute. Every
+ * request is audited on the feed whatever the log shows.
+ */
+const LOG_LIMIT = { lines: 20, interval: 60_000 };
 
 export class CommandRouter {
   private readonly stopping = new AbortController();
@@ -57,11 +65,16 @@ export class CommandRouter {
   private readonly counts: Record<Outcome, { value: number }> | undefined;
   /** Requests refused for the rate or the in-flight limit since the last one taken (logged and audited once per run). */
   private busyRun = 0;
+  private readonly lines: LogLimiter<LineKind>;
 
   constructor(private readonly options: CommandRouterOptions) {
     const { config, metrics } = options;
     this.recent = new RecentAnswers(config.duplicateWindow);
     this.admission = new Admission(config.rate, config.maxInFlight);
+    this.lines = new LogLimiter<LineKind>(options.log, LOG_LIMIT, () => 'the commands topic', undefined, {
+      kinds: { done: 'commands done', refused: 'commands refused', failed: 'commands failed' },
+      countedIn: 'the audit events on the feed and sensegate_commands_total',
+    });
     if (metrics) {
       const counter = metrics.counter('sensegate_commands_total', 'Command requests by outcome: done, failed, refused, duplicate (answered again, not run), busy (over rate or maxInFlight).');
       this.counts = {
@@ -108,9 +121,10 @@ export class CommandRouter {
     return answer;
   }
 
-  /** Aborts commands in flight; called on shutdown. */
+  /** Aborts commands in flight and writes the last log summary; called on shutdown. */
   stop(): void {
     this.stopping.abort(new SensegateError('SG_NOT_CONNECTED', 'the gateway is stopping'));
+    this.lines.close();
   }
 
   private async answer(ts: number, request: CommandRequest, from: string): Promise<CommandAck> {
@@ -124,7 +138,7 @@ export class CommandRouter {
     const busy = this.admission.enter(ts);
     if (busy) return this.busy(ts, request, from, busy);
     if (this.busyRun > 0) {
-      this.options.log.info(`taking command requests again after refusing ${this.busyRun} over the limits`);
+      this.lines.write({ kind: 'refused', level: 'info', message: `taking command requests again after refusing ${this.busyRun} over the limits` });
       this.busyRun = 0;
     }
     try {
@@ -243,7 +257,13 @@ export class CommandRouter {
         : `${what}${request.device ? ` on ${request.device}` : ''} ${type === 'command.refused' ? 'refused' : 'failed'}: ${ack.error?.message}${note ? `; ${note}` : ''}`,
       AUDIT_MESSAGE_CHARS,
     );
-    this.options.log[ack.ok ? 'info' : 'warn']({ command: request.id, device: request.device, from, code: ack.error?.code }, message);
+    this.lines.write({
+      kind: ack.ok ? 'done' : type === 'command.refused' ? 'refused' : 'failed',
+      peer: from,
+      level: ack.ok ? 'info' : 'warn',
+      fields: { command: request.id, device: request.device, from, code: ack.error?.code },
+      message,
+    });
     this.options.audit({
       type,
       ts: ack.ts,

@@ -5,10 +5,9 @@
  * Players carry the relay's `token`; publishing is the relay's alone unless `relay.publish` admits
  * encoders with a token of their own, which the checks here keep distinct from the players' one.
  */
-import { byteSize, duration } from '@sensegate/sdk';
+import { AllowList, allowEntryProblem, byteSize, duration, isLoopback } from '@sensegate/sdk';
 import { z } from 'zod';
 import { secret, type SecretRef } from '../config/secret.js';
-import { AddressList, addressEntryProblem, isLoopback } from './relay/addresses.js';
 import { DEFAULT_PUBLISH_FROM } from './relay/publish-policy.js';
 
 /** A relay path: two parts, each of the library's safe characters. */
@@ -25,7 +24,7 @@ const publishSchema = z
       .describe('Paths encoders may publish on, `<app>/<name>` (served at `/<app>/<name>.flv`). A path whose first part is a device id is refused: camera streams are published by the relay alone.'),
     from: z
       .array(z.string().superRefine((entry, ctx) => {
-        const problem = addressEntryProblem(entry);
+        const problem = allowEntryProblem(entry);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }))
       .min(1)
@@ -72,7 +71,7 @@ const relaySchema = z
     paths.forEach((path, index) => {
       if (paths.indexOf(path) !== index) ctx.addIssue({ code: 'custom', path: ['publish', 'paths', index], message: `"${path}" is listed twice` });
     });
-    if (isLoopback(r.host) && from.every((e) => !addressEntryProblem(e)) && !new AddressList(from).loopbackOnly) {
+    if (isLoopback(r.host) && from.every((e) => !allowEntryProblem(e)) && !new AllowList(from).loopbackOnly) {
       ctx.addIssue({
         code: 'custom',
         path: ['publish', 'from'],

@@ -5,17 +5,22 @@
  * arrival, before a byte is read.
  */
 import { BlockList, isIP } from 'node:net';
-import { plainAddress } from './peer-address.js';
+import { isLoopback, plainAddress } from './peer-address.js';
+
+/** Why `entry` is not an address or a CIDR block (`10.0.0.5`, `10.0.5.0/24`, `fd00::/8`), or undefined when it is one. */
+export function allowEntryProblem(entry: string): string | undefined {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return `"${entry}" is not an IP address or subnet (e.g. 10.0.0.5 or 10.0.5.0/24)`;
+  if (bits === undefined) return undefined;
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return `"${entry}": the prefix length must be 0..${max}`;
+  return undefined;
+}
 
 /** Whether `entry` is an address or a CIDR block. */
 export function isAllowEntry(entry: string): boolean {
-  const [address, bits, extra] = entry.split('/');
-  if (extra !== undefined || !address) return false;
-  const family = isIP(address);
-  if (family === 0) return false;
-  if (bits === undefined) return true;
-  if (!/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
+  return allowEntryProblem(entry) === undefined;
 }
 
 export class AllowList {
@@ -28,6 +33,16 @@ export class AllowList {
       if (bits === undefined) this.list.addAddress(address, type);
       else this.list.addSubnet(address, Number(bits), type);
     }
+  }
+
+  /** Whether every entry is on loopback: a list that a service listening on loopback only can honour. */
+  get loopbackOnly(): boolean {
+    return this.entries.every((entry) => {
+      const [address, bits] = entry.split('/') as [string, string | undefined];
+      if (!isLoopback(address)) return false;
+      // 127.0.0.0/8 and narrower stay on loopback; ::1 has no wider loopback subnet.
+      return bits === undefined || (isIP(address) === 4 ? Number(bits) >= 8 : Number(bits) === 128);
+    });
   }
 
   allows(remote: string | undefined): boolean {

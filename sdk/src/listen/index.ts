@@ -3,7 +3,7 @@
  * and any later protocol), so that each gets the same protection by construction. The driver
  * writes the protocol side of a connection; see docs/writing-a-driver.md.
  */
-export { AllowList, isAllowEntry } from './allow-list.js';
+export { AllowList, allowEntryProblem, isAllowEntry } from './allow-list.js';
 export { AuthBackoff, type AuthBackoffSettings } from './auth-backoff.js';
 export { ConnectionSlots, type SlotLimits, type SlotRefusal } from './connection-slots.js';
 export { Episodes } from './episodes.js';
@@ -20,9 +20,9 @@ export {
   type RefusedFrame,
 } from './listener-connection.js';
 export { ListenerMetrics, type CloseReason, type ConnectionRefusal, type FrameRefusal } from './listener-metrics.js';
-export { LogLimiter, type LimitedLine, type LineKind, type LogLimit } from './log-limiter.js';
+export { LogLimiter, type LimitedLine, type LineKind, type LogLimit, type LogLimiterOptions } from './log-limiter.js';
 export { MemoryBudget } from './memory-budget.js';
-export { peerKey, plainAddress } from './peer-address.js';
+export { isLoopback, peerKey, plainAddress } from './peer-address.js';
 export { printable } from './printable.js';
 export { LISTENER_DEFAULTS, combineListenerSettings, stationListenerFields, type ListenerSettings, type StationListenerFields } from './settings.js';
 export { StationListener, type ListenedStation, type ListenerCounts, type StationListenerOptions } from './station-listener.js';

@@ -31,8 +31,8 @@ export interface LogLimit {
   interval: number;
 }
 
-export interface LimitedLine {
-  kind: LineKind;
+export interface LimitedLine<K extends string = LineKind> {
+  kind: K;
   /** The peer the line is about, counted in the summary. */
   peer?: string;
   level?: 'info' | 'warn' | 'error';
@@ -53,25 +53,42 @@ interface KindCount {
   peers: Set<string>;
 }
 
-export class LogLimiter {
-  private counts = new Map<LineKind, KindCount>();
+export interface LogLimiterOptions<K extends string> {
+  /** How the summary names each kind of line (default: the listener's kinds). */
+  kinds?: Readonly<Record<K, string>>;
+  /** Where every event is counted, for the summary (default: the listener metrics). */
+  countedIn?: string;
+}
+
+/**
+ * Listeners use it with their line kinds; any other source of lines that outsiders can cause (the
+ * platform's command requests) uses it with kinds of its own and says where events are counted.
+ */
+export class LogLimiter<K extends string = LineKind> {
+  private counts = new Map<K, KindCount>();
   private window: NodeJS.Timeout | undefined;
   private windowLength = 0;
+  private readonly kindNames: Readonly<Record<string, string>>;
+  private readonly countedIn: string;
 
   constructor(
     private readonly log: Logger,
     private limit: LogLimit,
-    /** Where the listener listens, for the summary (asked when it is written: the port may be bound late). */
+    /** Where the lines come from, for the summary (asked when it is written: the port may be bound late). */
     private readonly where: () => string,
-    private readonly onSuppressed: (kind: LineKind) => void = () => {},
-  ) {}
+    private readonly onSuppressed: (kind: K) => void = () => {},
+    options: LogLimiterOptions<K> = {},
+  ) {
+    this.kindNames = options.kinds ?? KIND_NAMES;
+    this.countedIn = options.countedIn ?? 'the sensegate_listener_* metrics';
+  }
 
   configure(limit: LogLimit): void {
     this.limit = limit;
   }
 
   /** Writes the line if its kind has lines left in this interval; true if it was written. */
-  write(line: LimitedLine): boolean {
+  write(line: LimitedLine<K>): boolean {
     if (!this.window) this.open();
     let count = this.counts.get(line.kind);
     if (!count) this.counts.set(line.kind, (count = { written: 0, suppressed: 0, peers: new Set() }));
@@ -100,13 +117,13 @@ export class LogLimiter {
       if (count.suppressed === 0) continue;
       total += count.suppressed;
       const peers = count.peers.size > MAX_PEERS ? `more than ${MAX_PEERS} addresses` : count.peers.size === 1 ? '1 address' : `${count.peers.size} addresses`;
-      parts.push(`${count.suppressed} ${KIND_NAMES[kind]}${count.peers.size > 0 ? ` from ${peers}` : ''}`);
+      parts.push(`${count.suppressed} ${this.kindNames[kind] ?? kind}${count.peers.size > 0 ? ` from ${peers}` : ''}`);
       kinds[kind] = { lines: count.suppressed, addresses: count.peers.size };
     }
     if (total === 0) return;
     this.log.warn(
       { suppressed: total, kinds },
-      `suppressed ${total} log lines on ${this.where()} in the last ${formatInterval(this.windowLength)}: ${parts.join(', ')}; every event is counted in the sensegate_listener_* metrics`,
+      `suppressed ${total} log lines on ${this.where()} in the last ${formatInterval(this.windowLength)}: ${parts.join(', ')}; every event is counted in ${this.countedIn}`,
     );
   }
 

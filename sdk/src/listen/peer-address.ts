@@ -17,6 +17,12 @@ export function plainAddress(remote: string | undefined): string {
   return zone >= 0 ? remote.slice(0, zone) : remote;
 }
 
+/** A bind address or a peer on the loopback interface (`localhost`, `127.0.0.0/8`, `::1`, and IPv4-mapped forms). */
+export function isLoopback(host: string): boolean {
+  const h = plainAddress(host.replace(/^\[|\]$/g, '').toLowerCase());
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 /** The key a peer is counted under: its IPv4 address, or the /64 of its IPv6 address (`2001:db8:1:2::/64`). */
 export function peerKey(remote: string | undefined): string {
   const address = plainAddress(remote);

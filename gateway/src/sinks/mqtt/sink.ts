@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { Backoff, SensegateError, type Logger } from '@sensegate/sdk';
+import { Backoff, SensegateError, isLoopback, type Logger } from '@sensegate/sdk';
 import { resolveSecret } from '../../config/secret.js';
 import type { OutboundMessage } from '../../feed/entry.js';
 import type { BirthInfo, CommandHandler, Sink, SinkEvents } from '../sink.js';
@@ -44,11 +44,6 @@ function hostOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
 /** The URL without credentials, for logs. */
@@ -160,7 +155,7 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
     const { config } = this;
     if (config.password === undefined || !/^(mqtt|ws):/.test(config.url)) return;
     const host = hostOf(config.url);
-    if (host !== undefined && isLoopbackHost(host)) return;
+    if (host !== undefined && isLoopback(host)) return;
     this.context.log.warn(
       { url: this.url, code: 'SG_CLEAR_CREDENTIALS' },
       `sink ${this.name}: the broker password for ${config.username ?? 'its user'} is sent unencrypted to ${this.url}; anyone on the network path can read it. ` +

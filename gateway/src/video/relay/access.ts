@@ -17,7 +17,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { plainAddress } from './addresses.js';
+import { plainAddress } from '@sensegate/sdk';
 import { remoteOf, type NmsLibrary, type NmsRtmpSession, type NmsSession } from './library.js';
 import { PUBLISH_REFUSALS, type PublishPolicy } from './publish-policy.js';
 import type { RefusalLog } from './refusals.js';

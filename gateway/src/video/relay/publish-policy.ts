@@ -13,7 +13,7 @@
  * this and always publish. The policy only decides; the caller counts and logs the refusals.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AddressList } from './addresses.js';
+import { AllowList } from '@sensegate/sdk';
 
 /** What `video.relay.publish` gives the relay, secrets resolved. */
 export interface PublishSettings {
@@ -53,12 +53,12 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export class PublishPolicy {
   private readonly token: Buffer | undefined;
   private readonly paths: ReadonlySet<string>;
-  private readonly from: AddressList;
+  private readonly from: AllowList;
 
   constructor(settings: PublishSettings | undefined) {
     this.token = settings ? digest(settings.token) : undefined;
     this.paths = new Set(settings?.paths ?? []);
-    this.from = new AddressList(settings?.from ?? DEFAULT_PUBLISH_FROM);
+    this.from = new AllowList(settings?.from ?? DEFAULT_PUBLISH_FROM);
   }
 
   /** Paths configured for encoders. */
@@ -70,7 +70,7 @@ export class PublishPolicy {
   refusal(attempt: PublishAttempt, cameraPaths: ReadonlySet<string>): PublishRefusalReason | undefined {
     if (attempt.protocol !== 'rtmp') return 'upload-not-rtmp';
     if (!this.token) return 'publishing-off';
-    if (!this.from.admits(attempt.address)) return 'address-not-allowed';
+    if (!this.from.allows(attempt.address)) return 'address-not-allowed';
     if (typeof attempt.token !== 'string' || !timingSafeEqual(digest(attempt.token), this.token)) return 'bad-publish-token';
     if (cameraPaths.has(attempt.path)) return 'camera-path';
     if (!this.paths.has(attempt.path)) return 'unknown-path';

@@ -16,10 +16,9 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import { join } from 'node:path';
-import { SensegateError, type BackoffSettings, type Logger } from '@sensegate/sdk';
+import { AllowList, SensegateError, isLoopback, type BackoffSettings, type Logger } from '@sensegate/sdk';
 import type { Metrics } from '../../metrics.js';
 import { AccessCheck } from './access.js';
-import { AddressList, isLoopback } from './addresses.js';
 import { loadLibrary, remoteOf, type NmsLibrary, type NmsServer, type NmsSession } from './library.js';
 import { routeLibraryLog } from './library-log.js';
 import { DEFAULT_PUBLISH_FROM, PublishPolicy, type PublishSettings } from './publish-policy.js';
@@ -318,9 +317,9 @@ function checkPublish(publish: PublishSettings, playToken: string | undefined, h
   for (const path of publish.paths) {
     if (!PATH.test(path)) throw invalid(`path "${path}" must be <app>/<name>, each part letters, digits, _ or -`);
   }
-  let from: AddressList;
+  let from: AllowList;
   try {
-    from = new AddressList(publish.from ?? DEFAULT_PUBLISH_FROM);
+    from = new AllowList(publish.from ?? DEFAULT_PUBLISH_FROM);
   } catch (err) {
     throw invalid(`from: ${(err as Error).message}`);
   }
