@@ -55,7 +55,9 @@ export async function main(argv: string[]): Promise<number> {
     return await run(rest);
   } catch (err) {
     const e = toSensegateError(err);
-    process.stderr.write(`sensegate ${name}: ${e instanceof SensegateError && e.code !== 'SG_DRIVER_FAILURE' ? `${e.code}: ` : ''}${e.message}\n`);
+    // Messages made for any caller may already name the command; say it once.
+    const message = e.message.startsWith(`sensegate ${name}: `) ? e.message.slice(`sensegate ${name}: `.length) : e.message;
+    process.stderr.write(`sensegate ${name}: ${e instanceof SensegateError && e.code !== 'SG_DRIVER_FAILURE' ? `${e.code}: ` : ''}${message}\n`);
     return e.code === 'SG_USAGE' ? 2 : 1;
   }
 }
