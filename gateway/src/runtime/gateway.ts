@@ -233,6 +233,11 @@ export class Gateway {
           dataDir: join(dataDir, 'video'),
           log: vlog,
           metrics: this.metrics,
+          limits: {
+            maxConnections: video.relay.maxConnections,
+            maxConnectionsPerAddress: video.relay.maxConnectionsPerAddress,
+            handshakeTimeout: video.relay.handshakeTimeout,
+          },
         });
       } catch (err) {
         await snapshotter.close();

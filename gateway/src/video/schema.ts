@@ -56,6 +56,17 @@ const relaySchema = z
     statsInterval: duration('How often bitrate and viewers are published as readings (`stream.bitrate`, `stream.viewers`); `stream.up` is published at every change.')
       .pipe(z.number().min(1000))
       .default(10_000),
+    maxConnections: z.number().int().min(1).max(100_000).default(512).describe('Connections open at once on each of the relay\'s ports (players, publishers, and connections still asking); more are closed on arrival.'),
+    maxConnectionsPerAddress: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(32)
+      .describe('Connections open at once from one address (an IPv6 address counts by its /64); loopback is not limited. More are closed on arrival, before a byte is read.'),
+    handshakeTimeout: duration('How long a new connection has to ask to play or publish (HTTP: send its request; RTMP: play or publish) before it is closed.')
+      .pipe(z.number().min(1000).max(120_000))
+      .default(10_000),
   })
   .strict()
   .superRefine((r, ctx) => {

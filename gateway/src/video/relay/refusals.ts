@@ -10,12 +10,13 @@ import type { Logger } from '@sensegate/sdk';
 import type { Counter, Metrics } from '../../metrics.js';
 
 export interface Refusal {
-  action: 'play' | 'publish';
+  /** `connect`: refused before it could ask for anything (connection limits, handshake deadline). */
+  action: 'play' | 'publish' | 'connect';
   /** `rtmp`, `http-flv` or `ws-flv`. */
   protocol: string;
   /** The client's address (no port). */
   address: string;
-  /** `<app>/<name>`. */
+  /** `<app>/<name>`, or empty for a connection refused before it named one. */
   path: string;
   /** A stable code for metrics. */
   reason: string;
@@ -58,7 +59,7 @@ export class RefusalLog {
     private readonly log: Logger,
     options: RefusalLogOptions = {},
   ) {
-    this.counter = options.metrics?.counter('sensegate_video_refused_total', 'Plays and publishes the video relay refused, by action and reason.');
+    this.counter = options.metrics?.counter('sensegate_video_refused_total', 'Connections, plays and publishes the video relay refused, by action and reason.');
     this.quietMs = options.quietMs ?? 60_000;
     this.summaryEveryMs = options.summaryEveryMs ?? 600_000;
   }
@@ -74,7 +75,7 @@ export class RefusalLog {
       this.episodes.set(kind, episode);
       this.log.warn(
         { action: refusal.action, reason: refusal.reason, protocol: refusal.protocol, remote: refusal.address, path: refusal.path },
-        `video relay: refused to let ${refusal.address} ${refusal.action} ${refusal.path} over ${protocolName(refusal.protocol)}: ${refusal.explanation}. ` +
+        `video relay: refused to let ${refusal.address} ${refusal.action}${refusal.path ? ` ${refusal.path}` : ''} over ${protocolName(refusal.protocol)}: ${refusal.explanation}. ` +
           `Further refusals of this kind are counted (sensegate_video_refused_total) and summed up when they stop`,
       );
       this.arm();

@@ -22,6 +22,7 @@ import { AccessCheck } from './access.js';
 import { loadLibrary, remoteOf, type NmsLibrary, type NmsServer, type NmsSession } from './library.js';
 import { routeLibraryLog } from './library-log.js';
 import { DEFAULT_PUBLISH_FROM, PublishPolicy, type PublishSettings } from './publish-policy.js';
+import { ConnectionGuard, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-guard.js';
 import { RefusalLog } from './refusals.js';
 import { RelayedStream, type StreamState, type StreamStatus } from './stream.js';
 
@@ -45,6 +46,8 @@ export interface VideoRelayOptions {
   restart?: Partial<BackoffSettings>;
   /** An open RTSP connection without media, or an attempt without an answer, for this long is dropped and re-pulled (default 10 s). */
   stallTimeout?: number;
+  /** Connections per address and in all, and the handshake deadline, on both ports (see connection-guard.ts). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface RelayStreamSpec {
@@ -172,6 +175,10 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
     this.server.httpServer.wsServer?.on('error', () => {});
     this.access.guardHttp(http);
     this.access.guardRtmp(rtmp, this.nms);
+    // Outermost: a connection over the limits never reaches the checks above or the library.
+    const connections = new ConnectionGuard({ ...DEFAULT_CONNECTION_LIMITS, ...this.options.limits }, this.refusalLog);
+    connections.guardHttp(http);
+    connections.guardRtmp(rtmp, (socket) => [...this.nms.Context.sessions.values()].some((s) => s.socket === socket && Boolean(s.streamPath)));
     http.on('connection', (socket: Socket) => {
       this.httpSockets.add(socket);
       socket.once('close', () => this.httpSockets.delete(socket));
