@@ -1,0 +1,132 @@
+/**
+ * The fault suite's shared parts. Each fault case is a `*.faults.test.ts` file: `npm test` runs its
+ * short form, `npm run faults` its long form (SENSEGATE_FAULTS=long), and both print the figures the
+ * case measured (`fault <case>: lost=0 doubled=12 ...`) for docs/durability.md.
+ *
+ * `checkFeed` is the consumer-side checker: from what reached the broker it tells, per gateway,
+ * which sequence numbers are missing, which arrived more than once with the same entry (duplicates,
+ * which consumers drop), and which arrived with different entries (collisions, which a consumer
+ * deduplicating by sequence number would silently lose).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadProfile, startModbusSimulator } from '@sensegate/sim-modbus';
+import type { DataMessage, Received } from './feed.js';
+
+/** Whether the long form runs (`npm run faults`). */
+export function faultsLong(): boolean {
+  return process.env.SENSEGATE_FAULTS === 'long';
+}
+
+/** Picks the short or the long value of a setting. */
+export function faultScale<T>(short: T, long: T): T {
+  return faultsLong() ? long : short;
+}
+
+export interface FeedCheck {
+  /** Entries received, duplicates included. */
+  received: number;
+  /** Distinct sequence numbers received. */
+  distinct: number;
+  first: number;
+  last: number;
+  /** Sequence numbers between first and last never received. */
+  missing: number;
+  /** The first few missing ranges, `a..b`. */
+  missingRanges: string[];
+  /** Receipts of a sequence number beyond its first with the same entry. */
+  doubled: number;
+  /** Sequence numbers received with different entries. */
+  collisions: number;
+  collisionSamples: number[];
+}
+
+/** Checks sequence continuity, duplicates and collisions of everything received on data and event topics. */
+export function checkFeed(messages: Iterable<Received<DataMessage>>): FeedCheck {
+  const seen = new Map<number, string>();
+  const collided = new Set<number>();
+  let received = 0;
+  let doubled = 0;
+  for (const m of messages) {
+    const entries: unknown[] = m.payload.readings ?? m.payload.events ?? [];
+    entries.forEach((entry, i) => {
+      const seq = m.payload.seq + i;
+      const digest = createHash('sha1').update(JSON.stringify(entry)).digest('base64');
+      received++;
+      const before = seen.get(seq);
+      if (before === undefined) seen.set(seq, digest);
+      else if (before === digest) doubled++;
+      else collided.add(seq);
+    });
+  }
+  const seqs = [...seen.keys()].sort((a, b) => a - b);
+  const first = seqs[0] ?? 0;
+  const last = seqs.at(-1) ?? 0;
+  const missingRanges: string[] = [];
+  let missing = 0;
+  for (let i = 1; i < seqs.length; i++) {
+    const gap = seqs[i]! - seqs[i - 1]! - 1;
+    if (gap > 0) {
+      missing += gap;
+      if (missingRanges.length < 10) missingRanges.push(`${seqs[i - 1]! + 1}..${seqs[i]! - 1}`);
+    }
+  }
+  return {
+    received,
+    distinct: seqs.length,
+    first,
+    last,
+    missing,
+    missingRanges,
+    doubled,
+    collisions: collided.size,
+    collisionSamples: [...collided].slice(0, 10),
+  };
+}
+
+/** Prints a case's figures on one line, for the run's output and docs/durability.md. */
+export function reportFigures(name: string, figures: Record<string, number | string>): void {
+  const text = Object.entries(figures)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : v}`)
+    .join(' ');
+  console.log(`fault ${name} (${faultsLong() ? 'long' : 'short'}): ${text}`);
+}
+
+/** A site for fault cases: one Modbus simulator whose meter gives `readingsPerSecond` readings a second. */
+export interface FaultSite {
+  simPort: number;
+  /** The `devices:` block of a gateway configuration polling it. */
+  devicesYaml: string;
+  readingsPerSecond: number;
+  close(): Promise<void>;
+}
+
+export async function startFaultSite(readingsPerSecond = 10_000): Promise<FaultSite> {
+  const POINTS = 200;
+  const dir = await mkdtemp(join(tmpdir(), 'sensegate-fault-site-'));
+  const lines = Array.from({ length: POINTS }, (_, i) => `  - { id: r${i}, table: holding, address: ${i}, type: uint16 }`);
+  const text = `name: fault-meter\ndescription: ${POINTS} holding registers, r0 counting\npoints:\n${lines.join('\n')}\nsimulate:\n  r0: { kind: counter, start: 0, step: 1, interval: 10ms }\n`;
+  const profile = join(dir, 'fault-meter.yaml');
+  await writeFile(profile, text);
+  const sim = await startModbusSimulator({ port: 0, units: [{ unitId: 1, profile: loadProfile(profile) }] });
+  const interval = Math.max(1, Math.round((POINTS * 1000) / readingsPerSecond));
+  const devicesYaml = `devices:
+  - id: meter-1
+    driver: modbus
+    profile: ${profile}
+    pollInterval: ${interval}ms
+    timeout: 2s
+    connection: { host: 127.0.0.1, port: ${sim.port}, unitId: 1, maxRegisters: 125 }
+`;
+  return {
+    simPort: sim.port,
+    devicesYaml,
+    readingsPerSecond: (POINTS * 1000) / interval,
+    close: async () => {
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
