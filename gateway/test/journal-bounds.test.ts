@@ -116,6 +116,25 @@ describe('journal bounds: bytes', () => {
     assert.equal(h.dropped('bytes') - droppedBefore, second - h.journal.stats().entries);
   });
 
+  it('drop-oldest: counts delivered entries it removes early apart from the undelivered ones it loses', async () => {
+    // Maintenance (the trim of delivered entries) never runs during this test: the bound alone removes.
+    const h = await openJournal({ maxBytes: 5000, overflow: 'drop-oldest', maxAge: 86_400_000 });
+    await h.journal.openCursor('platform');
+    const first = await appendInCommits(h.journal, 4, 10); // about 4,000 bytes, under the bound
+    h.journal.ack('platform', 30); // the platform has the first 30, not yet trimmed
+    const more = await appendInCommits(h.journal, 6, 10);
+    const total = first + more;
+    const gone = total - h.journal.stats().entries;
+    const early = h.metrics.get('sensegate_journal_trimmed_early_total')!;
+    assert.ok(gone > 30, `${gone} entries removed by the bound`);
+    assert.equal(early.value({ reason: 'bytes', kind: 'reading' }), 30, 'the 30 delivered entries are counted as removed early');
+    assert.equal(h.dropped('bytes'), gone - 30, 'only undelivered entries count as dropped');
+    assert.equal(h.journal.stats().dropped, gone - 30);
+    h.journal.ack('platform', h.journal.lastSeq);
+    await waitFor('the overflow episode to end', () => h.summaries().length === 1);
+    assert.match(h.summaries()[0]!, new RegExp(`; ${gone - 30} readings \\(bytes\\) dropped \\(never delivered\\) in \\d+s`));
+  });
+
   it('drop-newest: keeps what is stored and refuses new entries until sinks catch up', async () => {
     const h = await openJournal({ maxBytes: 5000, overflow: 'drop-newest' });
     await h.journal.openCursor('platform');

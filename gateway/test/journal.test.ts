@@ -268,6 +268,40 @@ describe('journal: cursors and trimming', () => {
     assert.deepEqual(journal.cursorNames(), ['kept']);
   });
 
+  it('keeps the ranges acknowledged above a cursor across a restart, and trims nothing above the cursor', async () => {
+    const file = await tempFile();
+    const journal = await openJournal(file);
+    await journal.openCursor('platform');
+    for (let n = 1; n <= 100; n++) journal.append('reading', reading(n));
+    await journal.flush();
+    // A replay from 1 got as far as 10 while live data 61..100 and 41..50 were acknowledged.
+    journal.ack('platform', 10, [[41, 50], [61, 100]]);
+    await journal.close();
+
+    const again = await openJournal(file);
+    assert.equal(again.cursor('platform'), 10);
+    assert.deepEqual(again.ackedRanges('platform'), [[41, 50], [61, 100]]);
+    assert.ok(again.firstSeq <= 11, 'entries above the cursor stay, acknowledged or not');
+    // Once the cursor passes a range, it is no longer kept.
+    again.ack('platform', 55, [[61, 100]]);
+    assert.deepEqual(again.ackedRanges('platform'), [[61, 100]]);
+    again.ack('platform', 100, []);
+    assert.deepEqual(again.ackedRanges('platform'), []);
+  });
+
+  it('reads saved ranges leniently: a damaged list is dropped from where it stops making sense', async () => {
+    const file = await tempFile();
+    const journal = await openJournal(file);
+    await journal.openCursor('platform');
+    await journal.close();
+    await new Promise<void>((resolve, reject) => {
+      const db = new sqlite3.Database(file);
+      db.run(`UPDATE cursors SET acked = 5, ranges = '[[20,30],[25,40],[50,60]]'`, (err) => db.close(() => (err ? reject(err) : resolve())));
+    });
+    const again = await openJournal(file);
+    assert.deepEqual(again.ackedRanges('platform'), [[20, 30]], 'an overlapping range and all after it are sent again rather than trusted');
+  });
+
   it('refuses an ack from a sink that never opened its cursor', async () => {
     const journal = await openJournal(await tempFile());
     assert.throws(() => journal.ack('unknown', 1), /openCursor\("unknown"\)/);

@@ -164,6 +164,11 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'Check free disk space and permissions of the data folder (`--data`).',
   },
+  SG_DATA_FOLDER_IN_USE: {
+    summary: 'Another gateway process holds the data folder.',
+    retryable: false,
+    action: 'The message names the process. Stop it first, or give this gateway its own folder with `--data`; two gateways on one folder would number different readings alike.',
+  },
   SG_JOURNAL_OVERFLOW: {
     summary: 'The journal reached its byte or age bound and applied its overflow policy.',
     retryable: false,

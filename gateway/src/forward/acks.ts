@@ -8,7 +8,13 @@ export class AckTracker {
   /** Disjoint, sorted, inclusive ranges above `cursor + 1`. */
   private ranges: Array<[from: number, to: number]> = [];
 
-  constructor(public cursor: number) {}
+  /** `saved`: ranges acknowledged above `cursor` by an earlier run (sorted, disjoint). */
+  constructor(
+    public cursor: number,
+    saved: ReadonlyArray<readonly [number, number]> = [],
+  ) {
+    for (const [from, to] of saved) this.ack(from, to);
+  }
 
   /** Records that `from..to` arrived; returns true when the cursor moved. */
   ack(from: number, to: number): boolean {
@@ -44,6 +50,15 @@ export class AckTracker {
   runEnd(seq: number, limit: number): number {
     for (const [from] of this.ranges) if (from > seq) return Math.min(limit, from - 1);
     return limit;
+  }
+
+  /** How many sequence numbers in `from..to` were not acknowledged. */
+  unackedIn(from: number, to: number): number {
+    from = Math.max(from, this.cursor + 1);
+    if (to < from) return 0;
+    let n = to - from + 1;
+    for (const [a, b] of this.ranges) n -= Math.max(0, Math.min(b, to) - Math.max(a, from) + 1);
+    return n;
   }
 
   /** Ranges acknowledged above the cursor (for status and tests). */

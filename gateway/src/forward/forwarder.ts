@@ -117,7 +117,8 @@ export class Forwarder {
 
   /** Opens the sink's journal cursor and follows the journal and the sink's connection. */
   async start(): Promise<void> {
-    this.acks = new AckTracker(await this.journal.openCursor(this.sink.name));
+    const cursor = await this.journal.openCursor(this.sink.name);
+    this.acks = new AckTracker(cursor, this.journal.ackedRanges(this.sink.name));
     this.m.cursor.value = this.acks.cursor;
     this.updateBacklog();
     this.journal.on('commit', this.onCommit);
@@ -192,11 +193,13 @@ export class Forwarder {
     this.replayBuffer = [];
     this.tokens = 0;
     this.tokensAt = Date.now();
-    this.replayTotal = Math.max(0, this.replayEnd - this.replayNext + 1);
+    // Entries, not the span: what the endpoint already acknowledged and what the journal's bounds
+    // dropped are not sent again.
+    this.replayTotal = this.acks.unackedIn(Math.max(this.replayNext, this.journal.firstSeq), this.replayEnd);
     if (this.replayTotal > 0) {
       this.replayStartedAt = Date.now();
       this.log.info(
-        { from: this.replayNext, to: this.replayEnd, rate: this.opts.replay.rate },
+        { from: this.replayNext, to: this.replayEnd, entries: this.replayTotal, rate: this.opts.replay.rate },
         `sink ${this.sink.name}: replaying ${this.replayTotal} journaled entries (seq ${this.replayNext}..${this.replayEnd}) at up to ${this.opts.replay.rate}/s behind live data`,
       );
     }
@@ -378,8 +381,11 @@ export class Forwarder {
   }
 
   private acknowledge(from: number, to: number): void {
-    if (this.acks.ack(from, to)) {
-      this.journal.ack(this.sink.name, this.acks.cursor);
+    const moved = this.acks.ack(from, to);
+    // The ranges above the cursor are saved with it, so a crash during a long replay does not send
+    // again the live data delivered meanwhile.
+    this.journal.ack(this.sink.name, this.acks.cursor, this.acks.pending());
+    if (moved) {
       this.m.cursor.value = this.acks.cursor;
       this.updateBacklog();
     }

@@ -10,6 +10,7 @@ import type { DropReason } from './metrics.js';
 export class DropEpisode {
   private startedAt: number | undefined;
   private counts = new Map<DropReason, Record<EntryKind, number>>();
+  private early = 0;
 
   constructor(
     private readonly log: Logger,
@@ -20,6 +21,11 @@ export class DropEpisode {
 
   get active(): boolean {
     return this.startedAt !== undefined;
+  }
+
+  /** Entries every sink already had, removed early by the same cause: not lost, reported beside the drops. */
+  trimmedEarly(count: number): void {
+    if (this.startedAt !== undefined) this.early += count;
   }
 
   record(reason: DropReason, kind: EntryKind, count: number): void {
@@ -45,12 +51,14 @@ export class DropEpisode {
     const dropped: Record<string, Record<EntryKind, number>> = Object.fromEntries(this.counts);
     const parts = [...this.counts].map(([reason, k]) => `${[k.reading ? plural(k.reading, 'reading') : '', k.event ? plural(k.event, 'event') : ''].filter(Boolean).join(' and ')} (${reason})`);
     const seconds = Math.round((Date.now() - this.startedAt) / 1000);
+    const early = this.early ? `; ${this.early.toLocaleString('en')} entries every sink already had were removed early too` : '';
     this.log.info(
-      { code: 'SG_JOURNAL_OVERFLOW', file: this.file, dropped, seconds },
-      `journal ${this.file}: ${why}; ${parts.join(', ')} dropped in ${seconds}s`,
+      { code: 'SG_JOURNAL_OVERFLOW', file: this.file, dropped, trimmedEarly: this.early, seconds },
+      `journal ${this.file}: ${why}; ${parts.join(', ')} dropped (never delivered) in ${seconds}s${early}`,
     );
     this.startedAt = undefined;
     this.counts = new Map();
+    this.early = 0;
   }
 }
 

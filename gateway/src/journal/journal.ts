@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { Backoff, type Logger } from '@sensegate/sdk';
 import type { EntryKind, JournalBlock } from '../feed/entry.js';
 import type { Metrics } from '../metrics.js';
-import { Cursors } from './cursors.js';
+import { Cursors, type AckedRanges } from './cursors.js';
 import { DropEpisode } from './drop-episode.js';
 import { JournalMetrics, type DropReason } from './metrics.js';
 import { PendingEntries } from './pending.js';
@@ -115,7 +115,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     const { log, path, overflow } = options;
     this.overflowEpisode = new DropEpisode(log, path, (reason) =>
       overflow === 'drop-oldest'
-        ? `${reason === 'bytes' ? `full (maxBytes ${options.maxBytes} bytes)` : `holds entries older than maxAge (${options.maxAge} ms)`}: dropping the oldest entries, sent or not, until it is back under ${LOW_WATER * 100}% (overflow: drop-oldest)`
+        ? `${reason === 'bytes' ? `full (maxBytes ${options.maxBytes} bytes)` : `holds entries older than maxAge (${options.maxAge} ms)`}: dropping the oldest entries, delivered or not, until it is back under ${LOW_WATER * 100}% (overflow: drop-oldest)`
         : `${reason === 'bytes' ? `full (maxBytes ${options.maxBytes} bytes)` : `holds entries older than maxAge (${options.maxAge} ms)`}: refusing new entries until sinks catch up and it is back under ${LOW_WATER * 100}% (overflow: drop-newest)`,
     );
     this.backlogEpisode = new DropEpisode(
@@ -241,17 +241,27 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     if (existing !== undefined) return existing;
     const start = this.firstSeq - 1;
     this.cursors.advance(sink, start);
-    await this.store.saveCursors([[sink, start]]);
+    await this.store.saveCursors([[sink, { acked: start, ranges: [] }]]);
     return start;
   }
 
   /**
-   * Records that the sink's endpoint acknowledged every entry up to `upTo` (a block's last seq).
-   * Monotonic; saved in batches, so after a crash a few acknowledged entries may be sent again.
+   * What the sink's endpoint acknowledged above its cursor, out of order, as last saved or
+   * recorded: a replay after a crash skips these instead of sending them again.
    */
-  ack(sink: string, upTo: number): void {
+  ackedRanges(sink: string): AckedRanges {
+    return this.cursors.rangesOf(sink);
+  }
+
+  /**
+   * Records that the sink's endpoint acknowledged every entry up to `upTo` (a block's last seq),
+   * and, when given, the ranges above it acknowledged out of order. Monotonic; saved in batches
+   * (about every second), so after a crash what was acknowledged since the last save is sent again.
+   */
+  ack(sink: string, upTo: number, ranges?: AckedRanges): void {
     if (!this.cursors.has(sink)) throw new Error(`journal ${this.options.path}: ack for sink "${sink}" before openCursor("${sink}")`);
     this.cursors.advance(sink, Math.min(upTo, this.lastCommitted));
+    if (ranges) this.cursors.setRanges(sink, ranges);
   }
 
   /** The sink's acknowledged high-water mark (0 for a sink without a cursor). */
@@ -413,7 +423,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     const started = performance.now();
     let removal: Removal | undefined;
     try {
-      removal = await this.store.commit(blocks, last, byteBound, reserve ? new Map([[META.reserved, String(reserve)]]) : undefined, states);
+      removal = await this.store.commit(blocks, last, byteBound, reserve ? new Map([[META.reserved, String(reserve)]]) : undefined, states, this.deliveredThrough());
     } catch (err) {
       this.restage(states);
       this.m.commitErrors.value++;
@@ -505,10 +515,25 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     episode.record(reason, kind, count);
   }
 
-  /** Accounts for blocks removed by a bound: drops counted, every cursor moved past them. */
+  /** Every entry at or below this was acknowledged by every sink (all of them when there is no sink). */
+  private deliveredThrough(): number {
+    return this.cursors.min() ?? this.lastCommitted;
+  }
+
+  /**
+   * Accounts for blocks removed by a bound: what no sink had yet is counted as dropped (lost), what
+   * every sink already had as trimmed early; every cursor moves past them.
+   */
   private applyDrop(removal: Removal, reason: 'bytes' | 'age'): void {
     this.applyRemoval(removal);
-    for (const kind of ['reading', 'event'] as const) this.drop(reason, kind, removal.entries[kind], this.overflowEpisode);
+    for (const kind of ['reading', 'event'] as const) {
+      const early = removal.delivered[kind];
+      this.drop(reason, kind, removal.entries[kind] - early, this.overflowEpisode);
+      if (early > 0) {
+        this.m.trimmedEarly(reason, kind).value += early;
+        this.overflowEpisode.trimmedEarly(early);
+      }
+    }
     this.cursors.advanceAll(removal.lastRemoved);
   }
 
@@ -581,7 +606,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       this.refusing ??= 'age';
       return;
     }
-    const removal = await this.store.remove({ before: cutoff });
+    const removal = await this.store.remove({ before: cutoff }, undefined, this.deliveredThrough());
     if (removal) this.applyDrop(removal, 'age');
   }
 

@@ -52,7 +52,11 @@ export class JournalMetrics {
     this.lastSeq = metrics.gauge('sensegate_journal_last_seq', 'Sequence number of the last committed entry.').bind();
     this.dropped = metrics.counter(
       'sensegate_journal_dropped_total',
-      'Entries dropped by the journal, by reason (bytes, age: the bound and overflow policy; commit: commits failed too long; closed: appended after close) and kind.',
+      'Entries lost by the journal before every sink had them, by reason (bytes, age: the bound and overflow policy; commit: commits failed too long; closed: appended after close) and kind.',
+    );
+    this.trimmedEarlyCounter = metrics.counter(
+      'sensegate_journal_trimmed_early_total',
+      'Entries every sink had already acknowledged, removed by the byte or age bound before trimming got to them (not lost; drops count what was lost), by reason and kind.',
     );
     this.deadLettered = metrics.counter(
       'sensegate_sink_dead_letters_total',
@@ -63,6 +67,13 @@ export class JournalMetrics {
       .bind();
     // Present from the start, so a dashboard shows 0 rather than no data.
     for (const reason of ['bytes', 'age'] as const) for (const kind of ['reading', 'event'] as const) this.dropped.inc({ reason, kind }, 0);
+  }
+
+  private readonly trimmedEarlyCounter: Counter;
+
+  /** Delivered entries a bound removed before trimming would have: not lost, counted apart from drops. */
+  trimmedEarly(reason: 'bytes' | 'age', kind: EntryKind): { value: number } {
+    return this.trimmedEarlyCounter.bind({ reason, kind });
   }
 
   /** Bound series per reason and kind: a full journal drops entry by entry, so this is a hot path. */

@@ -45,8 +45,8 @@ export const journalConfigSchema = z
       .default('drop-oldest')
       .describe(
         'What a full journal does. `drop-oldest`: delete the oldest entries, sent or not, to make room (sinks skip past them). ' +
-          '`drop-newest`: keep what is stored and refuse new entries until sinks catch up. Either way every dropped entry is ' +
-          'counted in `sensegate_journal_dropped_total` and each episode is logged.',
+          '`drop-newest`: keep what is stored and refuse new entries until sinks catch up. Either way every entry lost before a sink had it is ' +
+          'counted in `sensegate_journal_dropped_total` (delivered ones removed early in `sensegate_journal_trimmed_early_total`) and each episode is logged.',
       ),
   })
   .strict();

@@ -7,6 +7,7 @@
 import type { EntryKind, JournalBlock } from '../feed/entry.js';
 import { SensegateError } from '@sensegate/sdk';
 import { Connection, ioError, type Params } from './connection.js';
+import { parseRanges, type SavedCursor } from './cursors.js';
 
 export type SyncMode = 'full' | 'normal';
 
@@ -24,6 +25,8 @@ export interface Removal {
   blocks: number;
   bytes: number;
   entries: Record<EntryKind, number>;
+  /** Of `entries`, those every sink had already acknowledged (at or below `deliveredThrough`). */
+  delivered: Record<EntryKind, number>;
   /** The oldest block left, if any. */
   first?: { seq: number; ts: number };
 }
@@ -36,7 +39,7 @@ export interface StoredSummary {
   /** Last sequence number ever committed (the high-water mark survives a full trim). */
   lastSeq: number;
   first?: { seq: number; ts: number };
-  cursors: Map<string, number>;
+  cursors: Map<string, SavedCursor>;
   meta: Map<string, string>;
 }
 
@@ -71,7 +74,8 @@ const SCHEMA = [
      ts INTEGER NOT NULL,
      bytes INTEGER NOT NULL,
      payload TEXT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, acked INTEGER NOT NULL)`,
+  // `ranges`: what the sink acknowledged above `acked` out of order, as JSON `[[from,to],...]`.
+  `CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, acked INTEGER NOT NULL, ranges TEXT)`,
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   // Pipeline step states (open windows, raised alarms), written in the commit of the entries they explain.
   `CREATE TABLE IF NOT EXISTS step_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -126,6 +130,9 @@ export class JournalStore {
         throw new Error(`it was written by a newer sensegate (journal schema ${version}, this version reads ${SCHEMA_VERSION})`);
       }
       for (const sql of SCHEMA) await writer.run(sql, [], 'set up');
+      // Journals written before cursors kept their ranges: a nullable column, which older versions ignore.
+      const columns = await writer.all<{ name: string }>('PRAGMA table_info(cursors)', [], 'set up');
+      if (!columns.some((c) => c.name === 'ranges')) await writer.run('ALTER TABLE cursors ADD COLUMN ranges TEXT', [], 'set up');
       if (version < SCHEMA_VERSION) await writer.run(`PRAGMA user_version = ${SCHEMA_VERSION}`, [], 'set up');
       const reader = await Connection.open(file, 'read');
       return new JournalStore(writer, reader, file, sync === 'full' ? 'FULL' : 'NORMAL');
@@ -142,7 +149,8 @@ export class JournalStore {
     );
     const first = await w.get<{ seq: number; ts: number }>('SELECT seq, ts FROM blocks ORDER BY seq LIMIT 1');
     const meta = new Map((await w.all<{ key: string; value: string }>('SELECT key, value FROM meta')).map((r) => [r.key, r.value]));
-    const cursors = new Map((await w.all<{ sink: string; acked: number }>('SELECT sink, acked FROM cursors')).map((r) => [r.sink, r.acked]));
+    const rows = await w.all<{ sink: string; acked: number; ranges: string | null }>('SELECT sink, acked, ranges FROM cursors');
+    const cursors = new Map(rows.map((r) => [r.sink, { acked: r.acked, ranges: parseRanges(r.ranges, r.acked) }]));
     this.storedBytes = totals?.bytes ?? 0;
     return {
       blocks: totals?.blocks ?? 0,
@@ -168,6 +176,7 @@ export class JournalStore {
     maxBytes: number | undefined,
     meta?: Map<string, string>,
     states?: Map<string, string>,
+    deliveredThrough = 0,
   ): Promise<Removal | undefined> {
     let inserted = 0;
     for (const b of blocks) inserted += b.bytes;
@@ -190,19 +199,22 @@ export class JournalStore {
       if (meta) for (const [key, value] of meta) await this.setMeta(key, value);
       if (states?.size) await this.saveStatesNow(states);
       const over = maxBytes === undefined ? 0 : this.storedBytes + inserted - maxBytes;
-      return over > 0 ? this.removeOldestNow({ bytes: over }) : undefined;
+      return over > 0 ? this.removeOldestNow({ bytes: over }, deliveredThrough) : undefined;
     }, meta !== undefined, (removal) => {
       this.storedBytes += inserted - (removal?.bytes ?? 0);
     });
   }
 
-  /** Removes the oldest blocks up to a target, in one transaction, saving cursors in it too. */
-  remove(target: RemovalTarget, cursors?: Iterable<[string, number]>): Promise<Removal | undefined> {
+  /**
+   * Removes the oldest blocks up to a target, in one transaction, saving cursors in it too.
+   * `deliveredThrough` (the lowest cursor) tells delivered entries from undelivered ones in the count.
+   */
+  remove(target: RemovalTarget, cursors?: Iterable<[string, SavedCursor]>, deliveredThrough = 0): Promise<Removal | undefined> {
     return this.transaction(
       'trim',
       async () => {
         if (cursors) await this.saveCursorsNow(cursors);
-        return this.removeOldestNow(target);
+        return this.removeOldestNow(target, deliveredThrough);
       },
       false,
       (removal) => {
@@ -211,7 +223,7 @@ export class JournalStore {
     );
   }
 
-  saveCursors(cursors: Iterable<[string, number]>): Promise<void> {
+  saveCursors(cursors: Iterable<[string, SavedCursor]>): Promise<void> {
     return this.transaction('save cursors in', () => this.saveCursorsNow(cursors));
   }
 
@@ -365,18 +377,18 @@ export class JournalStore {
     );
   }
 
-  private async saveCursorsNow(cursors: Iterable<[string, number]>): Promise<void> {
-    for (const [sink, acked] of cursors) {
+  private async saveCursorsNow(cursors: Iterable<[string, SavedCursor]>): Promise<void> {
+    for (const [sink, { acked, ranges }] of cursors) {
       await this.writer.run(
-        'INSERT INTO cursors (sink, acked) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET acked = excluded.acked',
-        [sink, acked],
+        'INSERT INTO cursors (sink, acked, ranges) VALUES (?, ?, ?) ON CONFLICT (sink) DO UPDATE SET acked = excluded.acked, ranges = excluded.ranges',
+        [sink, acked, ranges.length ? JSON.stringify(ranges) : null],
         'save cursors in',
       );
     }
   }
 
   /** Finds where the removal ends by walking the oldest blocks, then deletes up to there. */
-  private async removeOldestNow(target: RemovalTarget): Promise<Removal | undefined> {
+  private async removeOldestNow(target: RemovalTarget, deliveredThrough = 0): Promise<Removal | undefined> {
     let through: number | undefined;
     if ('through' in target) {
       const last = await this.writer.get<{ seq: number }>(
@@ -403,17 +415,27 @@ export class JournalStore {
     }
     if (through === undefined) return undefined;
 
-    const groups = await this.writer.all<{ kind: EntryKind; blocks: number; entries: number; bytes: number; last: number }>(
-      'SELECT kind, count(*) AS blocks, sum(count) AS entries, sum(bytes) AS bytes, max(seq + count - 1) AS last FROM blocks WHERE seq <= ? GROUP BY kind',
-      [through],
+    const groups = await this.writer.all<{ kind: EntryKind; blocks: number; entries: number; bytes: number; last: number; delivered: number }>(
+      `SELECT kind, count(*) AS blocks, sum(count) AS entries, sum(bytes) AS bytes, max(seq + count - 1) AS last,
+              sum(max(0, min(seq + count - 1, ?2) - seq + 1)) AS delivered
+       FROM blocks WHERE seq <= ?1 GROUP BY kind`,
+      [through, deliveredThrough],
     );
     await this.writer.run('DELETE FROM blocks WHERE seq <= ?', [through], 'trim');
     const first = await this.writer.get<{ seq: number; ts: number }>('SELECT seq, ts FROM blocks ORDER BY seq LIMIT 1');
-    const removal: Removal = { throughSeq: through, lastRemoved: 0, blocks: 0, bytes: 0, entries: { reading: 0, event: 0 } };
+    const removal: Removal = {
+      throughSeq: through,
+      lastRemoved: 0,
+      blocks: 0,
+      bytes: 0,
+      entries: { reading: 0, event: 0 },
+      delivered: { reading: 0, event: 0 },
+    };
     for (const g of groups) {
       removal.blocks += g.blocks;
       removal.bytes += g.bytes;
       removal.entries[g.kind] += g.entries;
+      removal.delivered[g.kind] += g.delivered;
       removal.lastRemoved = Math.max(removal.lastRemoved, g.last);
     }
     if (first) removal.first = first;

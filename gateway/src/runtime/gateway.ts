@@ -33,6 +33,7 @@ import { VideoRelay } from '../video/relay/index.js';
 import { resolveRelaySecrets } from '../video/relay-secrets.js';
 import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
 import { PRIVATE, accessFor, ensureFile, ensureFolder, tighten, type FileAccess } from '../data-folder.js';
+import { DataFolderLock } from '../data-lock.js';
 import { DeviceRunner } from './device-runner.js';
 import { driverMetrics } from './driver-metrics.js';
 import { FeedWriter } from './feed-writer.js';
@@ -79,6 +80,7 @@ export class Gateway {
   private birthTimer: NodeJS.Timeout | undefined;
   private commands: CommandRouter | undefined;
   private journal!: Journal;
+  private lock: DataFolderLock | undefined;
   private feed!: FeedWriter;
   private pipeline!: Pipeline;
   private session = 0;
@@ -108,6 +110,8 @@ export class Gateway {
     const { config, dataDir, log } = this.options;
     this.access = accessFor(config.gateway.dataGroup);
     await ensureFolder(dataDir, this.access, log);
+    // Before anything in the folder is read or written: a second gateway is refused here.
+    this.lock = await DataFolderLock.acquire(dataDir, { gateway: config.gateway.id, access: this.access });
     this.session = await nextSession(dataDir, config.gateway.id, this.access);
     this.startedAt = Date.now();
     // Created with its mode before SQLite opens it: the WAL and shared-memory files take the same.
@@ -459,6 +463,7 @@ export class Gateway {
     await Promise.all(this.sinks.map((s) => step(`closing sink ${s.name}`, () => s.stop())));
     await Promise.all([...this.instances.values()].map((i) => step('stopping a driver', () => i.stop())));
     if (this.journal) await step('closing the journal', () => this.journal.close());
+    if (this.lock) await step('releasing the data folder', () => this.lock!.release());
     log.info({ gateway: this.id }, `gateway ${this.id} stopped`);
   }
 }

@@ -67,7 +67,9 @@ async function mosquittoBroker(binary: string, port: number, config?: string): P
   // Mosquitto started as root drops to its own user, which must be able to read the config.
   await chmod(dir, 0o755);
   const conf = join(dir, 'mosquitto.conf');
-  await writeFile(conf, config ?? `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  // No cap on messages queued for a slow subscriber (Mosquitto's default drops beyond 1,000): a
+  // test's consumer that falls behind under load must not be mistaken for a gateway losing data.
+  await writeFile(conf, config ?? `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n`);
   let child: ChildProcess | undefined;
   let output = '';
   const broker: StoppableBroker = {

@@ -13,6 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProfile, startModbusSimulator } from '@sensegate/sim-modbus';
+import { startCli, type CliProcess } from './cli.js';
 import type { DataMessage, Received } from './feed.js';
 
 /** Whether the long form runs (`npm run faults`). */
@@ -129,4 +130,26 @@ export async function startFaultSite(readingsPerSecond = 10_000): Promise<FaultS
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Writes a gateway configuration for a fault site: its meter, one MQTT sink, and any extra YAML. */
+export async function writeSiteConfig(file: string, options: { gateway: string; site: FaultSite; brokerUrl: string; extra?: string }): Promise<string> {
+  await writeFile(
+    file,
+    `gateway: { id: ${options.gateway} }
+log: { level: info }
+${options.site.devicesYaml}sinks:
+  - type: mqtt
+    url: ${options.brokerUrl}
+    reconnect: { initialDelay: 200ms, maxDelay: 1s }
+${options.extra ?? ''}`,
+  );
+  return file;
+}
+
+/** Starts `sensegate run` (the built CLI, its own process) on a configuration and data folder, and waits until it has started. */
+export async function startGateway(config: string, data: string): Promise<CliProcess> {
+  const p = startCli(['run', '--config', config, '--data', data, '--log-format', 'json']);
+  await p.waitForOutput(/gateway .* started/);
+  return p;
 }

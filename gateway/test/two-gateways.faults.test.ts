@@ -1,0 +1,96 @@
+// Fault: two gateways started on one data folder (an init script that starts a second copy). The
+// second is refused at once, naming the first; the first goes on; no sequence number ever reaches
+// the platform with two different entries; and a gateway killed with kill -9 leaves no lock behind.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { delay, waitFor } from '@sensegate/sdk/testing';
+import { stoppableBroker, type StoppableBroker } from './support/broker.js';
+import { startCli, type CliProcess } from './support/cli.js';
+import { checkFeed, faultScale, reportFigures, startFaultSite, startGateway, writeSiteConfig, type FaultSite } from './support/faults.js';
+import { FeedConsumer } from './support/feed.js';
+
+const GATEWAY = `fault-two-${process.pid}`;
+
+describe('fault: two gateways on one data folder', () => {
+  let dir: string;
+  let site: FaultSite;
+  let broker: StoppableBroker;
+  let consumer: FeedConsumer;
+  let config: string;
+  let data: string;
+  const running: CliProcess[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sensegate-two-'));
+    site = await startFaultSite(10_000);
+    broker = await stoppableBroker();
+    consumer = await FeedConsumer.connect(broker.url, GATEWAY);
+    config = await writeSiteConfig(join(dir, 'site.yaml'), { gateway: GATEWAY, site, brokerUrl: broker.url });
+    data = join(dir, 'data');
+  });
+
+  after(async () => {
+    for (const p of running) await p.kill9();
+    await consumer?.close();
+    await broker?.close();
+    await site?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    const p = await startGateway(config, data);
+    running.push(p);
+    return p;
+  };
+
+  /** Starts a second gateway on the folder; it must exit with an error rather than run beside the first. */
+  const refusedStart = async () => {
+    const p = startCli(['run', '--config', config, '--data', data]);
+    const code = await Promise.race([p.exited, delay(15_000).then(() => 'still running')]);
+    if (code === 'still running') {
+      await p.kill9();
+      assert.fail(`a second gateway ran on the same data folder:\n${p.stdout().slice(0, 2000)}`);
+    }
+    assert.notEqual(code, 0, 'the second gateway exits with an error');
+    return { code, stderr: p.stderr() };
+  };
+
+  it('refuses the second gateway, keeps the first, and never delivers two entries under one seq', async () => {
+    const rounds = faultScale(1, 10);
+    let refused = 0;
+    let first = await start();
+    for (let round = 0; round < rounds; round++) {
+      // The init script starts a second copy while the first runs.
+      const second = await refusedStart();
+      assert.match(second.stderr, /SG_DATA_FOLDER_IN_USE/);
+      assert.match(second.stderr, new RegExp(`in use by process ${first.child.pid} \\(gateway ${GATEWAY}`), second.stderr);
+      assert.match(second.stderr, /Stop the other one first/);
+      refused++;
+      const before = consumer.seqs().length;
+      await waitFor('the first gateway to keep delivering', () => consumer.seqs().length > before + 1000 || undefined, { timeout: 20_000 });
+      // kill -9 the first: the lock dies with it, and the next one starts at once on the same folder.
+      await delay(faultScale(500, 2000));
+      assert.equal(await first.kill9(), 'SIGKILL');
+      first = await start();
+    }
+    await delay(1000);
+    await first.stop();
+
+    const lastSeq = Math.max(...consumer.seqs());
+    await waitFor('every entry to arrive', () => (checkFeed(consumer.data).missing === 0 ? true : undefined), { timeout: 30_000 }).catch(() => {});
+    const check = checkFeed([...consumer.data, ...consumer.events]);
+    reportFigures('two-gateways', {
+      gatewaysRefused: refused,
+      entries: check.distinct,
+      lastSeq,
+      collisions: check.collisions,
+      missing: check.missing,
+      doubled: check.doubled,
+    });
+    assert.equal(check.collisions, 0, `sequence numbers delivered with different entries: ${check.collisionSamples.join(', ')}`);
+    assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')}`);
+  });
+});
