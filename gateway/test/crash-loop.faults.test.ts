@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { delay, waitFor } from '@sensegate/sdk/testing';
 import { stoppableBroker, type StoppableBroker } from './support/broker.js';
 import type { CliProcess } from './support/cli.js';
-import { checkFeed, faultScale, reportFigures, startFaultSite, startGateway, writeSiteConfig, type FaultSite } from './support/faults.js';
+import { checkFeed, faultScale, reportFigures, seqCoverage, startFaultSite, startGateway, writeSiteConfig, type FaultSite } from './support/faults.js';
 import { FeedConsumer } from './support/feed.js';
 
 const GATEWAY = `fault-crash-${process.pid}`;
@@ -110,7 +110,7 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
     await gateway.stop();
     gateway = undefined;
 
-    await waitFor('every entry to arrive', () => (checkFeed(consumer.data).missing === 0 ? true : undefined), { timeout: 30_000 }).catch(() => {});
+    await waitFor('every entry to arrive', () => (seqCoverage([...consumer.data, ...consumer.events]).missing === 0 ? true : undefined), { timeout: 30_000 }).catch(() => {});
     const check = checkFeed([...consumer.data, ...consumer.events]);
     reportFigures('crash-loop', {
       kills,

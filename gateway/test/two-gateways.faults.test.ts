@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { delay, waitFor } from '@sensegate/sdk/testing';
 import { stoppableBroker, type StoppableBroker } from './support/broker.js';
 import { startCli, type CliProcess } from './support/cli.js';
-import { checkFeed, faultScale, reportFigures, startFaultSite, startGateway, writeSiteConfig, type FaultSite } from './support/faults.js';
+import { checkFeed, faultScale, reportFigures, seqCoverage, startFaultSite, startGateway, writeSiteConfig, type FaultSite } from './support/faults.js';
 import { FeedConsumer } from './support/feed.js';
 
 const GATEWAY = `fault-two-${process.pid}`;
@@ -79,13 +79,12 @@ describe('fault: two gateways on one data folder', () => {
     await delay(1000);
     await first.stop();
 
-    const lastSeq = Math.max(...consumer.seqs());
-    await waitFor('every entry to arrive', () => (checkFeed(consumer.data).missing === 0 ? true : undefined), { timeout: 30_000 }).catch(() => {});
+    await waitFor('every entry to arrive', () => (seqCoverage([...consumer.data, ...consumer.events]).missing === 0 ? true : undefined), { timeout: 30_000 }).catch(() => {});
     const check = checkFeed([...consumer.data, ...consumer.events]);
     reportFigures('two-gateways', {
       gatewaysRefused: refused,
       entries: check.distinct,
-      lastSeq,
+      lastSeq: check.last,
       collisions: check.collisions,
       missing: check.missing,
       doubled: check.doubled,

@@ -87,6 +87,23 @@ export function checkFeed(messages: Iterable<Received<DataMessage>>): FeedCheck 
   };
 }
 
+/** Sequence coverage only (no comparison of entries): cheap enough to poll while waiting for a backlog to drain. */
+export function seqCoverage(messages: Iterable<Received<DataMessage>>): { first: number; last: number; missing: number } {
+  const seen = new Set<number>();
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  for (const m of messages) {
+    const n = (m.payload.readings ?? m.payload.events ?? []).length;
+    for (let i = 0; i < n; i++) seen.add(m.payload.seq + i);
+    if (n > 0) {
+      first = Math.min(first, m.payload.seq);
+      last = Math.max(last, m.payload.seq + n - 1);
+    }
+  }
+  if (seen.size === 0) return { first: 0, last: 0, missing: 0 };
+  return { first, last, missing: last - first + 1 - seen.size };
+}
+
 /** Prints a case's figures on one line, for the run's output and docs/durability.md. */
 export function reportFigures(name: string, figures: Record<string, number | string>): void {
   const text = Object.entries(figures)

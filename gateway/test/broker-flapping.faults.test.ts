@@ -1,0 +1,83 @@
+// Fault: the uplink flaps. The broker is killed and started again every 3-5 s while the gateway
+// reads 10,000 readings/s. Nothing may be lost or collide, and once the broker stays up the backlog
+// drains: the figure is how long after the last restart the platform holds every entry.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { delay, waitFor } from '@sensegate/sdk/testing';
+import { stoppableBroker, type StoppableBroker } from './support/broker.js';
+import type { CliProcess } from './support/cli.js';
+import { checkFeed, faultScale, reportFigures, seqCoverage, startFaultSite, startGateway, writeSiteConfig, type FaultSite } from './support/faults.js';
+import { FeedConsumer } from './support/feed.js';
+
+const GATEWAY = `fault-flap-${process.pid}`;
+
+describe('fault: a broker flapping every 3-5 s', () => {
+  let dir: string;
+  let site: FaultSite;
+  let broker: StoppableBroker;
+  let consumer: FeedConsumer;
+  let gateway: CliProcess | undefined;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sensegate-flap-'));
+    site = await startFaultSite(10_000);
+    broker = await stoppableBroker();
+    consumer = await FeedConsumer.connect(broker.url, GATEWAY);
+  });
+
+  after(async () => {
+    await gateway?.kill9();
+    await consumer?.close();
+    await broker?.close();
+    await site?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loses nothing and drains the backlog once the broker stays up', async () => {
+    const config = await writeSiteConfig(join(dir, 'site.yaml'), { gateway: GATEWAY, site, brokerUrl: broker.url });
+    gateway = await startGateway(config, join(dir, 'data'));
+    const seconds = faultScale(15, 180);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const started = Date.now();
+    let flaps = 0;
+    while (Date.now() - started < seconds * 1000) {
+      await delay(3000 + random() * 2000);
+      await broker.stop();
+      await delay(500 + random() * 1500);
+      await broker.start();
+      flaps++;
+    }
+    const upAgain = Date.now();
+    // Every entry the gateway had committed when the broker came back for good, and what follows.
+    const target = seqCoverage([...consumer.data, ...consumer.events]).last + 10_000;
+    const drained = await waitFor(
+      'the backlog to drain',
+      () => {
+        const c = seqCoverage([...consumer.data, ...consumer.events]);
+        return c.last >= target && c.missing === 0 && c.first === 1 ? Date.now() : undefined;
+      },
+      { timeout: 120_000, interval: 200 },
+    ).catch(() => undefined);
+    await gateway.stop();
+    gateway = undefined;
+    await delay(500);
+    const check = checkFeed([...consumer.data, ...consumer.events]);
+    reportFigures('broker-flapping', {
+      seconds,
+      flaps,
+      entries: check.distinct,
+      missing: check.missing,
+      collisions: check.collisions,
+      doubled: check.doubled,
+      drainedSeconds: drained === undefined ? 'never' : (drained - upAgain) / 1000,
+    });
+    assert.equal(check.first, 1);
+    assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')}`);
+    assert.equal(check.collisions, 0);
+    assert.ok(drained !== undefined, 'the backlog drained after the broker stayed up');
+  });
+});
