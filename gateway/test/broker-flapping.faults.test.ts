@@ -24,8 +24,8 @@ describe('fault: a broker flapping every 3-5 s', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sensegate-flap-'));
     site = await startFaultSite(10_000);
-    broker = await stoppableBroker();
-    consumer = await FeedConsumer.connect(broker.url, GATEWAY);
+    broker = await stoppableBroker({ persistent: true });
+    consumer = await FeedConsumer.connect(broker.url, GATEWAY, undefined, { persistent: true });
   });
 
   after(async () => {

@@ -34,8 +34,8 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sensegate-crash-loop-'));
     site = await startFaultSite(10_000);
-    broker = await stoppableBroker();
-    consumer = await FeedConsumer.connect(broker.url, GATEWAY);
+    broker = await stoppableBroker({ persistent: true });
+    consumer = await FeedConsumer.connect(broker.url, GATEWAY, undefined, { persistent: true });
   });
 
   after(async () => {
@@ -50,7 +50,7 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
     const gatewayId = `${GATEWAY}-replay`;
     const replayRate = 4000;
     const bound = 3 * (10_000 + replayRate);
-    const watcher = await FeedConsumer.connect(broker.url, gatewayId);
+    const watcher = await FeedConsumer.connect(broker.url, gatewayId, undefined, { persistent: true });
     const config = await writeSiteConfig(join(dir, 'replay.yaml'), {
       gateway: gatewayId,
       site,

@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,10 +36,18 @@ export interface StoppableBroker {
   close(): Promise<void>;
 }
 
-export async function stoppableBroker(): Promise<StoppableBroker> {
+/**
+ * `persistent`: Mosquitto keeps sessions and queued messages on disk and `stop()` shuts it down
+ * cleanly (SIGTERM), so a consumer with a persistent session (`FeedConsumer.connect(..., { persistent: true })`)
+ * receives, after each restart, everything the broker acknowledged to the gateway: what the consumer
+ * misses is then the gateway's doing, not the broker's. Without it, `stop()` is a SIGKILL and what
+ * the broker held for subscribers dies with it.
+ */
+export async function stoppableBroker(options: { persistent?: boolean } = {}): Promise<StoppableBroker> {
   const port = await freePort();
   const mosquitto = findMosquitto();
-  return mosquitto ? mosquittoBroker(mosquitto, port) : embeddedBroker(port);
+  if (options.persistent && !mosquitto) throw new Error('a persistent test broker needs Mosquitto (Debian package mosquitto)');
+  return mosquitto ? mosquittoBroker(mosquitto, port, undefined, options.persistent) : embeddedBroker(port);
 }
 
 /**
@@ -62,14 +70,21 @@ export function findMosquitto(): string | undefined {
   return found.status === 0 ? found.stdout.trim() || undefined : undefined;
 }
 
-async function mosquittoBroker(binary: string, port: number, config?: string): Promise<StoppableBroker> {
+async function mosquittoBroker(binary: string, port: number, config?: string, persistent = false): Promise<StoppableBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'sensegate-mosquitto-'));
   // Mosquitto started as root drops to its own user, which must be able to read the config.
   await chmod(dir, 0o755);
   const conf = join(dir, 'mosquitto.conf');
   // No cap on messages queued for a slow subscriber (Mosquitto's default drops beyond 1,000): a
   // test's consumer that falls behind under load must not be mistaken for a gateway losing data.
-  await writeFile(conf, config ?? `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n`);
+  let persistence = 'persistence false\n';
+  if (persistent) {
+    // Written by Mosquitto's own user when started as root.
+    await mkdir(join(dir, 'db'), { mode: 0o777 });
+    await chmod(join(dir, 'db'), 0o777);
+    persistence = `persistence true\npersistence_location ${join(dir, 'db')}/\n`;
+  }
+  await writeFile(conf, config ?? `listener ${port} 127.0.0.1\nallow_anonymous true\n${persistence}max_queued_messages 0\n`);
   let child: ChildProcess | undefined;
   let output = '';
   const broker: StoppableBroker = {
@@ -95,7 +110,7 @@ async function mosquittoBroker(binary: string, port: number, config?: string): P
       if (!proc) return;
       child = undefined;
       const exited = new Promise((resolve) => proc.once('exit', resolve));
-      proc.kill('SIGKILL');
+      proc.kill(persistent ? 'SIGTERM' : 'SIGKILL');
       await exited;
       await waitFor(`port ${port} to close`, async () => !(await answers(port)), { timeout: 10_000 });
     },

@@ -39,8 +39,16 @@ export class FeedConsumer {
     private readonly base: string,
   ) {}
 
-  static async connect(url: string, gateway: string, prefix = 'sensegate/v1'): Promise<FeedConsumer> {
-    const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 200, clientId: `test-consumer-${process.pid}-${Math.random().toString(16).slice(2)}` });
+  /**
+   * `persistent`: a persistent session (clean: false), so that across a broker restart the broker
+   * keeps the subscription and queues what arrives for it (with `stoppableBroker({ persistent: true })`).
+   */
+  static async connect(url: string, gateway: string, prefix = 'sensegate/v1', options: { persistent?: boolean } = {}): Promise<FeedConsumer> {
+    const client = await mqtt.connectAsync(url, {
+      clean: !options.persistent,
+      reconnectPeriod: 200,
+      clientId: `test-consumer-${process.pid}-${Math.random().toString(16).slice(2)}`,
+    });
     const consumer = new FeedConsumer(client, `${prefix}/${gateway}`);
     client.on('message', (topic, payload, packet) => {
       if (topic.endsWith('/commands')) return; // our own requests (a test may send malformed ones)
