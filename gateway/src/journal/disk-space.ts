@@ -99,7 +99,7 @@ export class DiskSpace {
     this.log.info(
       { code: 'SG_JOURNAL_DISK_FULL', file, freeBytes: this.last?.free, seconds, held: e.held, dropped: e.dropped, maxWaiting: e.maxWaiting, lastSeq },
       `journal ${file}: the disk has room again (${mib(this.last?.free)} free): commits go on from seq ${lastSeq + 1}; ` +
-        `the disk was full for ${seconds}s, commits were held back ${e.held} times, at most ${e.maxWaiting.toLocaleString('en')} entries waited in memory, ` +
+        `the disk was full for ${seconds}s, the journal waited for room ${e.held} times, at most ${e.maxWaiting.toLocaleString('en')} entries waited in memory, ` +
         `${e.dropped.toLocaleString('en')} stored entries were dropped to make room`,
     );
   }

@@ -618,12 +618,8 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     const need = Math.ceil(bytes * WRITE_OVERHEAD);
     let f = await this.disk.measure().catch(() => undefined);
     if (!f) return 'free';
-    if (this.disk.fits(need, f)) {
-      // During an episode, room for this commit alone is not room again: a whole chunk must fit,
-      // or the episode would end and start again with every commit.
-      if (this.disk.episode && !this.disk.fits(COMMIT_CHUNK_BYTES * WRITE_OVERHEAD, f)) return 'short';
+    if (this.disk.fits(need, f) && !this.disk.episode) {
       this.tight = false;
-      this.droppedAtBytes = undefined;
       return 'free';
     }
     this.tight = true;
@@ -634,13 +630,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     // The WAL takes the new pages before the checkpoint after the commit copies them into the
     // file's free pages: the disk must hold a chunk's worth, the reserve may lend it for that moment.
     const walFits = f.free >= need;
-    if (walFits && this.disk.fits(need, f, reusable)) {
-      if (this.droppedAtBytes === undefined || this.bytes <= this.droppedAtBytes * LOW_WATER) {
-        this.droppedAtBytes = undefined;
-        return 'free';
-      }
-      return 'short';
-    }
+    if (walFits && this.disk.fits(need, f, reusable)) return this.roomAgain(f, reusable) ? 'free' : 'short';
     if (walFits && this.options.overflow === 'drop-oldest' && this.first) {
       const removal = await this.store.remove({ bytes: need - (f.free + reusable - this.disk.reserveBytes) });
       if (removal) {
@@ -658,6 +648,24 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       this.uncommittedEntries(),
     );
     throw this.diskFullError(`the disk has ${f.free} bytes free, ${this.disk.reserveBytes} are kept free, and the next commit needs ${need}`);
+  }
+
+  /**
+   * Whether a full-disk episode is over: a whole chunk fits beside the reserve in free space, or
+   * in pages the file holds free once sinks have caught up enough to bring the stored entries
+   * under 90% of what they were at the last drop to make room. Without this margin a journal that
+   * fills its disk would end and start an episode with every commit.
+   */
+  private roomAgain(f: { free: number; total: number }, reusable: number): boolean {
+    const chunk = COMMIT_CHUNK_BYTES * WRITE_OVERHEAD;
+    const onDisk = this.disk.fits(chunk, f);
+    if (!onDisk) {
+      if (!this.disk.fits(chunk, f, reusable)) return false;
+      if (this.droppedAtBytes !== undefined && this.bytes > this.droppedAtBytes * LOW_WATER) return false;
+    }
+    this.tight = !onDisk;
+    this.droppedAtBytes = undefined;
+    return true;
   }
 
   /** Trims what every sink has acknowledged, all of it, now (a full disk cannot wait for the next pass). */
@@ -837,29 +845,40 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       this.updateGauges();
       return false;
     }
+    // Space came back while a held commit waits out its backoff (up to 5 s): commit now.
+    if (this.failing && this.retryTimer && this.disk.episode && figures && this.disk.fits(COMMIT_CHUNK_BYTES * WRITE_OVERHEAD, figures)) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.commitInBackground();
+    }
     let more = false;
     try {
       more = await this.trim();
       // On a short disk what the trim freed goes back to the disk now, not at the next auto-checkpoint.
-      if (this.tight) await this.store.checkpoint();
+      if (this.tight) await this.store.checkpoint().catch(() => {}); // needs room itself; tried again next pass
       await this.applyAgeBound();
       if (this.maintenanceFailing) {
         this.maintenanceFailing = false;
         this.options.log.info({ file: this.options.path }, `journal ${this.options.path}: trimming works again`);
       }
     } catch (err) {
-      if (!this.maintenanceFailing) {
+      if (isSpaceError(err)) {
+        // Part of the full-disk episode (whose lines say so), not an I/O failure; retried next pass.
+        this.tight = true;
+        this.disk.short(this.options.path, `trimming cannot write (${(err as Error).message}) and is retried`, this.uncommittedEntries());
+      } else if (!this.maintenanceFailing) {
         this.maintenanceFailing = true;
         this.options.log.error({ err, code: 'SG_JOURNAL_IO', file: this.options.path }, `${(err as Error).message}; trimming is retried`);
       }
     }
     this.endOverflowIfUnder();
-    // A full-disk episode with nothing left waiting ends once the disk has room for a whole chunk.
-    if (this.disk.episode && figures && this.uncommittedEntries() === 0 && this.disk.fits(COMMIT_CHUNK_BYTES * WRITE_OVERHEAD, figures)) {
-      this.tight = false;
-      this.droppedAtBytes = undefined;
-      this.disk.recovered(this.options.path, this.lastCommitted);
-      this.diskDropEpisode.end('the disk has room again');
+    // A full-disk episode with nothing left waiting ends here, when no commit comes to end it.
+    if (this.disk.episode && figures && this.uncommittedEntries() === 0) {
+      const reusable = await this.store.reusableBytes().catch(() => 0);
+      if (this.roomAgain(figures, reusable)) {
+        this.disk.recovered(this.options.path, this.lastCommitted);
+        this.diskDropEpisode.end('the disk has room again');
+      }
     }
     this.updateGauges();
     return more;
