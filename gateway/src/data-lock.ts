@@ -47,18 +47,19 @@ export class DataFolderLock {
       await run(db, 'PRAGMA busy_timeout = 0');
       // In exclusive locking mode SQLite keeps the lock of its first write until the connection closes.
       await run(db, 'PRAGMA locking_mode = EXCLUSIVE');
+      // An empty exclusive transaction takes the lock and writes nothing once the file exists, so a
+      // gateway restarted on a full disk still gets it.
       await run(db, 'BEGIN EXCLUSIVE');
-      await run(db, 'CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL, since INTEGER NOT NULL)');
-      await run(db, 'DELETE FROM holder');
-      await run(db, 'INSERT INTO holder (pid, since) VALUES (?, ?)', [process.pid, Date.now()]);
       await run(db, 'COMMIT');
     } catch (err) {
       await closeDatabase(db).catch(() => {});
       if (isBusy(err)) throw await inUse(dir);
-      throw new SensegateError('SG_JOURNAL_IO', `cannot lock the data folder ${dir} (${file}): ${(err as Error).message}; check the folder's permissions and free space`, {
-        source: file,
-        cause: err,
-      });
+      const full = (err as { code?: string }).code === 'SQLITE_FULL';
+      throw new SensegateError(
+        full ? 'SG_JOURNAL_DISK_FULL' : 'SG_JOURNAL_IO',
+        `cannot lock the data folder ${dir} (${file}): ${(err as Error).message}; ${full ? 'the disk is full: free some space and start again' : "check the folder's permissions and free space"}`,
+        { source: file, cause: err },
+      );
     }
     const lock = new DataFolderLock(db, dir);
     await tighten(file, access.file, access);

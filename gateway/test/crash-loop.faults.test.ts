@@ -94,7 +94,12 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
     const config = await writeSiteConfig(join(dir, 'site.yaml'), { gateway: GATEWAY, site, brokerUrl: broker.url });
     const data = join(dir, 'data');
     const kills = faultScale(3, 20);
-    const start = () => startGateway(config, data);
+    const runs: CliProcess[] = [];
+    const start = async () => {
+      const p = await startGateway(config, data);
+      runs.push(p);
+      return p;
+    };
     let seed = 15;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const replayed: number[] = [];
@@ -122,7 +127,12 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
       lastReplay: replayed.at(-1) ?? 0,
       largestReplay: Math.max(...replayed),
     });
-    assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')}`);
+    if (check.missing > 0) {
+      // What each run said about the journal and the sink, to tell where the entries went.
+      const said = runs.map((r, i) => `--- run ${i + 1} ---\n${(r.stdout() + r.stderr()).split('\n').filter((l) => /replay|dead|drop|SG_|warn|error/i.test(l)).join('\n')}`);
+      await writeFile(join(tmpdir(), `crash-loop-${process.pid}.log`), said.join('\n'));
+    }
+    assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')} (the runs' log lines are in ${join(tmpdir(), `crash-loop-${process.pid}.log`)})`);
     assert.equal(check.collisions, 0, `sequence numbers delivered with different entries: ${check.collisionSamples.join(', ')}`);
     assert.ok(check.doubled <= kills * RESEND_BOUND_PER_CRASH, `${check.doubled} entries sent twice over ${kills} crashes`);
     // The backlog replayed at a restart does not grow with the number of crashes.

@@ -169,6 +169,11 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'The message names the process. Stop it first, or give this gateway its own folder with `--data`; two gateways on one folder would number different readings alike.',
   },
+  SG_JOURNAL_DISK_FULL: {
+    summary: 'The disk holding the journal is full: commits are held back (entries wait in memory) or the journal opened read-only.',
+    retryable: true,
+    action: 'Free space on the data folder\'s disk; the gateway commits what waited and carries on by itself, without a restart (see docs/durability.md, A full disk).',
+  },
   SG_JOURNAL_OVERFLOW: {
     summary: 'The journal reached its byte or age bound and applied its overflow policy.',
     retryable: false,

@@ -14,10 +14,13 @@ export class Connection {
     readonly file: string,
   ) {}
 
-  static open(file: string, mode: 'write' | 'read'): Promise<Connection> {
-    const flags = mode === 'write' ? sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE : sqlite3.OPEN_READONLY;
+  /** `immutable`: read-only, and SQLite neither locks the file nor looks at its WAL (a full disk, where the WAL cannot be opened). */
+  static open(file: string, mode: 'write' | 'read' | 'immutable'): Promise<Connection> {
+    const flags =
+      mode === 'write' ? sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE : mode === 'read' ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READONLY | sqlite3.OPEN_URI;
+    const name = mode === 'immutable' ? `file:${encodeURI(file).replaceAll('?', '%3f').replaceAll('#', '%23')}?immutable=1` : file;
     return new Promise((resolve, reject) => {
-      const db = new sqlite3.Database(file, flags, (err) => {
+      const db = new sqlite3.Database(name, flags, (err) => {
         if (err) reject(ioError(file, `cannot open the journal ${file}`, err));
         else resolve(new Connection(db, file));
       });

@@ -4,13 +4,20 @@
  * most `commitInterval` later, get their sequence numbers then, and are announced with the `commit`
  * event. Each sink has a cursor; a block is trimmed once every cursor is past it. The journal is
  * bounded by bytes and by age, and every entry it drops is counted and each episode logged.
- * See docs/durability.md for what a crash or a power cut can lose in each sync mode.
+ * Commits are bounded transactions (COMMIT_CHUNK_BYTES), checked against the disk's free space
+ * first, so after any outage the waiting entries drain chunk by chunk and a full disk always
+ * leaves `reserveBytes` for trimming; on a full disk at start the journal opens read-only and
+ * becomes writable by itself once there is room.
+ * See docs/durability.md for what a crash, a power cut or a full disk can lose.
  */
 import { EventEmitter } from 'node:events';
-import { Backoff, type Logger } from '@sensegate/sdk';
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Backoff, SensegateError, type Logger } from '@sensegate/sdk';
 import type { EntryKind, JournalBlock } from '../feed/entry.js';
 import type { Metrics } from '../metrics.js';
 import { Cursors, type AckedRanges } from './cursors.js';
+import { DiskSpace, isSpaceError } from './disk-space.js';
 import { DropEpisode } from './drop-episode.js';
 import { JournalMetrics, type DropReason } from './metrics.js';
 import { PendingEntries } from './pending.js';
@@ -38,6 +45,11 @@ export interface JournalOptions {
    * it new entries are dropped and counted with reason `commit`.
    */
   maxUncommittedBytes?: number;
+  /**
+   * Free space on the journal's disk that commits never use (default 8 MiB), kept for what makes
+   * room: trimming, saving cursors, a WAL checkpoint.
+   */
+  reserveBytes?: number;
 }
 
 export interface JournalStats {
@@ -48,6 +60,26 @@ export interface JournalStats {
   firstSeq: number;
   oldestTs?: number;
   dropped: number;
+  /** The journal's disk: free space at the last check, the reserve, and whether it is full now. */
+  disk: {
+    freeBytes?: number;
+    reserveBytes: number;
+    /** Commits are held back for lack of space (entries wait in memory). */
+    full: boolean;
+    /** Opened read-only on a full disk; writable again once there is room. */
+    readOnly: boolean;
+    /** When the current full-disk episode began, ms since the epoch. */
+    fullSince?: number;
+    episodes: number;
+  };
+}
+
+/** How many of the unsaved blocks go into the next transaction: up to COMMIT_CHUNK_BYTES of JSON, at least one block. */
+function chunkLength(blocks: readonly StoredBlock[]): number {
+  let bytes = blocks[0]!.bytes;
+  let n = 1;
+  while (n < blocks.length && bytes + blocks[n]!.bytes <= COMMIT_CHUNK_BYTES) bytes += blocks[n++]!.bytes;
+  return n;
 }
 
 /** Below these fractions of `maxBytes` and `maxAge` an overflow episode ends. */
@@ -55,6 +87,14 @@ const LOW_WATER = 0.9;
 /** Most entries removed by one trim transaction, so a big trim never holds up commits for long. */
 const TRIM_CHUNK_ENTRIES = 200_000;
 const MAINTENANCE_INTERVAL = 1000;
+/**
+ * Most entry JSON committed in one transaction. After a long failure the waiting entries (up to
+ * 64 MiB) drain in transactions of this size, so a retry needs only this much room on the disk.
+ */
+export const COMMIT_CHUNK_BYTES = 2 * 1024 * 1024;
+/** SQLite's pages and the WAL's frame headers on top of the entry JSON a commit writes. */
+const WRITE_OVERHEAD = 1.25;
+export const DEFAULT_RESERVE_BYTES = 8 * 1024 * 1024;
 
 export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> {
   private lastCommitted: number;
@@ -89,14 +129,25 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   private readonly overflowEpisode: DropEpisode;
   private readonly backlogEpisode: DropEpisode;
   private readonly closedEpisode: DropEpisode;
+  private readonly diskDropEpisode: DropEpisode;
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** Opened read-only on a full disk (see `becomeWritable`). */
+  private readOnly = false;
+  private reopening: Promise<boolean> | undefined;
+  /** Whether the SG_JOURNAL_IO line of the current commit failure was logged (its end is, too). */
+  private failureLogged = false;
 
   private readonly m: JournalMetrics;
+  private readonly disk: DiskSpace;
+  /** Whether the disk was short at the last commit: then each commit is followed by a WAL checkpoint. */
+  private tight = false;
+  /** Stored bytes when entries were last dropped to make room; the episode ends below 90% of it. */
+  private droppedAtBytes: number | undefined;
 
   private constructor(
     private readonly options: JournalOptions,
-    private readonly store: JournalStore,
+    private store: JournalStore,
     private readonly cursors: Cursors,
     resume: { lastSeq: number; reserved: number },
     stored: { blocks: number; entries: number; bytes: number; first?: { seq: number; ts: number } },
@@ -112,6 +163,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     this.maxPendingEntries = options.maxPendingEntries ?? options.maxBlockEntries * 64;
     this.maxUncommittedChars = options.maxUncommittedBytes ?? 64 * 1024 * 1024;
     this.m = new JournalMetrics(options.metrics);
+    this.disk = new DiskSpace(options.path, options.reserveBytes ?? DEFAULT_RESERVE_BYTES, options.log, this.m);
     const { log, path, overflow } = options;
     this.overflowEpisode = new DropEpisode(log, path, (reason) =>
       overflow === 'drop-oldest'
@@ -123,11 +175,39 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       path,
       () => `commits are failing or too slow and ${Math.round(this.maxUncommittedChars / 1048576)} MiB of entries wait in memory: dropping new entries until a commit succeeds`,
     );
+    this.diskDropEpisode = new DropEpisode(
+      log,
+      path,
+      () => 'the disk holding it is full: dropping the oldest stored entries, sent or not, to make room for new ones (overflow: drop-oldest)',
+    );
     this.closedEpisode = new DropEpisode(log, path, () => 'entries appended after the journal was closed are dropped');
     this.updateGauges();
   }
 
   static async open(options: JournalOptions): Promise<Journal> {
+    const { path, sync, log } = options;
+    let opened: Awaited<ReturnType<typeof Journal.openWritable>>;
+    try {
+      opened = await Journal.openWritable(options);
+    } catch (err) {
+      // On a full disk the gateway still starts: devices poll, entries wait in memory, and the
+      // journal becomes writable once there is room. Any other failure stops the start.
+      const free = await statfs(dirname(path)).then((s) => s.bavail * s.bsize, () => undefined);
+      if (!isSpaceError(err) && !(free !== undefined && free < (options.reserveBytes ?? DEFAULT_RESERVE_BYTES))) throw err;
+      return Journal.openReadOnly(options, err as Error);
+    }
+    const { store, summary, resume } = opened;
+    const journal = new Journal(options, store, new Cursors(summary.cursors), resume, summary);
+    log.debug(
+      { file: path, lastSeq: resume.lastSeq, blocks: summary.blocks, entries: summary.entries, bytes: summary.bytes, sync },
+      `journal ${path} open: ${summary.entries} entries stored, last seq ${resume.lastSeq}`,
+    );
+    journal.scheduleMaintenance();
+    return journal;
+  }
+
+  /** Opens the file for writing, reads what it holds and writes this run's markers (durably). */
+  private static async openWritable(options: JournalOptions) {
     const { path, sync, log } = options;
     const store = await JournalStore.open(path, sync);
     try {
@@ -153,10 +233,37 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
         ]),
         true,
       );
-      const journal = new Journal(options, store, new Cursors(summary.cursors), { lastSeq: resume.lastSeq, reserved }, summary);
-      log.debug(
-        { file: path, lastSeq: resume.lastSeq, blocks: summary.blocks, entries: summary.entries, bytes: summary.bytes, sync },
-        `journal ${path} open: ${summary.entries} entries stored, last seq ${resume.lastSeq}`,
+      return { store, summary, resume: { lastSeq: resume.lastSeq, reserved } };
+    } catch (err) {
+      await store.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * A start on a full disk: what is stored can be read (and replayed to sinks), nothing is
+   * numbered or written until `becomeWritable` succeeds, which maintenance and the commit retry
+   * try as soon as the disk has room.
+   */
+  private static async openReadOnly(options: JournalOptions, cause: Error): Promise<Journal> {
+    const store = await JournalStore.openReadOnly(options.path).catch((err: unknown) => {
+      throw new SensegateError(
+        'SG_JOURNAL_DISK_FULL',
+        `${(err as Error).message}; the disk holding it is full (${cause.message}): free space on ${dirname(options.path)} and start again`,
+        { source: options.path, cause: err },
+      );
+    });
+    try {
+      const summary = await store.summary();
+      const journal = new Journal(options, store, new Cursors(summary.cursors), { lastSeq: summary.lastSeq, reserved: 0 }, summary);
+      journal.readOnly = true;
+      journal.failing = true; // appends wait for the retry, which tries to become writable first
+      await journal.disk.measure().catch(() => {});
+      journal.disk.short(
+        options.path,
+        `the journal opened read-only (${cause.message}), with ${summary.entries.toLocaleString('en')} entries stored up to seq ${summary.lastSeq}; ` +
+          `new entries wait in memory (up to ${Math.round(journal.maxUncommittedChars / 1048576)} MiB, then new ones are dropped and counted) and are committed once there is room`,
+        0,
       );
       journal.scheduleMaintenance();
       return journal;
@@ -164,6 +271,51 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       await store.close().catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * After a read-only start: once the disk has room beyond the reserve, opens the file for
+   * writing and carries on from what it holds. Returns whether the journal is writable.
+   */
+  private becomeWritable(): Promise<boolean> {
+    if (!this.readOnly) return Promise.resolve(true);
+    this.reopening ??= this.reopen().finally(() => (this.reopening = undefined));
+    return this.reopening;
+  }
+
+  private async reopen(): Promise<boolean> {
+    const f = await this.disk.measure().catch(() => undefined);
+    if (this.closed || (f && !this.disk.fits(0, f))) return false;
+    let opened: Awaited<ReturnType<typeof Journal.openWritable>>;
+    try {
+      opened = await Journal.openWritable(this.options);
+    } catch (err) {
+      this.options.log.debug({ err, file: this.options.path }, `journal ${this.options.path}: still cannot open it for writing: ${(err as Error).message}`);
+      return false;
+    }
+    const old = this.store;
+    this.store = opened.store;
+    this.readOnly = false;
+    await old.close().catch(() => {});
+    const { summary, resume } = opened;
+    this.lastCommitted = Math.max(this.lastCommitted, resume.lastSeq);
+    this.reserved = resume.reserved;
+    this.first = summary.first;
+    this.bytes = summary.bytes;
+    this.blocks = summary.blocks;
+    this.entries = summary.entries;
+    // Cursors moved or opened meanwhile live in memory and are saved with the next trim; one
+    // removed meanwhile (a sink no longer configured) is removed from the file now.
+    for (const [sink, saved] of summary.cursors) {
+      if (this.cursors.has(sink)) this.cursors.advance(sink, saved.acked);
+      else await this.store.removeCursor(sink).catch(() => {});
+    }
+    this.options.log.info(
+      { file: this.options.path, lastSeq: this.lastCommitted, freeBytes: f?.free },
+      `journal ${this.options.path}: the disk has room again: the journal is open for writing, with ${summary.entries.toLocaleString('en')} entries stored up to seq ${this.lastCommitted}`,
+    );
+    this.updateGauges();
+    return true;
   }
 
   /** Last committed sequence number (0 when nothing was ever committed). */
@@ -208,7 +360,8 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
 
   /** Forgets the saved states of steps that are no longer configured. */
   async forgetStates(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await this.store.deleteStates(keys);
+    // Read-only on a full disk: the next start forgets them.
+    if (keys.length > 0 && !this.readOnly) await this.store.deleteStates(keys);
   }
 
   /** Commits everything appended so far; rejects with SG_JOURNAL_IO if the commit fails (the entries are kept and retried). */
@@ -226,6 +379,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
    * caller sees a jump in sequence numbers. Never returns an entry beyond `lastSeq`.
    */
   read(fromSeq: number, maxEntries: number): Promise<JournalBlock[]> {
+    if (fromSeq > this.lastCommitted) return Promise.resolve([]);
     return this.store.read(fromSeq, maxEntries, this.lastCommitted);
   }
 
@@ -241,7 +395,8 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     if (existing !== undefined) return existing;
     const start = this.firstSeq - 1;
     this.cursors.advance(sink, start);
-    await this.store.saveCursors([[sink, { acked: start, ranges: [] }]]);
+    // Read-only on a full disk: saved with the first trim once the journal is writable.
+    if (!this.readOnly) await this.store.saveCursors([[sink, { acked: start, ranges: [] }]]);
     return start;
   }
 
@@ -275,7 +430,8 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
    */
   async removeCursor(sink: string): Promise<void> {
     this.cursors.remove(sink);
-    await this.store.removeCursor(sink);
+    // Read-only on a full disk: removed from the file when the journal becomes writable.
+    if (!this.readOnly) await this.store.removeCursor(sink);
   }
 
   /** Names of the sinks that have cursors, including ones saved by earlier runs. */
@@ -291,7 +447,15 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       lastSeq: this.lastCommitted,
       firstSeq: this.firstSeq,
       dropped: this.m.droppedTotal,
+      disk: {
+        reserveBytes: this.disk.reserveBytes,
+        full: this.disk.episode !== undefined,
+        readOnly: this.readOnly,
+        episodes: this.disk.episodes,
+      },
     };
+    if (this.disk.figures) s.disk.freeBytes = this.disk.figures.free;
+    if (this.disk.episode) s.disk.fullSince = this.disk.episode.since;
     if (this.first) s.oldestTs = this.first.ts;
     return s;
   }
@@ -337,14 +501,19 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       this.dropUncommitted();
     }
     await this.maintaining;
-    try {
-      const changed = this.cursors.takeChanged();
-      if (changed.length) await this.store.saveCursors(changed);
-      // Synced whatever the mode: after a clean stop everything is on disk, so a power cut that
-      // follows (the engineer stops the gateway, then pulls the plug) loses nothing and skips no numbers.
-      await this.store.saveMeta(new Map([[META.running, '0']]), true);
-    } catch (err) {
-      failure ??= err;
+    await this.reopening;
+    // Read-only on a full disk nothing can be written: acknowledgements since the start are sent
+    // again after the next start (at least once).
+    if (!this.readOnly) {
+      try {
+        const changed = this.cursors.takeChanged();
+        if (changed.length) await this.store.saveCursors(changed);
+        // Synced whatever the mode: after a clean stop everything is on disk, so a power cut that
+        // follows (the engineer stops the gateway, then pulls the plug) loses nothing and skips no numbers.
+        await this.store.saveMeta(new Map([[META.running, '0']]), true);
+      } catch (err) {
+        failure ??= err;
+      }
     }
     await this.store.close().catch((err: unknown) => (failure ??= err));
     if (failure) throw failure;
@@ -387,6 +556,40 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   private async commitOnce(): Promise<void> {
     clearTimeout(this.commitTimer);
     this.commitTimer = undefined;
+    if (this.readOnly && !(await this.becomeWritable())) {
+      this.disk.short(this.options.path, 'the journal is read-only', this.uncommittedEntries());
+      this.failing = true;
+      this.scheduleRetry();
+      throw this.diskFullError('the journal is open read-only until the disk has room');
+    }
+    this.numberPending();
+    const states = this.stagedStates;
+    this.stagedStates = new Map();
+    if (this.unsaved.length === 0) {
+      if (states.size > 0) await this.commitStates(states);
+      return;
+    }
+    try {
+      // Bounded transactions: after a long failure the waiting entries drain chunk by chunk, each
+      // needing only a chunk's room on the disk. States go with the last chunk: a step's state is
+      // on disk exactly when every entry appended before it is.
+      while (this.unsaved.length > 0) {
+        const n = chunkLength(this.unsaved);
+        const room = await this.makeRoom(n);
+        await this.commitChunk(n, n === this.unsaved.length ? states : undefined, room);
+      }
+    } catch (err) {
+      this.restage(states);
+      this.commitFailed(err);
+      throw err;
+    }
+    if (this.pending.entries > 0 && this.commitTimer === undefined) {
+      this.commitTimer = setTimeout(this.commitInBackground, this.options.commitInterval);
+    }
+  }
+
+  /** Gives what is pending its sequence numbers, as unsaved blocks (with drop-newest, refusing what passes maxBytes). */
+  private numberPending(): void {
     const now = Date.now();
     const tail = this.unsaved.at(-1);
     let next = tail ? tail.seq + tail.count : this.lastCommitted + 1;
@@ -408,48 +611,116 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       next += p.count;
       newBytes += bytes;
     }
-    const blocks = this.unsaved;
-    const states = this.stagedStates;
-    this.stagedStates = new Map();
-    if (blocks.length === 0) {
-      if (states.size > 0) await this.commitStates(states);
-      return;
-    }
-    const last = next - 1;
+  }
 
+  /**
+   * Makes sure the first `n` unsaved blocks fit on the disk and leave `reserveBytes` free. When
+   * the disk is short: trim what every sink has, checkpoint the WAL to give its space back, count
+   * the pages the file holds free; then, with drop-oldest, drop the oldest stored entries (sent or
+   * not) to make room. Throws SG_JOURNAL_DISK_FULL (the blocks wait in memory) when none of that
+   * makes room. Returns `free` when the disk has room again: room without dropping, and after
+   * a drop, only once sinks have caught up enough to bring the stored entries under 90% of what
+   * they were then (so a journal that fills its disk does not flap between episodes).
+   */
+  private async makeRoom(n: number): Promise<'free' | 'short'> {
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes += this.unsaved[i]!.bytes;
+    const need = Math.ceil(bytes * WRITE_OVERHEAD);
+    let f = await this.disk.measure().catch(() => undefined);
+    if (!f) return 'free';
+    if (this.disk.fits(need, f) && !this.disk.episode) {
+      this.tight = false;
+      return 'free';
+    }
+    this.tight = true;
+    await this.trimDelivered();
+    await this.store.checkpoint().catch(() => {});
+    f = await this.disk.measure();
+    let reusable = await this.store.reusableBytes();
+    // The WAL takes the new pages before the checkpoint after the commit copies them into the
+    // file's free pages: the disk must hold a chunk's worth, the reserve may lend it for that moment.
+    const walFits = f.free >= need;
+    if (walFits && this.disk.fits(need, f, reusable)) return this.roomAgain(f, reusable) ? 'free' : 'short';
+    if (walFits && this.options.overflow === 'drop-oldest' && this.first) {
+      const removal = await this.store.remove({ bytes: need - (f.free + reusable - this.disk.reserveBytes) }, undefined, this.deliveredThrough());
+      if (removal) {
+        this.applyDrop(removal, 'disk');
+        this.disk.short(this.options.path, 'the oldest stored entries, sent or not, are dropped to make room for new ones (overflow: drop-oldest)', this.uncommittedEntries());
+        this.disk.dropped(removal.entries.reading + removal.entries.event);
+        this.droppedAtBytes = this.bytes;
+        reusable = await this.store.reusableBytes();
+        if (this.disk.fits(need, f, reusable)) return 'short';
+      }
+    }
+    this.disk.short(
+      this.options.path,
+      `new entries wait in memory (up to ${Math.round(this.maxUncommittedChars / 1048576)} MiB, then new ones are dropped and counted) and are committed once there is room`,
+      this.uncommittedEntries(),
+    );
+    throw this.diskFullError(`the disk has ${f.free} bytes free, ${this.disk.reserveBytes} are kept free, and the next commit needs ${need}`);
+  }
+
+  /**
+   * Whether a full-disk episode is over: a whole chunk fits beside the reserve in free space, or
+   * in pages the file holds free once sinks have caught up enough to bring the stored entries
+   * under 90% of what they were at the last drop to make room. Without this margin a journal that
+   * fills its disk would end and start an episode with every commit.
+   */
+  private roomAgain(f: { free: number; total: number }, reusable: number): boolean {
+    const chunk = COMMIT_CHUNK_BYTES * WRITE_OVERHEAD;
+    const onDisk = this.disk.fits(chunk, f);
+    if (!onDisk) {
+      if (!this.disk.fits(chunk, f, reusable)) return false;
+      if (this.droppedAtBytes !== undefined && this.bytes > this.droppedAtBytes * LOW_WATER) return false;
+    }
+    this.tight = !onDisk;
+    this.droppedAtBytes = undefined;
+    return true;
+  }
+
+  /** Trims what every sink has acknowledged, all of it, now (a full disk cannot wait for the next pass). */
+  private async trimDelivered(): Promise<void> {
+    try {
+      for (let i = 0; i < 50 && (await this.trim()); i++);
+    } catch {
+      // Logged by the next maintenance pass, which retries it.
+    }
+  }
+
+  /** Commits the first `n` unsaved blocks in one transaction (with `states`, when given). Throws only when the transaction fails. */
+  private async commitChunk(n: number, states: Map<string, string> | undefined, room: 'free' | 'short'): Promise<void> {
+    const blocks = this.unsaved.slice(0, n);
+    const tail = blocks.at(-1)!;
+    const last = tail.seq + tail.count - 1;
+    let newBytes = 0;
+    let chars = 0;
+    for (const b of blocks) {
+      newBytes += b.bytes;
+      chars += b.payload.length;
+    }
     const byteBound = this.options.overflow === 'drop-oldest' ? this.options.maxBytes : undefined;
     // In `normal` mode a commit that passes the reservation reserves further ahead, durably.
     const reserve = this.options.sync === 'normal' && last > this.reserved ? last + RESERVATION : 0;
     const started = performance.now();
-    let removal: Removal | undefined;
-    try {
-      removal = await this.store.commit(blocks, last, byteBound, reserve ? new Map([[META.reserved, String(reserve)]]) : undefined, states, this.deliveredThrough());
-    } catch (err) {
-      this.restage(states);
-      this.m.commitErrors.value++;
-      if (!this.failing) {
-        this.failing = true;
-        this.options.log.error(
-          { err, code: 'SG_JOURNAL_IO', file: this.options.path, uncommitted: this.uncommittedEntries() },
-          `${(err as Error).message}; keeping ${this.uncommittedEntries()} uncommitted entries in memory and retrying`,
-        );
-      }
-      this.scheduleRetry();
-      throw err;
-    }
+    const removal = await this.store.commit(blocks, last, byteBound, reserve ? new Map([[META.reserved, String(reserve)]]) : undefined, states, this.deliveredThrough());
     const seconds = (performance.now() - started) / 1000;
     if (reserve) this.reserved = reserve;
-    if (this.failing) {
-      this.failing = false;
-      this.retry.reset();
+    this.failing = false;
+    this.retry.reset();
+    if (this.failureLogged) {
+      this.failureLogged = false;
       this.options.log.info({ file: this.options.path, lastSeq: last }, `journal ${this.options.path}: commits succeed again`);
     }
     this.backlogEpisode.end('commits succeed again');
-    this.unsaved = [];
-    this.unsavedChars = 0;
+    if (room === 'free') {
+      this.disk.recovered(this.options.path, last);
+      this.diskDropEpisode.end('the disk has room again');
+    }
+    this.unsaved = this.unsaved.slice(n);
+    this.unsavedChars -= chars;
 
     this.lastCommitted = last;
-    this.first ??= { seq: blocks[0]!.seq, ts: now };
+    this.first ??= { seq: blocks[0]!.seq, ts: blocks[0]!.ts };
     this.blocks += blocks.length;
     this.bytes += newBytes;
     for (const b of blocks) {
@@ -462,18 +733,51 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     let announced: StoredBlock[] = blocks;
     if (removal) {
       this.applyDrop(removal, 'bytes');
-      if (removal.throughSeq >= blocks[0]!.seq) announced = blocks.filter((b) => b.seq > removal!.throughSeq);
+      if (removal.throughSeq >= blocks[0]!.seq) announced = blocks.filter((b) => b.seq > removal.throughSeq);
     }
     this.updateGauges();
-    if (this.pending.entries > 0 && this.commitTimer === undefined) {
-      this.commitTimer = setTimeout(this.commitInBackground, this.options.commitInterval);
-    }
+    // On a short disk the WAL's space goes back at once, for the next commit and for trimming.
+    if (this.tight) await this.store.checkpoint().catch(() => {});
     if (announced.length === 0) return;
     try {
       this.emit('commit', announced);
     } catch (err) {
       this.options.log.error({ err }, `journal ${this.options.path}: a commit listener threw: ${(err as Error).message}`);
     }
+  }
+
+  /** A commit was held back or failed: the entries stay in memory and the commit is retried; logged once per failure. */
+  private commitFailed(err: unknown): void {
+    const held = (err as SensegateError).code === 'SG_JOURNAL_DISK_FULL';
+    if (!held) this.m.commitErrors.value++;
+    const wasFailing = this.failing;
+    this.failing = true;
+    this.scheduleRetry();
+    if (held) return; // the disk episode logged it
+    if (isSpaceError(err)) {
+      this.tight = true;
+      this.disk.short(
+        this.options.path,
+        `${(err as Error).message}; ${this.uncommittedEntries().toLocaleString('en')} entries wait in memory (up to ${Math.round(this.maxUncommittedChars / 1048576)} MiB, then new ones are dropped and counted) and are committed once there is room`,
+        this.uncommittedEntries(),
+      );
+      return;
+    }
+    if (!wasFailing || !this.failureLogged) {
+      this.failureLogged = true;
+      this.options.log.error(
+        { err, code: 'SG_JOURNAL_IO', file: this.options.path, uncommitted: this.uncommittedEntries() },
+        `${(err as Error).message}; keeping ${this.uncommittedEntries()} uncommitted entries in memory and retrying`,
+      );
+    }
+  }
+
+  private diskFullError(why: string): SensegateError {
+    return new SensegateError(
+      'SG_JOURNAL_DISK_FULL',
+      `cannot commit to the journal ${this.options.path}: the disk is full (${why}); ${this.uncommittedEntries()} entries wait in memory`,
+      { source: this.options.path },
+    );
   }
 
   private async commitStates(states: Map<string, string>): Promise<void> {
@@ -521,17 +825,18 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   }
 
   /**
-   * Accounts for blocks removed by a bound: what no sink had yet is counted as dropped (lost), what
-   * every sink already had as trimmed early; every cursor moves past them.
+   * Accounts for blocks removed by a bound or a full disk: what some sink had not yet is counted as
+   * dropped (lost), what every sink already had as trimmed early; every cursor moves past them.
    */
-  private applyDrop(removal: Removal, reason: 'bytes' | 'age'): void {
+  private applyDrop(removal: Removal, reason: 'bytes' | 'age' | 'disk'): void {
     this.applyRemoval(removal);
+    const episode = reason === 'disk' ? this.diskDropEpisode : this.overflowEpisode;
     for (const kind of ['reading', 'event'] as const) {
       const early = removal.delivered[kind];
-      this.drop(reason, kind, removal.entries[kind] - early, this.overflowEpisode);
+      this.drop(reason, kind, removal.entries[kind] - early, episode);
       if (early > 0) {
         this.m.trimmedEarly(reason, kind).value += early;
-        this.overflowEpisode.trimmedEarly(early);
+        episode.trimmedEarly(early);
       }
     }
     this.cursors.advanceAll(removal.lastRemoved);
@@ -558,21 +863,48 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
 
   /** One pass: save cursors and trim below the lowest, then apply the age bound. Returns whether trimming is unfinished. */
   private async maintain(): Promise<boolean> {
+    const figures = await this.disk.measure().catch(() => undefined);
+    if (this.readOnly) {
+      // A start on a full disk: writable again as soon as there is room, without a restart.
+      if ((await this.becomeWritable()) && (this.uncommittedEntries() > 0 || this.stagedStates.size > 0)) this.commitInBackground();
+      this.updateGauges();
+      return false;
+    }
+    // Space came back while a held commit waits out its backoff (up to 5 s): commit now.
+    if (this.failing && this.retryTimer && this.disk.episode && figures && this.disk.fits(COMMIT_CHUNK_BYTES * WRITE_OVERHEAD, figures)) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.commitInBackground();
+    }
     let more = false;
     try {
       more = await this.trim();
+      // On a short disk what the trim freed goes back to the disk now, not at the next auto-checkpoint.
+      if (this.tight) await this.store.checkpoint().catch(() => {}); // needs room itself; tried again next pass
       await this.applyAgeBound();
       if (this.maintenanceFailing) {
         this.maintenanceFailing = false;
         this.options.log.info({ file: this.options.path }, `journal ${this.options.path}: trimming works again`);
       }
     } catch (err) {
-      if (!this.maintenanceFailing) {
+      if (isSpaceError(err)) {
+        // Part of the full-disk episode (whose lines say so), not an I/O failure; retried next pass.
+        this.tight = true;
+        this.disk.short(this.options.path, `trimming cannot write (${(err as Error).message}) and is retried`, this.uncommittedEntries());
+      } else if (!this.maintenanceFailing) {
         this.maintenanceFailing = true;
         this.options.log.error({ err, code: 'SG_JOURNAL_IO', file: this.options.path }, `${(err as Error).message}; trimming is retried`);
       }
     }
     this.endOverflowIfUnder();
+    // A full-disk episode with nothing left waiting ends here, when no commit comes to end it.
+    if (this.disk.episode && figures && this.uncommittedEntries() === 0) {
+      const reusable = await this.store.reusableBytes().catch(() => 0);
+      if (this.roomAgain(figures, reusable)) {
+        this.disk.recovered(this.options.path, this.lastCommitted);
+        this.diskDropEpisode.end('the disk has room again');
+      }
+    }
     this.updateGauges();
     return more;
   }

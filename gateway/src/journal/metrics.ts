@@ -7,8 +7,11 @@ import type { Counter, Metrics } from '../metrics.js';
 
 type Series = ReturnType<Counter['bind']>;
 
-/** Why entries were dropped: the byte or age bound, commits failing for too long, or an append after close. */
-export type DropReason = 'bytes' | 'age' | 'commit' | 'closed';
+/**
+ * Why entries were dropped: the byte or age bound, the disk too full to hold them (drop-oldest),
+ * commits failing for too long, or an append after close.
+ */
+export type DropReason = 'bytes' | 'age' | 'disk' | 'commit' | 'closed';
 
 export class JournalMetrics {
   readonly appended: Record<EntryKind, Series>;
@@ -28,6 +31,9 @@ export class JournalMetrics {
   private readonly deadLettered: Counter;
   /** Dead letters removed to keep the newest MAX_DEAD_LETTERS. */
   readonly deadLettersDiscarded: Series;
+  readonly diskFree: Series;
+  readonly diskFull: Series;
+  readonly diskFullEpisodes: Series;
   /** Total dropped, all reasons and kinds. */
   droppedTotal = 0;
 
@@ -52,11 +58,11 @@ export class JournalMetrics {
     this.lastSeq = metrics.gauge('sensegate_journal_last_seq', 'Sequence number of the last committed entry.').bind();
     this.dropped = metrics.counter(
       'sensegate_journal_dropped_total',
-      'Entries lost by the journal before every sink had them, by reason (bytes, age: the bound and overflow policy; commit: commits failed too long; closed: appended after close) and kind.',
+      'Entries lost by the journal before every sink had them, by reason (bytes, age: the bound and overflow policy; disk: stored entries removed because the disk was full; commit: commits failed too long; closed: appended after close) and kind.',
     );
     this.trimmedEarlyCounter = metrics.counter(
       'sensegate_journal_trimmed_early_total',
-      'Entries every sink had already acknowledged, removed by the byte or age bound before trimming got to them (not lost; drops count what was lost), by reason and kind.',
+      'Entries every sink had already acknowledged, removed by the byte or age bound or a full disk before trimming got to them (not lost; drops count what was lost), by reason and kind.',
     );
     this.deadLettered = metrics.counter(
       'sensegate_sink_dead_letters_total',
@@ -65,6 +71,13 @@ export class JournalMetrics {
     this.deadLettersDiscarded = metrics
       .counter('sensegate_journal_dead_letters_discarded_total', 'Dead letters removed to keep only the newest 10,000.')
       .bind();
+    this.diskFree = metrics.gauge('sensegate_journal_disk_free_bytes', 'Free bytes on the file system that holds the journal, at the last check.').bind();
+    this.diskFull = metrics
+      .gauge('sensegate_journal_disk_full', '1 while the disk holding the journal is too full to commit (entries wait in memory), else 0.')
+      .bind();
+    this.diskFullEpisodes = metrics
+      .counter('sensegate_journal_disk_full_episodes_total', 'Times the disk holding the journal became too full to commit.')
+      .bind();
     // Present from the start, so a dashboard shows 0 rather than no data.
     for (const reason of ['bytes', 'age'] as const) for (const kind of ['reading', 'event'] as const) this.dropped.inc({ reason, kind }, 0);
   }
@@ -72,7 +85,7 @@ export class JournalMetrics {
   private readonly trimmedEarlyCounter: Counter;
 
   /** Delivered entries a bound removed before trimming would have: not lost, counted apart from drops. */
-  trimmedEarly(reason: 'bytes' | 'age', kind: EntryKind): { value: number } {
+  trimmedEarly(reason: 'bytes' | 'age' | 'disk', kind: EntryKind): { value: number } {
     return this.trimmedEarlyCounter.bind({ reason, kind });
   }
 

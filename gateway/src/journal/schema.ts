@@ -40,6 +40,12 @@ export const journalConfigSchema = z
     maxAge: duration('Bound on the age of stored entries (time since commit). When reached, `overflow` applies.')
       .pipe(z.number().min(1000))
       .default(7 * 86_400_000),
+    reserveBytes: byteSize(
+      'Free space kept on the data folder\'s disk: commits never use it, so trimming, saving cursors and a WAL checkpoint can always run and a full disk is worked out of without a restart. ' +
+        'When the disk is short, what every sink has is trimmed first, then `overflow` decides: `drop-oldest` drops the oldest stored entries to make room, `drop-newest` keeps them and new entries wait in memory. See docs/durability.md, A full disk.',
+    )
+      .pipe(z.number().min(1024 * 1024))
+      .default(8 * 1024 * 1024),
     overflow: z
       .enum(['drop-oldest', 'drop-newest'])
       .default('drop-oldest')

@@ -4,6 +4,7 @@
  * time; reads use a second, read-only connection so a replay never waits behind a commit (WAL lets
  * readers and the writer work at once).
  */
+import { stat } from 'node:fs/promises';
 import type { EntryKind, JournalBlock } from '../feed/entry.js';
 import { SensegateError } from '@sensegate/sdk';
 import { Connection, ioError, type Params } from './connection.js';
@@ -111,7 +112,36 @@ export class JournalStore {
     readonly file: string,
     /** The synchronous setting to return to after a durable transaction. */
     private readonly syncPragma: 'FULL' | 'NORMAL',
+    /** Opened read-only on a full disk: reads only, through one connection. */
+    readonly readOnly = false,
+    /** A read-only store of a file that has no tables yet (a new data folder on a full disk). */
+    private readonly blank = false,
   ) {}
+
+  /**
+   * Opens the file for reading only, for a start on a full disk: SQLite cannot create the WAL's
+   * shared-memory file there, so when that is what fails and the WAL holds nothing (the last run
+   * stopped cleanly), the file is read as immutable. What it reads is what a writable open will
+   * find, so nothing is renumbered when the disk has room again.
+   */
+  static async openReadOnly(file: string): Promise<JournalStore> {
+    let reader = await Connection.open(file, 'read');
+    try {
+      await reader.get('SELECT count(*) AS n FROM sqlite_master', [], 'read');
+    } catch (err) {
+      await reader.close().catch(() => {});
+      const wal = await stat(`${file}-wal`).catch(() => undefined);
+      if (wal && wal.size > 0) throw ioError(file, `cannot read the journal ${file} on a full disk (its WAL holds commits that need the disk to be read)`, err);
+      reader = await Connection.open(file, 'immutable');
+    }
+    try {
+      const tables = await reader.get<{ n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'blocks'", [], 'read');
+      return new JournalStore(reader, reader, file, 'NORMAL', true, !tables?.n);
+    } catch (err) {
+      await reader.close().catch(() => {});
+      throw err instanceof SensegateError ? err : ioError(file, `cannot open the journal ${file}`, err);
+    }
+  }
 
   static async open(file: string, sync: SyncMode): Promise<JournalStore> {
     const writer = await Connection.open(file, 'write');
@@ -143,6 +173,7 @@ export class JournalStore {
   }
 
   async summary(): Promise<StoredSummary> {
+    if (this.blank) return { blocks: 0, entries: 0, bytes: 0, lastSeq: 0, cursors: new Map(), meta: new Map() };
     const w = this.writer;
     const totals = await w.get<{ blocks: number; entries: number | null; bytes: number | null; last: number | null }>(
       'SELECT count(*) AS blocks, sum(count) AS entries, sum(bytes) AS bytes, max(seq + count - 1) AS last FROM blocks',
@@ -239,6 +270,7 @@ export class JournalStore {
   }
 
   async loadStates(): Promise<Map<string, string>> {
+    if (this.blank) return new Map();
     const rows = await this.writer.all<{ key: string; value: string }>('SELECT key, value FROM step_state');
     return new Map(rows.map((r) => [r.key, r.value]));
   }
@@ -327,8 +359,33 @@ export class JournalStore {
     return { journalMode: mode!.journal_mode, synchronous: names[sync!.synchronous] ?? 'off', sqlite: version!.v };
   }
 
+  /**
+   * Bytes of pages the file holds free (left by trims and drops), which commits reuse before the
+   * file grows.
+   */
+  async reusableBytes(): Promise<number> {
+    if (this.readOnly) return 0;
+    const free = await this.writer.get<{ freelist_count: number }>('PRAGMA freelist_count', [], 'read');
+    const size = await this.writer.get<{ page_size: number }>('PRAGMA page_size', [], 'read');
+    return (free?.freelist_count ?? 0) * (size?.page_size ?? 4096);
+  }
+
+  /**
+   * Copies the WAL into the file and truncates it, after the queued transactions: on a full disk
+   * this gives the WAL's space back, so the next commit has room to write its WAL frames.
+   */
+  checkpoint(): Promise<void> {
+    const run = async () => {
+      await this.writer.get('PRAGMA wal_checkpoint(TRUNCATE)', [], 'checkpoint');
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => {});
+    if (this.readOnly) return this.reader.close();
     const results = await Promise.allSettled([this.reader.close(), this.writer.close()]);
     for (const r of results) if (r.status === 'rejected') throw r.reason;
   }

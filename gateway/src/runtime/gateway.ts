@@ -78,6 +78,7 @@ export class Gateway {
   /** Camera streams: relay, snapshots and stream readings. */
   private video: VideoService | undefined;
   private birthTimer: NodeJS.Timeout | undefined;
+  private sessionTimer: NodeJS.Timeout | undefined;
   private commands: CommandRouter | undefined;
   private journal!: Journal;
   private lock: DataFolderLock | undefined;
@@ -112,7 +113,9 @@ export class Gateway {
     await ensureFolder(dataDir, this.access, log);
     // Before anything in the folder is read or written: a second gateway is refused here.
     this.lock = await DataFolderLock.acquire(dataDir, { gateway: config.gateway.id, access: this.access });
-    this.session = await nextSession(dataDir, config.gateway.id, this.access);
+    const session = await nextSession(dataDir, config.gateway.id, this.access);
+    this.session = session.session;
+    if (session.save) this.saveSessionLater(session.save);
     this.startedAt = Date.now();
     // Created with its mode before SQLite opens it: the WAL and shared-memory files take the same.
     const journalFile = join(dataDir, 'journal.db');
@@ -208,6 +211,26 @@ export class Gateway {
       { gateway: config.gateway.id, session: this.session, devices: this.runners.size, sinks: this.sinks.length, lastSeq: this.journal.lastSeq },
       `gateway ${config.gateway.id} started: ${this.runners.size} device(s), ${this.sinks.length} sink(s)`,
     );
+  }
+
+  /** The disk is full at start: the session number is saved once there is room, checked every few seconds. */
+  private saveSessionLater(save: () => Promise<void>): void {
+    const log = this.options.log;
+    const file = join(this.options.dataDir, 'gateway.json');
+    log.warn(
+      { code: 'SG_JOURNAL_DISK_FULL', file, session: this.session },
+      `cannot save this run's session number ${this.session} in ${file}: the disk is full; the gateway runs all the same and saves it once there is room (free space on ${this.options.dataDir})`,
+    );
+    this.sessionTimer = setInterval(() => {
+      save().then(
+        () => {
+          clearInterval(this.sessionTimer);
+          log.info({ file, session: this.session }, `session number ${this.session} saved in ${file}`);
+        },
+        () => {},
+      );
+    }, 5000);
+    this.sessionTimer.unref();
   }
 
   /** The video service: snapshots always (a camera may announce a stream), the relay when configured. */
@@ -445,6 +468,7 @@ export class Gateway {
   private async shutdown(): Promise<void> {
     const log = this.options.log;
     clearTimeout(this.birthTimer);
+    clearInterval(this.sessionTimer);
     this.commands?.stop();
     const step = async (what: string, fn: () => Promise<unknown>) => {
       try {
