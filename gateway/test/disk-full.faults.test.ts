@@ -96,6 +96,16 @@ function droppedToMakeRoom(gateways: CliProcess[]): number {
   return n;
 }
 
+/** Entries dropped because too many waited in memory (reason `commit`): never numbered, so no consumer sees them missing. */
+function droppedInMemory(gateway: CliProcess): number {
+  let n = 0;
+  for (const l of logged(gateway, 'SG_JOURNAL_OVERFLOW')) {
+    const commit = (l.dropped as Record<string, { reading?: number; event?: number }> | undefined)?.commit;
+    n += (commit?.reading ?? 0) + (commit?.event ?? 0);
+  }
+  return n;
+}
+
 /** Whether a drop-to-make-room episode started and has not ended yet. */
 function dropping(gateway: CliProcess): boolean {
   const lines = logged(gateway, 'SG_JOURNAL_OVERFLOW').filter((l) => String(l.msg).includes('make room') || String(l.msg).includes('(disk)'));
@@ -205,13 +215,15 @@ sinks:
     reportFigures('disk-full-late', {
       fullSeconds: fullFor / 1000,
       waitedInMemory: Number(summary.maxWaiting ?? 0),
+      droppedInMemory: droppedInMemory(gateway),
       droppedToMakeRoom: dropped,
       lost: check.missing,
       doubled: check.doubled,
       collisions: check.collisions,
       recoveryMs,
     });
-    assert.equal(lines.filter((l) => l.level === 40).length, 1, 'one warning for the episode');
+    // Once space is back, the backlog may fill the small disk again: that is a new episode.
+    assert.equal(lines.filter((l) => l.level === 40 && Number(l.time) <= freed).length, 1, 'one warning while the disk was full');
     assert.equal(check.collisions, 0, 'no sequence number carries two entries');
     // Dropped entries may have reached the broker just before the link was cut, unacknowledged.
     assert.ok(check.missing <= dropped, `nothing is lost but what was dropped to make room, counted: ${check.missing} missing (${check.missingRanges.join(', ')}), ${dropped} dropped`);
@@ -267,13 +279,11 @@ sinks:
   it('restart while the disk is full: the gateway starts read-only and carries on by itself once space is freed', async (t) => {
     if (skip) return t.skip(skip);
     const old = gateways.pop()!;
+    const droppedBeforeStop = droppedInMemory(old);
     await disk!.fill(0);
     await delay(1000);
     await old.stop();
-    const droppedAtStop = logged(old, 'SG_JOURNAL_OVERFLOW').reduce((n, l) => {
-      const commit = (l.dropped as Record<string, { reading?: number; event?: number }> | undefined)?.commit;
-      return n + (commit?.reading ?? 0) + (commit?.event ?? 0);
-    }, 0);
+    const droppedAtStop = droppedInMemory(old) - droppedBeforeStop;
     const before = checkFeed([...consumer.data, ...consumer.events]);
     // Stopping may have given back the WAL's space: the disk is made completely full again.
     await disk!.fill(0);

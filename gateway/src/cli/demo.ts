@@ -215,7 +215,11 @@ function statusLine(gateway: Gateway): string {
   const devices = s.devices.map((d) => `${d.id} ${d.state}`).join(', ');
   const sinks = s.sinks.map((k) => `${k.name} ${k.connected ? 'connected' : 'DISCONNECTED'} (delivered up to seq ${k.cursor})`).join(', ');
   const alarms = s.alarms.length ? `; alarms: ${s.alarms.map((a) => `${a.device}/${a.point} ${String(a.alarm)}`).join(', ')}` : '';
-  return `status: ${s.journal.lastSeq} entries journaled; ${sinks}; ${devices}${alarms}`;
+  const d = s.journal.disk;
+  const disk = d.full
+    ? `; journal DISK FULL${d.readOnly ? ' (read-only)' : ''}: ${((d.freeBytes ?? 0) / 1048576).toFixed(1)} MiB free, ${(d.reserveBytes / 1048576).toFixed(1)} MiB kept free, entries wait in memory`
+    : '';
+  return `status: ${s.journal.lastSeq} entries journaled${disk}; ${sinks}; ${devices}${alarms}`;
 }
 
 function demoConfig(mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string }, camera?: DemoCamera): string {

@@ -364,7 +364,10 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     if (keys.length > 0 && !this.readOnly) await this.store.deleteStates(keys);
   }
 
-  /** Commits everything appended so far; rejects with SG_JOURNAL_IO if the commit fails (the entries are kept and retried). */
+  /**
+   * Commits everything appended so far; rejects with SG_JOURNAL_IO if the commit fails, or
+   * SG_JOURNAL_DISK_FULL if the disk has no room for it (either way the entries are kept and retried).
+   */
   async flush(): Promise<void> {
     if (this.closed && !this.committing) return;
     await this.requestCommit();

@@ -4,7 +4,8 @@
  * again, as a log file or a backup would fill a gateway's disk. `smallDisk` says why it could not
  * mount one, so the test is skipped with that reason instead of silently passing.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,16 @@ export async function smallDisk(mib: number): Promise<SmallDisk | string> {
       return `cannot mount a small file system (needs root): tmpfs: ${tmpfsRefused}; loop: ${(loopErr as Error).message.trim()}`;
     }
   }
+  // A test file that times out never runs its `after` hooks: the mount goes with the process anyway.
+  const unmountAtExit = () => {
+    try {
+      execFileSync('umount', ['-l', dir]);
+      rmSync(base, { recursive: true, force: true });
+    } catch {
+      // already unmounted
+    }
+  };
+  process.once('exit', unmountAtExit);
   const ballast = join(base, 'mnt', 'ballast');
   let n = 0;
   const free = async () => {
@@ -70,6 +81,7 @@ export async function smallDisk(mib: number): Promise<SmallDisk | string> {
       n = 0;
     },
     async close() {
+      process.off('exit', unmountAtExit);
       await run('umount', ['-l', dir]).catch(() => {});
       await rm(base, { recursive: true, force: true });
     },
