@@ -30,6 +30,11 @@ export interface JournalOptions {
   maxBytes: number;
   /** Bound on the age of stored entries, in milliseconds since their commit. */
   maxAge: number;
+  /**
+   * The wall clock (default `Date.now`). A gateway passes its clock watch's `now`, which reports a
+   * step to `clockStepped` before it returns a time from the stepped clock.
+   */
+  clock?: () => number;
   overflow: 'drop-oldest' | 'drop-newest';
   log: Logger;
   metrics: Metrics;
@@ -55,6 +60,11 @@ const LOW_WATER = 0.9;
 /** Most entries removed by one trim transaction, so a big trim never holds up commits for long. */
 const TRIM_CHUNK_ENTRIES = 200_000;
 const MAINTENANCE_INTERVAL = 1000;
+/**
+ * Meta key: how far the wall clock is ahead of the journal's own timeline, in ms. Commit times are
+ * stored on that timeline, which wall-clock steps do not move, so a step never ages entries.
+ */
+const CLOCK_OFFSET = 'clockOffset';
 
 export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> {
   private lastCommitted: number;
@@ -93,6 +103,8 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   private closing: Promise<void> | undefined;
 
   private readonly m: JournalMetrics;
+  /** Wall clock minus the journal's timeline (see CLOCK_OFFSET). */
+  private clockOffset = 0;
 
   private constructor(
     private readonly options: JournalOptions,
@@ -142,6 +154,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
         );
       }
       const reserved = sync === 'normal' ? resume.lastSeq + RESERVATION : 0;
+      const clockOffset = offsetAtOpen(summary, (options.clock ?? Date.now)());
       // Written durably: this run's reservation and the markers the next open reads.
       await store.saveMeta(
         new Map([
@@ -150,10 +163,13 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
           [META.running, '1'],
           [META.bootId, bootId],
           [META.sync, sync],
+          [CLOCK_OFFSET, String(clockOffset)],
         ]),
         true,
       );
       const journal = new Journal(options, store, new Cursors(summary.cursors), { lastSeq: resume.lastSeq, reserved }, summary);
+      journal.clockOffset = clockOffset;
+      journal.updateGauges();
       log.debug(
         { file: path, lastSeq: resume.lastSeq, blocks: summary.blocks, entries: summary.entries, bytes: summary.bytes, sync },
         `journal ${path} open: ${summary.entries} entries stored, last seq ${resume.lastSeq}`,
@@ -282,7 +298,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       firstSeq: this.firstSeq,
       dropped: this.m.droppedTotal,
     };
-    if (this.first) s.oldestTs = this.first.ts;
+    if (this.first) s.oldestTs = this.first.ts + this.clockOffset;
     return s;
   }
 
@@ -377,7 +393,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   private async commitOnce(): Promise<void> {
     clearTimeout(this.commitTimer);
     this.commitTimer = undefined;
-    const now = Date.now();
+    const now = this.timeline();
     const tail = this.unsaved.at(-1);
     let next = tail ? tail.seq + tail.count : this.lastCommitted + 1;
     let newBytes = 0;
@@ -574,8 +590,28 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     }
   }
 
+  /**
+   * The wall clock stepped by `delta` ms: the timeline stays where it was, so no entry looks older
+   * or younger for it. The offset is saved at once, so a restart keeps measuring ages the same way.
+   */
+  clockStepped(delta: number): void {
+    if (this.closed) return;
+    this.clockOffset += delta;
+    this.store.saveMeta(new Map([[CLOCK_OFFSET, String(this.clockOffset)]]), true).catch((err: unknown) => {
+      this.options.log.error(
+        { err, code: 'SG_JOURNAL_IO', file: this.options.path },
+        `${(err as Error).message}; the clock step is applied to entry ages in this run, but a restart may count it into their age`,
+      );
+    });
+  }
+
+  /** Now on the journal's timeline: the wall clock less the steps it made since the entries were stored. */
+  private timeline(): number {
+    return (this.options.clock ?? Date.now)() - this.clockOffset;
+  }
+
   private async applyAgeBound(): Promise<void> {
-    const cutoff = Date.now() - this.options.maxAge;
+    const cutoff = this.timeline() - this.options.maxAge;
     if (!this.first || this.first.ts >= cutoff) return;
     if (this.options.overflow === 'drop-newest') {
       this.refusing ??= 'age';
@@ -588,7 +624,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   private endOverflowIfUnder(): void {
     if (!this.overflowEpisode.active && this.refusing === undefined) return;
     const lowBytes = this.bytes <= this.options.maxBytes * LOW_WATER;
-    const lowAge = !this.first || this.first.ts >= Date.now() - this.options.maxAge * LOW_WATER;
+    const lowAge = !this.first || this.first.ts >= this.timeline() - this.options.maxAge * LOW_WATER;
     if (lowBytes && lowAge) {
       this.refusing = undefined;
       this.overflowEpisode.end(`back under ${LOW_WATER * 100}% of its bounds`);
@@ -601,6 +637,19 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     this.m.entries.value = this.entries;
     this.m.lastSeq.value = this.lastCommitted;
     this.m.uncommitted.value = this.uncommittedEntries();
-    this.m.oldestAge.value = this.first ? Math.max(0, (Date.now() - this.first.ts) / 1000) : 0;
+    this.m.oldestAge.value = this.first ? Math.max(0, (this.timeline() - this.first.ts) / 1000) : 0;
   }
+}
+
+/**
+ * The clock offset for this run. An empty journal starts over on the wall clock. A clock that is
+ * now behind the oldest stored entry went back while the gateway was stopped (or ran ahead in the
+ * last run): the timeline is moved back so that entry is new, never into the future, and nothing
+ * ages for it. Time the wall clock shows as passed while stopped counts as passed.
+ */
+function offsetAtOpen(summary: { meta: Map<string, string>; first?: { ts: number } }, wall: number): number {
+  if (!summary.first) return 0;
+  const saved = Number(summary.meta.get(CLOCK_OFFSET) ?? 0);
+  const offset = Number.isFinite(saved) ? saved : 0;
+  return summary.first.ts + offset > wall ? wall - summary.first.ts : offset;
 }

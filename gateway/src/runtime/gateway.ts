@@ -33,6 +33,7 @@ import { VideoRelay } from '../video/relay/index.js';
 import { resolveRelaySecrets } from '../video/relay-secrets.js';
 import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
 import { PRIVATE, accessFor, ensureFile, ensureFolder, tighten, type FileAccess } from '../data-folder.js';
+import { clockWatch, type ClockStep } from './clock-watch.js';
 import { DeviceRunner } from './device-runner.js';
 import { driverMetrics } from './driver-metrics.js';
 import { FeedWriter } from './feed-writer.js';
@@ -86,6 +87,7 @@ export class Gateway {
   private access: FileAccess = PRIVATE;
   private startedAt = 0;
   private stopped: Promise<void> | undefined;
+  private watchingClock = false;
 
   private constructor(private readonly options: GatewayOptions) {}
 
@@ -119,6 +121,7 @@ export class Gateway {
       ...config.journal,
       log: log.child({ component: 'journal' }),
       metrics: this.metrics,
+      clock: () => clockWatch.now(),
     });
     this.feed = new FeedWriter(this.journal, this.metrics, { maxEntryBytes: config.journal.maxEntryBytes, log: log.child({ component: 'feed' }) });
     const saved = await this.journal.loadStates();
@@ -198,6 +201,9 @@ export class Gateway {
     // Give the sinks a moment to connect, so that what the devices read first goes out live rather
     // than as a replay; an uplink that is down does not hold polling back for longer than this.
     await this.sinksConnected(STARTUP_GRACE);
+    clockWatch.on('step', this.clockStepped);
+    clockWatch.start();
+    this.watchingClock = true;
     this.pipeline.start();
     for (const runner of this.runners.values()) runner.start();
     log.info(
@@ -441,6 +447,11 @@ export class Gateway {
   private async shutdown(): Promise<void> {
     const log = this.options.log;
     clearTimeout(this.birthTimer);
+    if (this.watchingClock) {
+      this.watchingClock = false;
+      clockWatch.off('step', this.clockStepped);
+      clockWatch.stop();
+    }
     this.commands?.stop();
     const step = async (what: string, fn: () => Promise<unknown>) => {
       try {
@@ -461,4 +472,31 @@ export class Gateway {
     if (this.journal) await step('closing the journal', () => this.journal.close());
     log.info({ gateway: this.id }, `gateway ${this.id} stopped`);
   }
+
+  /**
+   * The wall clock stepped (see clock-watch.ts): the journal and the windows carry on as if it had
+   * not, and the step is logged, counted and journaled as a `gateway.clock-step` event.
+   */
+  private readonly clockStepped = (step: ClockStep): void => {
+    const direction = step.delta > 0 ? 'forward' : 'back';
+    const seconds = Math.abs(step.delta) / 1000;
+    const size = seconds >= 10 ? `${Math.round(seconds)} s` : `${seconds.toFixed(1)} s`;
+    this.journal.clockStepped(step.delta);
+    this.metrics.counter('sensegate_clock_steps_total', 'Steps of the wall clock the gateway saw (NTP stepping it, a person setting it), by direction.').bind({ direction }).value++;
+    const message =
+      `the wall clock stepped ${direction} by ${size} (from ${iso(step.from)} to ${iso(step.to)}): readings and events are stamped with the new clock from now on; ` +
+      `journal ages, windows and timers are not moved by it, no undelivered entry is dropped for it, and windows open across it are marked uncertain (docs/durability.md, Clock steps)`;
+    this.options.log.warn({ clockStep: step.delta, direction, from: step.from, to: step.to }, message);
+    this.pipeline.event({
+      type: 'gateway.clock-step',
+      ts: step.to,
+      severity: 'warning',
+      message: `gateway ${this.id}: ${message}`,
+      data: { direction, step: step.delta, from: step.from, to: step.to },
+    });
+  };
+}
+
+function iso(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
 }
