@@ -132,6 +132,10 @@ export class Gateway {
       saved,
       store: { save: (states) => this.journal.saveStates(states) },
     });
+    // From here on a step of the wall clock is reported and the journal's ages ignore it.
+    clockWatch.on('step', this.clockStepped);
+    clockWatch.start();
+    this.watchingClock = true;
     // A cursor of a sink that was removed from the configuration would hold back trimming forever.
     const configured = new Set(config.sinks.map((s) => s.name));
     for (const name of this.journal.cursorNames().filter((n) => !configured.has(n))) {
@@ -201,9 +205,6 @@ export class Gateway {
     // Give the sinks a moment to connect, so that what the devices read first goes out live rather
     // than as a replay; an uplink that is down does not hold polling back for longer than this.
     await this.sinksConnected(STARTUP_GRACE);
-    clockWatch.on('step', this.clockStepped);
-    clockWatch.start();
-    this.watchingClock = true;
     this.pipeline.start();
     for (const runner of this.runners.values()) runner.start();
     log.info(
@@ -322,7 +323,7 @@ export class Gateway {
           }
           return;
         }
-        const received = Date.now();
+        const received = clockWatch.now();
         const reading = normalizer.reading(value, opts.quality ?? 'good', opts.ts ?? received, opts.status, opts.ts === undefined ? undefined : received);
         this.pipeline.reading(reading, normalizer);
       },
@@ -487,6 +488,7 @@ export class Gateway {
       `the wall clock stepped ${direction} by ${size} (from ${iso(step.from)} to ${iso(step.to)}): readings and events are stamped with the new clock from now on; ` +
       `journal ages, windows and timers are not moved by it, no undelivered entry is dropped for it, and windows open across it are marked uncertain (docs/durability.md, Clock steps)`;
     this.options.log.warn({ clockStep: step.delta, direction, from: step.from, to: step.to }, message);
+    // The event goes first: in the feed it comes before the windows the step closed.
     this.pipeline.event({
       type: 'gateway.clock-step',
       ts: step.to,
@@ -494,6 +496,7 @@ export class Gateway {
       message: `gateway ${this.id}: ${message}`,
       data: { direction, step: step.delta, from: step.from, to: step.to },
     });
+    this.pipeline.clockStepped(step);
   };
 }
 
