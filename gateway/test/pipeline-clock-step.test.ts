@@ -1,15 +1,17 @@
-// A 1-minute average of a point the gateway stamps, four samples a second, while the gateway's wall
-// clock steps an hour. Forward: the window open at the step reports what it had as uncertain, no
-// window is made up for the hour skipped, the window the new clock starts in is uncertain too, and
-// the next ones are whole and good. Back: the open window closes at once (uncertain) and windows
-// carry on at the new clock instead of dropping every sample as late for an hour. A restart with
-// the clock behind the saved states does the same. Readings with the device's own timestamps are
-// not moved by the gateway's clock, and neither are their windows.
+// Steps of the gateway's wall clock, as the pipeline's steps see them. A 1-minute average of a point
+// the gateway stamps, four samples a second, while the clock steps an hour. Forward: the window open
+// at the step reports what it had as uncertain, no window is made up for the hour skipped, the
+// window the new clock starts in is uncertain too, and the next ones are whole and good. Back: the
+// open window closes at once (uncertain) and windows carry on at the new clock instead of dropping
+// every sample as late for an hour. A restart with the clock behind the saved states does the same.
+// Readings with the device's own timestamps are not moved by the gateway's clock, and neither are
+// their windows. An alarm's delay counts the time that really passed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DeviceEvent, Logger, Reading } from '@sensegate/sdk';
 import { PointChain } from '../src/pipeline/chain.js';
 import { Pipeline } from '../src/pipeline/pipeline.js';
+import { alarmStep } from '../src/pipeline/steps/alarm.js';
 import { windowStep } from '../src/pipeline/steps/window.js';
 import { PointNormalizer } from '../src/runtime/normalize.js';
 import type { DeviceConfig, PointConfig } from '../src/config/load.js';
@@ -129,6 +131,37 @@ describe('windows across a step of the gateway clock', () => {
       { start: '09:00:00', count: 160, quality: 'uncertain' },
       { start: '09:01:00', count: 240, quality: 'good' },
     ]);
+  });
+});
+
+describe('alarm delays across a step of the gateway clock', () => {
+  function alarmChain(events: DeviceEvent[]): PointChain {
+    return new PointChain(
+      { device: 'meter-1', point: 'flow' },
+      [{ step: alarmStep, options: alarmStep.options.parse({ above: 10, onDelay: '30s' }) }],
+      { reading: () => {}, event: (e) => events.push(e) },
+    );
+  }
+  const high = (ts: number): Reading => ({ device: 'meter-1', point: 'flow', ts, value: 20, quality: 'good' });
+
+  it('a step forward does not cut an on-delay short', () => {
+    const events: DeviceEvent[] = [];
+    const chain = alarmChain(events);
+    chain.push(high(T0));
+    chain.clockStepped({ from: T0 + 5 * S, to: T0 + H + 5 * S });
+    chain.tick(T0 + H + 6 * S);
+    assert.equal(events.length, 0, 'one second after the step, the delay has run 6 s of its 30');
+    chain.tick(T0 + H + 31 * S);
+    assert.deepEqual(events.map((e) => e.type), ['alarm.raise']);
+  });
+
+  it('after a step back, readings are judged and the delay keeps running', () => {
+    const events: DeviceEvent[] = [];
+    const chain = alarmChain(events);
+    chain.push(high(T0));
+    chain.clockStepped({ from: T0 + 5 * S, to: T0 - H + 5 * S });
+    for (let t = 6; t <= 31; t++) chain.push(high(T0 - H + t * S));
+    assert.deepEqual(events.map((e) => e.type), ['alarm.raise'], 'raised 30 s after the condition began, by the time that passed');
   });
 });
 
