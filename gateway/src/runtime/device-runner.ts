@@ -128,8 +128,9 @@ export class DeviceRunner {
   /** One poll of one group. Never throws. */
   async poll(group: PollGroup): Promise<void> {
     // The poll's readings are stamped with its start; a clock step seen while it runs moves that too.
-    const epoch = clockWatch.epoch;
+    // (now() first: a step it sees is already in the time it returns, so it counts before the epoch.)
     const started = clockWatch.now();
+    const epoch = clockWatch.epoch;
     const abort = new AbortController();
     const onStop = () => abort.abort(new SensegateError('SG_NOT_CONNECTED', 'the gateway is stopping', { device: this.id }));
     this.stopping.signal.addEventListener('abort', onStop, { once: true });

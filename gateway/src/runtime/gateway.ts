@@ -265,7 +265,7 @@ export class Gateway {
       // Stream readings go to the camera's points of those ids, when it has them (the camera profile does).
       publish: (device: string, point: string, value: Value) => {
         const normalizer = this.runners.get(device)?.normalizers.get(point);
-        if (normalizer) this.pipeline.reading(normalizer.reading(value, 'good', Date.now()), normalizer);
+        if (normalizer) this.pipeline.reading(normalizer.reading(value, 'good', clockWatch.now()), normalizer);
       },
       log: vlog,
     });
@@ -479,6 +479,15 @@ export class Gateway {
    * not, and the step is logged, counted and journaled as a `gateway.clock-step` event.
    */
   private readonly clockStepped = (step: ClockStep): void => {
+    // Called from inside whatever took the time that showed the step (a poll, a journal commit): never throws into it.
+    try {
+      this.reportClockStep(step);
+    } catch (err) {
+      this.options.log.error({ err }, `handling a step of the wall clock failed: ${(err as Error).message}`);
+    }
+  };
+
+  private reportClockStep(step: ClockStep): void {
     const direction = step.delta > 0 ? 'forward' : 'back';
     const seconds = Math.abs(step.delta) / 1000;
     const size = seconds >= 10 ? `${Math.round(seconds)} s` : `${seconds.toFixed(1)} s`;
@@ -497,7 +506,7 @@ export class Gateway {
       data: { direction, step: step.delta, from: step.from, to: step.to },
     });
     this.pipeline.clockStepped(step);
-  };
+  }
 }
 
 function iso(ms: number): string {
