@@ -161,6 +161,23 @@ describe('forwarder', () => {
     await journal.close();
   });
 
+  it('a step of the wall clock back an hour during a replay does not stall it', async () => {
+    const { journal, sink, forwarder, append } = await setup('clock-step', { replay: { rate: 200 } });
+    await append(300); // journaled while the uplink is down
+    sink.autoAck = true;
+    sink.up();
+    await waitFor('the replay under way', () => sink.sent.some((m) => m.historical));
+    const wall = Date.now;
+    Date.now = () => wall() - 3_600_000; // the monotonic clock goes on; only the wall clock steps
+    try {
+      await waitFor('the whole backlog delivered', () => journal.cursor('scripted') === 300, { timeout: 10_000 });
+    } finally {
+      Date.now = wall;
+    }
+    await forwarder.stop();
+    await journal.close();
+  });
+
   it('retries a message the endpoint refused, without losing its place', async () => {
     const { journal, sink, forwarder, append } = await setup('refused');
     sink.up();

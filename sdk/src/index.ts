@@ -77,7 +77,7 @@ export {
   type ReadBatch,
   type ReadPlan,
 } from './driver.js';
-export { defineStep, isStep, type Step, type StepContext, type StepDefinition, type StepPoint, type StepResult } from './step.js';
+export { defineStep, isStep, type ClockStep, type Step, type StepContext, type StepDefinition, type StepPoint, type StepResult } from './step.js';
 export {
   formatLocation,
   formatPath,

@@ -18,6 +18,12 @@
 import type { z } from 'zod';
 import type { DeviceEvent, Reading } from './reading.js';
 
+/** A step of the gateway's wall clock: what it showed (carried on from before) and what it shows now, in ms since the epoch. */
+export interface ClockStep {
+  from: number;
+  to: number;
+}
+
 /** The point a step instance runs for. */
 export interface StepPoint {
   readonly device: string;
@@ -73,6 +79,15 @@ export interface StepDefinition<O, S> {
    * backlog is not cut into one-second windows.
    */
   tick?(state: S, now: number, ctx: StepContext<O>): StepResult;
+  /**
+   * The gateway's wall clock stepped (NTP set it, a person did) from `from` to `to` (ms since the
+   * epoch; `to < from` when it went back), and this point's readings are stamped by that clock, so
+   * the next ones jump with it. Called once per step, also at start when the clock is behind the
+   * time the states were saved. A window open across the step decides here what it will report
+   * (see docs/pipeline.md, Windows across a clock step). Not called for points whose readings carry
+   * their device's own timestamps: a step of the gateway's clock does not move those.
+   */
+  clockStep?(state: S, step: ClockStep, ctx: StepContext<O>): StepResult;
   /**
    * A state saved by an earlier run that this step will not reuse, because its options changed:
    * the step starts from `init` instead. Called once at start, with the new options, so the step

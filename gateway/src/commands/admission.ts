@@ -6,7 +6,8 @@
  */
 export class Admission {
   private tokens: number;
-  private refilledAt = Date.now();
+  /** Monotonic ms: a step of the wall clock neither stalls nor floods the refill. */
+  private refilledAt = performance.now();
   private running = 0;
 
   constructor(
@@ -21,7 +22,7 @@ export class Admission {
   }
 
   /** Why the request cannot be taken now, or undefined when it can (and then it counts as running). */
-  enter(now = Date.now()): string | undefined {
+  enter(now = performance.now()): string | undefined {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate);
     this.refilledAt = now;
     if (this.running >= this.maxInFlight) return `${this.maxInFlight} commands are already running (commands.maxInFlight); try again when one finishes`;

@@ -10,6 +10,7 @@ import type { CommandAck } from './schema.js';
 const MAX_REMEMBERED = 10_000;
 
 interface Remembered {
+  /** Monotonic ms: the window is a duration, which a step of the wall clock must not stretch or cut. */
   at: number;
   answer: Promise<CommandAck>;
 }
@@ -20,7 +21,7 @@ export class RecentAnswers {
   constructor(private readonly windowMs: number) {}
 
   /** The answer to an earlier request with this id, if it is still remembered. */
-  find(id: string, now = Date.now()): Promise<CommandAck> | undefined {
+  find(id: string, now = performance.now()): Promise<CommandAck> | undefined {
     const entry = this.byId.get(id);
     if (!entry) return undefined;
     if (now - entry.at > this.windowMs) {
@@ -31,7 +32,7 @@ export class RecentAnswers {
   }
 
   /** Remembers a request being answered; forgets it again if its answer is worth retrying. */
-  remember(id: string, answer: Promise<CommandAck>, now = Date.now()): void {
+  remember(id: string, answer: Promise<CommandAck>, now = performance.now()): void {
     if (this.windowMs === 0) return;
     this.expire(now);
     if (this.byId.size >= MAX_REMEMBERED) this.byId.delete(this.byId.keys().next().value!);

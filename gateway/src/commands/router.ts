@@ -58,6 +58,12 @@ type LineKind = 'done' | 'refused' | 'failed';
  */
 const LOG_LIMIT = { lines: 20, interval: 60_000 };
 
+/** When a request arrived: `ts` on the wall clock (for the acknowledgement), `started` on the monotonic clock (for durations). */
+interface Arrival {
+  ts: number;
+  started: number;
+}
+
 export class CommandRouter {
   private readonly stopping = new AbortController();
   private readonly recent: RecentAnswers;
@@ -94,11 +100,12 @@ export class CommandRouter {
   /** Handles one raw request (a message payload) and returns its acknowledgement. Never throws. */
   async handle(payload: string | Buffer, origin: CommandOrigin | string = 'mqtt'): Promise<CommandAck> {
     const { from, retained = false } = typeof origin === 'string' ? { from: origin } : origin;
-    const ts = Date.now();
+    // The wall clock stamps the acknowledgement; the monotonic one measures `took` and the replay window.
+    const at: Arrival = { ts: Date.now(), started: performance.now() };
     const bytes = Buffer.byteLength(payload);
     if (bytes > this.options.config.maxRequestBytes) {
       const error = rejected(`a request of ${bytes} bytes exceeds commands.maxRequestBytes (${this.options.config.maxRequestBytes}); it was not read`);
-      const ack = this.refusal(ts, {}, error);
+      const ack = this.refusal(at, {}, error);
       this.record({}, ack, from, { bytes, sha256: sha256(payload.toString()) });
       return ack;
     }
@@ -110,14 +117,14 @@ export class CommandRouter {
       if (retained) throw rejected('a retained request is never run: the broker replays it to every new subscriber (publish commands without the retain flag)');
       request = this.parse(json);
     } catch (err) {
-      const ack = this.refusal(ts, partial, toSensegateError(err));
+      const ack = this.refusal(at, partial, toSensegateError(err));
       this.record(partial, ack, from, retained ? { retained: true } : {});
       return ack;
     }
-    const earlier = this.recent.find(request.id, ts);
+    const earlier = this.recent.find(request.id, at.started);
     if (earlier) return this.duplicate(request, earlier, from);
-    const answer = this.answer(ts, request, from);
-    this.recent.remember(request.id, answer, ts);
+    const answer = this.answer(at, request, from);
+    this.recent.remember(request.id, answer, at.started);
     return answer;
   }
 
@@ -127,27 +134,27 @@ export class CommandRouter {
     this.lines.close();
   }
 
-  private async answer(ts: number, request: CommandRequest, from: string): Promise<CommandAck> {
+  private async answer(at: Arrival, request: CommandRequest, from: string): Promise<CommandAck> {
     try {
-      this.checkFresh(request, ts);
+      this.checkFresh(request, at.ts);
     } catch (err) {
-      const ack = this.refusal(ts, request, toSensegateError(err));
+      const ack = this.refusal(at, request, toSensegateError(err));
       this.record(request, ack, from);
       return ack;
     }
-    const busy = this.admission.enter(ts);
-    if (busy) return this.busy(ts, request, from, busy);
+    const busy = this.admission.enter(at.started);
+    if (busy) return this.busy(at, request, from, busy);
     if (this.busyRun > 0) {
       this.lines.write({ kind: 'refused', level: 'info', message: `taking command requests again after refusing ${this.busyRun} over the limits` });
       this.busyRun = 0;
     }
     try {
       const result = await this.run(request);
-      const ack = this.ack(ts, request, { ok: true, ...(result === undefined ? {} : { result }) });
+      const ack = this.ack(at, request, { ok: true, ...(result === undefined ? {} : { result }) });
       this.record(request, ack, from);
       return ack;
     } catch (err) {
-      const ack = this.refusal(ts, request, toSensegateError(err, { device: request.device }));
+      const ack = this.refusal(at, request, toSensegateError(err, { device: request.device }));
       this.record(request, ack, from);
       return ack;
     } finally {
@@ -156,8 +163,8 @@ export class CommandRouter {
   }
 
   /** A request over the rate or the in-flight limit: answered (retryable) and counted; logged and audited once per run of them. */
-  private busy(ts: number, request: CommandRequest, from: string, reason: string): CommandAck {
-    const ack = this.ack(ts, request, { ok: false, error: { code: 'SG_COMMAND_REJECTED', message: `not run: ${reason}`, retryable: true } });
+  private busy(at: Arrival, request: CommandRequest, from: string, reason: string): CommandAck {
+    const ack = this.ack(at, request, { ok: false, error: { code: 'SG_COMMAND_REJECTED', message: `not run: ${reason}`, retryable: true } });
     if (this.counts) this.counts.busy.value++;
     if (this.busyRun++ === 0) this.record(request, ack, from, {}, 'refusing requests until the load drops (logged once until one is taken)');
     return ack;
@@ -226,11 +233,11 @@ export class CommandRouter {
     return undefined;
   }
 
-  private refusal(ts: number, request: Partial<CommandRequest>, error: SensegateError): CommandAck {
-    return this.ack(ts, request, { ok: false, error: { code: error.code, message: clip(error.message, AUDIT_MESSAGE_CHARS), retryable: error.retryable } });
+  private refusal(at: Arrival, request: Partial<CommandRequest>, error: SensegateError): CommandAck {
+    return this.ack(at, request, { ok: false, error: { code: error.code, message: clip(error.message, AUDIT_MESSAGE_CHARS), retryable: error.retryable } });
   }
 
-  private ack(ts: number, request: Partial<CommandRequest>, outcome: Pick<CommandAck, 'ok' | 'result' | 'error'>): CommandAck {
+  private ack(at: Arrival, request: Partial<CommandRequest>, outcome: Pick<CommandAck, 'ok' | 'result' | 'error'>): CommandAck {
     return {
       v: 1,
       type: 'ack',
@@ -240,8 +247,8 @@ export class CommandRouter {
       ...(request.command !== undefined ? { command: request.command } : {}),
       ...(request.point !== undefined ? { point: request.point } : {}),
       ...outcome,
-      ts,
-      took: Date.now() - ts,
+      ts: at.ts,
+      took: Math.round(performance.now() - at.started),
     };
   }
 

@@ -175,7 +175,7 @@ export class Forwarder {
     if (!this.connected) return;
     for (const b of blocks) {
       if (b.seq < this.liveFrom) continue; // committed before this connection: part of the replay
-      if (this.live.length === 0) this.liveSince = Date.now();
+      if (this.live.length === 0) this.liveSince = performance.now();
       this.live.push({ kind: b.kind, seq: b.seq, count: b.count, items: b.payload });
       this.liveEntries += b.count;
     }
@@ -192,12 +192,12 @@ export class Forwarder {
     this.replayEnd = this.liveFrom - 1;
     this.replayBuffer = [];
     this.tokens = 0;
-    this.tokensAt = Date.now();
+    this.tokensAt = performance.now();
     // Entries, not the span: what the endpoint already acknowledged and what the journal's bounds
     // dropped are not sent again.
     this.replayTotal = this.acks.unackedIn(Math.max(this.replayNext, this.journal.firstSeq), this.replayEnd);
     if (this.replayTotal > 0) {
-      this.replayStartedAt = Date.now();
+      this.replayStartedAt = performance.now();
       this.log.info(
         { from: this.replayNext, to: this.replayEnd, entries: this.replayTotal, rate: this.opts.replay.rate },
         `sink ${this.sink.name}: replaying ${this.replayTotal} journaled entries (seq ${this.replayNext}..${this.replayEnd}) at up to ${this.opts.replay.rate}/s behind live data`,
@@ -208,7 +208,7 @@ export class Forwarder {
 
   private readonly onDisconnect = (): void => {
     if (!this.connected) return;
-    const verdict = this.poison.connectionLost([...this.flights.values()], Date.now());
+    const verdict = this.poison.connectionLost([...this.flights.values()], performance.now());
     this.flights.clear();
     if (verdict) void this.deadLetter(verdict.piece, verdict.reason, this.generation + 1);
     this.generation++;
@@ -239,7 +239,7 @@ export class Forwarder {
         continue;
       }
       if (this.live.length > 0) {
-        const waited = Date.now() - this.liveSince;
+        const waited = performance.now() - this.liveSince;
         const hold = !this.stopping && this.opts.batch.maxDelay > 0 && this.liveEntries < this.opts.batch.maxEntries && waited < this.opts.batch.maxDelay;
         if (!hold) {
           for (const message of pack(this.live, this.opts.batch.maxEntries, this.messageBytes)) this.queueLive(message);
@@ -275,7 +275,7 @@ export class Forwarder {
   }
 
   private refillTokens(): number {
-    const now = Date.now();
+    const now = performance.now();
     const rate = this.opts.replay.rate;
     const burst = Math.max(1, rate / 5);
     this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) / 1000) * rate);
@@ -297,7 +297,7 @@ export class Forwarder {
       this.m.liveEntries.value += piece.count;
     }
     const flight = this.nextFlight++;
-    this.flights.set(flight, { piece, sentAt: Date.now() });
+    this.flights.set(flight, { piece, sentAt: performance.now() });
     this.sink.send(message).then(
       () => {
         if (generation !== this.generation) return;
@@ -442,7 +442,7 @@ export class Forwarder {
 
   private checkReplayDone(): void {
     if (this.replayTotal === 0 || this.replayNext <= this.replayEnd || this.replayBuffer.length > 0 || this.inFlightHistorical > 0) return;
-    const seconds = (Date.now() - this.replayStartedAt) / 1000;
+    const seconds = (performance.now() - this.replayStartedAt) / 1000;
     this.log.info(
       { entries: this.replayTotal, seconds: Math.round(seconds * 10) / 10 },
       `sink ${this.sink.name}: backlog replayed (${this.replayTotal} entries in ${seconds.toFixed(1)} s)`,
@@ -451,7 +451,7 @@ export class Forwarder {
   }
 
   private wakeIn(ms: number): void {
-    const at = Date.now() + Math.max(1, ms);
+    const at = performance.now() + Math.max(1, ms);
     if (this.timer && this.timerAt <= at) return;
     this.clearTimer();
     this.timerAt = at;

@@ -33,7 +33,7 @@ export function isRefusedForGood(err: unknown): boolean {
 
 export interface Flight {
   piece: Piece;
-  /** When it was sent, ms since the epoch. */
+  /** When it was sent, on the monotonic clock (ms). */
   sentAt: number;
 }
 

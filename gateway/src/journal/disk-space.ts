@@ -19,7 +19,10 @@ export interface DiskFigures {
 
 /** What a full-disk episode cost, for its closing line and the status. */
 export interface DiskEpisode {
+  /** When it started, on the wall clock (for the status). */
   since: number;
+  /** When it started, on the monotonic clock (for its duration). */
+  startedAt: number;
   /** Commits held back for lack of space (each retried). */
   held: number;
   /** Stored entries removed to make room (overflow drop-oldest), counted with reason `disk`. */
@@ -72,7 +75,7 @@ export class DiskSpace {
       this.current.maxWaiting = Math.max(this.current.maxWaiting, waiting);
       return;
     }
-    this.current = { since: Date.now(), held: 1, dropped: 0, maxWaiting: waiting };
+    this.current = { since: Date.now(), startedAt: performance.now(), held: 1, dropped: 0, maxWaiting: waiting };
     this.episodes++;
     this.m.diskFullEpisodes.value++;
     this.m.diskFull.value = 1;
@@ -95,7 +98,7 @@ export class DiskSpace {
     if (!e) return;
     this.current = undefined;
     this.m.diskFull.value = 0;
-    const seconds = Math.round((Date.now() - e.since) / 1000);
+    const seconds = Math.round((performance.now() - e.startedAt) / 1000); // monotonic: a clock step does not change it
     this.log.info(
       { code: 'SG_JOURNAL_DISK_FULL', file, freeBytes: this.last?.free, seconds, held: e.held, dropped: e.dropped, maxWaiting: e.maxWaiting, lastSeq },
       `journal ${file}: the disk has room again (${mib(this.last?.free)} free): commits go on from seq ${lastSeq + 1}; ` +

@@ -37,6 +37,11 @@ export interface JournalOptions {
   maxBytes: number;
   /** Bound on the age of stored entries, in milliseconds since their commit. */
   maxAge: number;
+  /**
+   * The wall clock (default `Date.now`). A gateway passes its clock watch's `now`, which reports a
+   * step to `clockStepped` before it returns a time from the stepped clock.
+   */
+  clock?: () => number;
   overflow: 'drop-oldest' | 'drop-newest';
   log: Logger;
   metrics: Metrics;
@@ -95,6 +100,11 @@ export const COMMIT_CHUNK_BYTES = 2 * 1024 * 1024;
 /** SQLite's pages and the WAL's frame headers on top of the entry JSON a commit writes. */
 const WRITE_OVERHEAD = 1.25;
 export const DEFAULT_RESERVE_BYTES = 8 * 1024 * 1024;
+/**
+ * Meta key: how far the wall clock is ahead of the journal's own timeline, in ms. Commit times are
+ * stored on that timeline, which wall-clock steps do not move, so a step never ages entries.
+ */
+const CLOCK_OFFSET = 'clockOffset';
 
 export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> {
   private lastCommitted: number;
@@ -144,6 +154,8 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   private tight = false;
   /** Stored bytes when entries were last dropped to make room; the episode ends below 90% of it. */
   private droppedAtBytes: number | undefined;
+  /** Wall clock minus the journal's timeline (see CLOCK_OFFSET). */
+  private clockOffset = 0;
 
   private constructor(
     private readonly options: JournalOptions,
@@ -196,8 +208,10 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       if (!isSpaceError(err) && !(free !== undefined && free < (options.reserveBytes ?? DEFAULT_RESERVE_BYTES))) throw err;
       return Journal.openReadOnly(options, err as Error);
     }
-    const { store, summary, resume } = opened;
+    const { store, summary, resume, clockOffset } = opened;
     const journal = new Journal(options, store, new Cursors(summary.cursors), resume, summary);
+    journal.clockOffset = clockOffset;
+    journal.updateGauges();
     log.debug(
       { file: path, lastSeq: resume.lastSeq, blocks: summary.blocks, entries: summary.entries, bytes: summary.bytes, sync },
       `journal ${path} open: ${summary.entries} entries stored, last seq ${resume.lastSeq}`,
@@ -222,6 +236,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
         );
       }
       const reserved = sync === 'normal' ? resume.lastSeq + RESERVATION : 0;
+      const clockOffset = offsetAtOpen(summary, (options.clock ?? Date.now)());
       // Written durably: this run's reservation and the markers the next open reads.
       await store.saveMeta(
         new Map([
@@ -230,10 +245,11 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
           [META.running, '1'],
           [META.bootId, bootId],
           [META.sync, sync],
+          [CLOCK_OFFSET, String(clockOffset)],
         ]),
         true,
       );
-      return { store, summary, resume: { lastSeq: resume.lastSeq, reserved } };
+      return { store, summary, resume: { lastSeq: resume.lastSeq, reserved }, clockOffset };
     } catch (err) {
       await store.close().catch(() => {});
       throw err;
@@ -256,6 +272,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     try {
       const summary = await store.summary();
       const journal = new Journal(options, store, new Cursors(summary.cursors), { lastSeq: summary.lastSeq, reserved: 0 }, summary);
+      journal.clockOffset = offsetAtOpen(summary, (options.clock ?? Date.now)());
       journal.readOnly = true;
       journal.failing = true; // appends wait for the retry, which tries to become writable first
       await journal.disk.measure().catch(() => {});
@@ -297,6 +314,8 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     this.store = opened.store;
     this.readOnly = false;
     await old.close().catch(() => {});
+    // Steps seen while read-only could not be saved: the offset this run has used is what counts.
+    if (opened.clockOffset !== this.clockOffset) await this.saveClockOffset();
     const { summary, resume } = opened;
     this.lastCommitted = Math.max(this.lastCommitted, resume.lastSeq);
     this.reserved = resume.reserved;
@@ -459,7 +478,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     };
     if (this.disk.figures) s.disk.freeBytes = this.disk.figures.free;
     if (this.disk.episode) s.disk.fullSince = this.disk.episode.since;
-    if (this.first) s.oldestTs = this.first.ts;
+    if (this.first) s.oldestTs = this.first.ts + this.clockOffset;
     return s;
   }
 
@@ -593,7 +612,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
 
   /** Gives what is pending its sequence numbers, as unsaved blocks (with drop-newest, refusing what passes maxBytes). */
   private numberPending(): void {
-    const now = Date.now();
+    const now = this.timeline();
     const tail = this.unsaved.at(-1);
     let next = tail ? tail.seq + tail.count : this.lastCommitted + 1;
     let newBytes = 0;
@@ -934,8 +953,32 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     }
   }
 
+  /**
+   * The wall clock stepped by `delta` ms: the timeline stays where it was, so no entry looks older
+   * or younger for it. The offset is saved at once, so a restart keeps measuring ages the same way.
+   */
+  clockStepped(delta: number): void {
+    if (this.closed) return;
+    this.clockOffset += delta;
+    if (!this.readOnly) void this.saveClockOffset();
+  }
+
+  private saveClockOffset(): Promise<void> {
+    return this.store.saveMeta(new Map([[CLOCK_OFFSET, String(this.clockOffset)]]), true).catch((err: unknown) => {
+      this.options.log.error(
+        { err, code: 'SG_JOURNAL_IO', file: this.options.path },
+        `${(err as Error).message}; the clock step is applied to entry ages in this run, but a restart may count it into their age`,
+      );
+    });
+  }
+
+  /** Now on the journal's timeline: the wall clock less the steps it made since the entries were stored. */
+  private timeline(): number {
+    return (this.options.clock ?? Date.now)() - this.clockOffset;
+  }
+
   private async applyAgeBound(): Promise<void> {
-    const cutoff = Date.now() - this.options.maxAge;
+    const cutoff = this.timeline() - this.options.maxAge;
     if (!this.first || this.first.ts >= cutoff) return;
     if (this.options.overflow === 'drop-newest') {
       this.refusing ??= 'age';
@@ -948,7 +991,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   private endOverflowIfUnder(): void {
     if (!this.overflowEpisode.active && this.refusing === undefined) return;
     const lowBytes = this.bytes <= this.options.maxBytes * LOW_WATER;
-    const lowAge = !this.first || this.first.ts >= Date.now() - this.options.maxAge * LOW_WATER;
+    const lowAge = !this.first || this.first.ts >= this.timeline() - this.options.maxAge * LOW_WATER;
     if (lowBytes && lowAge) {
       this.refusing = undefined;
       this.overflowEpisode.end(`back under ${LOW_WATER * 100}% of its bounds`);
@@ -961,6 +1004,19 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     this.m.entries.value = this.entries;
     this.m.lastSeq.value = this.lastCommitted;
     this.m.uncommitted.value = this.uncommittedEntries();
-    this.m.oldestAge.value = this.first ? Math.max(0, (Date.now() - this.first.ts) / 1000) : 0;
+    this.m.oldestAge.value = this.first ? Math.max(0, (this.timeline() - this.first.ts) / 1000) : 0;
   }
+}
+
+/**
+ * The clock offset for this run. An empty journal starts over on the wall clock. A clock that is
+ * now behind the oldest stored entry went back while the gateway was stopped (or ran ahead in the
+ * last run): the timeline is moved back so that entry is new, never into the future, and nothing
+ * ages for it. Time the wall clock shows as passed while stopped counts as passed.
+ */
+function offsetAtOpen(summary: { meta: Map<string, string>; first?: { ts: number } }, wall: number): number {
+  if (!summary.first) return 0;
+  const saved = Number(summary.meta.get(CLOCK_OFFSET) ?? 0);
+  const offset = Number.isFinite(saved) ? saved : 0;
+  return summary.first.ts + offset > wall ? wall - summary.first.ts : offset;
 }

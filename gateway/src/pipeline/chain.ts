@@ -4,7 +4,7 @@
  * step raises go out after the readings of the same call, so the feed shows the value before the
  * alarm it caused.
  */
-import type { DeviceEvent, Reading, Step, StepContext, StepPoint, StepResult } from '@sensegate/sdk';
+import type { ClockStep, DeviceEvent, Reading, Step, StepContext, StepPoint, StepResult } from '@sensegate/sdk';
 
 /** A step as configured on a point: which step, and its validated options. */
 export interface ConfiguredStep {
@@ -47,6 +47,11 @@ export class PointChain {
    * because the point's time is behind the gateway's. Saved with the states.
    */
   lag: number | undefined;
+  /**
+   * Whether this point's latest reading carried the device's own timestamp (`received` set). Until
+   * it has spoken in this run, a saved lag of 0 stands for a gateway-stamped point.
+   */
+  private deviceStamped: boolean | undefined;
   /** Set when a step ran since the states were last saved; cleared by whoever saves them. */
   dirty = false;
 
@@ -99,6 +104,7 @@ export class PointChain {
 
   push(reading: Reading): void {
     this.dirty = true;
+    this.deviceStamped = reading.received !== undefined;
     this.lag = reading.received === undefined ? 0 : reading.received - reading.ts;
     this.run(0, reading);
     if (this.events.length > 0) this.flushEvents();
@@ -120,6 +126,27 @@ export class PointChain {
         this.dirty = true;
         this.forward(i, s, result);
       }
+    }
+    if (this.events.length > 0) this.flushEvents();
+  }
+
+  /**
+   * The gateway's wall clock stepped. Readings the gateway stamps jump with it: the steps hear of
+   * it (a window marks or closes what is open). Readings with the device's own timestamps do not
+   * jump, so only the lag moves, and ticks go on as before on the point's clock.
+   */
+  clockStepped(step: ClockStep): void {
+    if (this.lag === undefined) return;
+    if (this.deviceStamped ?? this.lag !== 0) {
+      this.lag += step.to - step.from;
+      this.dirty = true;
+      return;
+    }
+    for (let i = 0; i < this.steps.length; i++) {
+      const s = this.steps[i]!;
+      if (!s.step.clockStep) continue;
+      this.dirty = true;
+      this.forward(i, s, s.step.clockStep(s.state, step, s));
     }
     if (this.events.length > 0) this.flushEvents();
   }

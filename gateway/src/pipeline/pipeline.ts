@@ -7,15 +7,16 @@
  * Points without steps, branches or dependents go straight through: a gateway without pipeline
  * configuration pays one map lookup per reading.
  */
-import type { DeviceEvent, Logger, Quality, Reading, Step, Value } from '@sensegate/sdk';
+import type { ClockStep, DeviceEvent, Logger, Quality, Reading, Step, Value } from '@sensegate/sdk';
 import { pipelineOf, type DeviceConfig, type PointConfig } from '../config/load.js';
 import { stepPointOf, type DerivedConfig, type DerivedOutput } from '../config/pipeline.js';
 import type { Metrics } from '../metrics.js';
+import { clockWatch } from '../runtime/clock-watch.js';
 import type { Feed } from '../runtime/feed-writer.js';
 import { PointNormalizer } from '../runtime/normalize.js';
 import { PointChain, type ConfiguredStep, type StepCounters } from './chain.js';
 import { evaluateDerived, newEvaluation, type Evaluation, type InputSlot } from './derived.js';
-import { encodeState, fingerprint, lagKey, readState, stateKey } from './state-keys.js';
+import { encodeState, fingerprint, lagKey, readState, SAVED_AT_KEY, stateKey } from './state-keys.js';
 
 /** Where step states are kept between runs; the journal, so states commit with the entries they explain. */
 export interface StateStore {
@@ -33,6 +34,8 @@ export interface PipelineOptions {
   store?: StateStore;
   /** How often changed states are saved besides at events and at stop; default 10 s. */
   saveInterval?: number;
+  /** The wall clock (default: the gateway's clock watch, which reports steps before it returns a stepped time). */
+  clock?: () => number;
 }
 
 /** A point's place in the pipeline. */
@@ -78,13 +81,17 @@ export class Pipeline implements Feed {
   private readonly pending: DerivedNode[] = [];
   private settleQueued = false;
   private timer: NodeJS.Timeout | undefined;
-  private lastSave = Date.now();
+  /** Monotonic time of the last save: how often states are saved is a duration, not a wall time. */
+  private lastSave = performance.now();
+  private readonly clock: () => number;
   private readonly counters = new Map<string, StepCounters>();
   /** Filled by one evaluation and read at once: one pair for all derived points keeps them out of every point's memory. */
   private values: Value[] = [];
   private result: Evaluation = newEvaluation(0);
 
-  constructor(private readonly options: PipelineOptions) {}
+  constructor(private readonly options: PipelineOptions) {
+    this.clock = options.clock ?? (() => clockWatch.now());
+  }
 
   /**
    * Sets up the steps of every point and the derived points of every device. `normalizers` are
@@ -250,7 +257,7 @@ export class Pipeline implements Feed {
     this.settleQueued = false;
     if (this.pending.length === 0) return;
     // Received now: the derived points' ticks follow their inputs' clock, not the gateway's.
-    const now = Date.now();
+    const now = this.clock();
     // Derived points that read derived points are appended as they become due, so one pass settles all.
     for (let i = 0; i < this.pending.length; i++) {
       const d = this.pending[i]!;
@@ -270,8 +277,43 @@ export class Pipeline implements Feed {
 
   /** Starts the clock that closes windows and confirms delayed alarms when no reading comes. */
   start(tickInterval = 1000): void {
-    this.timer ??= setInterval(() => this.tick(Date.now()), tickInterval);
+    this.resumeClock();
+    this.timer ??= setInterval(() => this.tick(this.clock()), tickInterval);
     this.timer.unref();
+  }
+
+  /**
+   * The wall clock stepped (see runtime/clock-watch.ts): each point stamped by the gateway's clock
+   * lets its steps decide about what is open; states are saved at once.
+   */
+  clockStepped(step: ClockStep): void {
+    for (const c of this.chains) {
+      try {
+        c.chain.clockStepped(step);
+      } catch (err) {
+        this.options.log.error({ err, point: c.chain.point }, `pipeline step failed on a clock step for ${c.chain.point.device}/${c.chain.point.point}: ${(err as Error).message}`);
+      }
+    }
+    this.settle();
+    this.save(this.chains.filter((c) => c.chain.dirty));
+  }
+
+  /**
+   * A clock now behind the time the states were saved went back while the gateway was stopped: the
+   * steps hear of it as of a step, so a window left open by the last run does not take every new
+   * reading for a late one until the clock catches up with it.
+   */
+  private resumeClock(): void {
+    const savedAt = Number(this.options.saved?.get(SAVED_AT_KEY));
+    if (!Number.isFinite(savedAt)) return;
+    const now = this.clock();
+    if (now >= savedAt - clockWatch.threshold) return;
+    this.options.log.warn(
+      { savedAt, now },
+      `the wall clock (${new Date(now).toISOString()}) is ${Math.round((savedAt - now) / 1000)} s behind the time the pipeline states were saved (${new Date(savedAt).toISOString()}): ` +
+        'it went back while the gateway was stopped; windows the last run left open close now as uncertain and start over on the current clock',
+    );
+    this.clockStepped({ from: savedAt, to: now });
   }
 
   tick(now: number): void {
@@ -283,7 +325,7 @@ export class Pipeline implements Feed {
       }
     }
     this.settle();
-    if (now - this.lastSave >= (this.options.saveInterval ?? 10_000)) this.save(this.chains.filter((c) => c.chain.dirty));
+    if (performance.now() - this.lastSave >= (this.options.saveInterval ?? 10_000)) this.save(this.chains.filter((c) => c.chain.dirty));
   }
 
   /** Stops the clock and saves every state that changed, so the next run continues open windows. */
@@ -296,7 +338,7 @@ export class Pipeline implements Feed {
 
   /** The keys under which this configuration saves step states. */
   stateKeys(): Set<string> {
-    const keys = new Set<string>();
+    const keys = new Set<string>([SAVED_AT_KEY]);
     for (const e of this.chains) {
       keys.add(e.lagKey);
       for (let i = 0; i < e.chain.length; i++) keys.add(e.key(i, e.chain.stepName(i)));
@@ -310,13 +352,14 @@ export class Pipeline implements Feed {
   }
 
   private save(entries: ChainEntry[]): void {
-    this.lastSave = Date.now();
+    this.lastSave = performance.now();
     if (entries.length === 0 || !this.options.store) return;
     this.options.store.save(this.encode(entries));
   }
 
   private encode(entries: ChainEntry[]): Map<string, string> {
     const out = new Map<string, string>();
+    if (entries.length > 0) out.set(SAVED_AT_KEY, String(this.clock()));
     for (const e of entries) {
       e.chain.dirty = false;
       if (e.chain.lag !== undefined) out.set(e.lagKey, String(e.chain.lag));

@@ -15,6 +15,9 @@ export function lagKey(device: string, point: string): string {
   return `${device}/${point}#lag`;
 }
 
+/** When the states were last saved, on the wall clock: a clock behind it at start went back while stopped. */
+export const SAVED_AT_KEY = 'pipeline#savedAt';
+
 export function fingerprint(configured: ConfiguredStep): string {
   return createHash('sha1').update(`${configured.step.name}\n${JSON.stringify(configured.options)}`).digest('hex').slice(0, 12);
 }

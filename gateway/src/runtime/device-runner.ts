@@ -14,6 +14,7 @@ import {
 } from '@sensegate/sdk';
 import type { DeviceConfig, PointConfig } from '../config/load.js';
 import type { Metrics } from '../metrics.js';
+import { clockWatch } from './clock-watch.js';
 import { DeviceHealth } from './device-health.js';
 import type { Feed } from './feed-writer.js';
 import { PointNormalizer } from './normalize.js';
@@ -126,7 +127,10 @@ export class DeviceRunner {
 
   /** One poll of one group. Never throws. */
   async poll(group: PollGroup): Promise<void> {
-    const time = Date.now();
+    // The poll's readings are stamped with its start; a clock step seen while it runs moves that too.
+    // (now() first: a step it sees is already in the time it returns, so it counts before the epoch.)
+    const started = clockWatch.now();
+    const epoch = clockWatch.epoch;
     const abort = new AbortController();
     const onStop = () => abort.abort(new SensegateError('SG_NOT_CONNECTED', 'the gateway is stopping', { device: this.id }));
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
@@ -136,7 +140,7 @@ export class DeviceRunner {
       () => abort.abort(new SensegateError('SG_REQUEST_TIMEOUT', `read did not finish within ${limit} ms`, { device: this.id })),
       limit,
     );
-    const batch = new PollBatch(group.points, group.plan, time, abort.signal);
+    const batch = new PollBatch(group.points, group.plan, started, abort.signal);
     try {
       await new Promise<void>((resolve, reject) => {
         abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
@@ -153,13 +157,13 @@ export class DeviceRunner {
     this.polls.value++;
     // A poll cut short by shutdown says nothing about the device: no bad readings, no state change.
     if (this.stopping.signal.aborted) return;
-    this.emit(group, batch, time);
+    this.emit(group, batch, started + clockWatch.shiftSince(epoch));
   }
 
   private emit(group: PollGroup, batch: PollBatch, time: number): void {
     let failures = 0;
     let firstError: SensegateError | undefined;
-    const received = Date.now();
+    const received = clockWatch.now();
     for (let i = 0; i < group.points.length; i++) {
       const n = group.normalizers[i]!;
       const sourceTs = batch.sourceTs[i];

@@ -34,6 +34,7 @@ import { resolveRelaySecrets } from '../video/relay-secrets.js';
 import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
 import { PRIVATE, accessFor, ensureFile, ensureFolder, tighten, type FileAccess } from '../data-folder.js';
 import { DataFolderLock } from '../data-lock.js';
+import { clockWatch, type ClockStep } from './clock-watch.js';
 import { DeviceRunner } from './device-runner.js';
 import { driverMetrics } from './driver-metrics.js';
 import { FeedWriter } from './feed-writer.js';
@@ -89,6 +90,7 @@ export class Gateway {
   private access: FileAccess = PRIVATE;
   private startedAt = 0;
   private stopped: Promise<void> | undefined;
+  private watchingClock = false;
 
   private constructor(private readonly options: GatewayOptions) {}
 
@@ -126,6 +128,7 @@ export class Gateway {
       ...config.journal,
       log: log.child({ component: 'journal' }),
       metrics: this.metrics,
+      clock: () => clockWatch.now(),
     });
     this.feed = new FeedWriter(this.journal, this.metrics, { maxEntryBytes: config.journal.maxEntryBytes, log: log.child({ component: 'feed' }) });
     const saved = await this.journal.loadStates();
@@ -136,6 +139,10 @@ export class Gateway {
       saved,
       store: { save: (states) => this.journal.saveStates(states) },
     });
+    // From here on a step of the wall clock is reported and the journal's ages ignore it.
+    clockWatch.on('step', this.clockStepped);
+    clockWatch.start();
+    this.watchingClock = true;
     // A cursor of a sink that was removed from the configuration would hold back trimming forever.
     const configured = new Set(config.sinks.map((s) => s.name));
     for (const name of this.journal.cursorNames().filter((n) => !configured.has(n))) {
@@ -285,7 +292,7 @@ export class Gateway {
       // Stream readings go to the camera's points of those ids, when it has them (the camera profile does).
       publish: (device: string, point: string, value: Value) => {
         const normalizer = this.runners.get(device)?.normalizers.get(point);
-        if (normalizer) this.pipeline.reading(normalizer.reading(value, 'good', Date.now()), normalizer);
+        if (normalizer) this.pipeline.reading(normalizer.reading(value, 'good', clockWatch.now()), normalizer);
       },
       log: vlog,
     });
@@ -343,7 +350,7 @@ export class Gateway {
           }
           return;
         }
-        const received = Date.now();
+        const received = clockWatch.now();
         const reading = normalizer.reading(value, opts.quality ?? 'good', opts.ts ?? received, opts.status, opts.ts === undefined ? undefined : received);
         this.pipeline.reading(reading, normalizer);
       },
@@ -469,6 +476,11 @@ export class Gateway {
     const log = this.options.log;
     clearTimeout(this.birthTimer);
     clearInterval(this.sessionTimer);
+    if (this.watchingClock) {
+      this.watchingClock = false;
+      clockWatch.off('step', this.clockStepped);
+      clockWatch.stop();
+    }
     this.commands?.stop();
     const step = async (what: string, fn: () => Promise<unknown>) => {
       try {
@@ -490,4 +502,42 @@ export class Gateway {
     if (this.lock) await step('releasing the data folder', () => this.lock!.release());
     log.info({ gateway: this.id }, `gateway ${this.id} stopped`);
   }
+
+  /**
+   * The wall clock stepped (see clock-watch.ts): the journal and the windows carry on as if it had
+   * not, and the step is logged, counted and journaled as a `gateway.clock-step` event.
+   */
+  private readonly clockStepped = (step: ClockStep): void => {
+    // Called from inside whatever took the time that showed the step (a poll, a journal commit): never throws into it.
+    try {
+      this.reportClockStep(step);
+    } catch (err) {
+      this.options.log.error({ err }, `handling a step of the wall clock failed: ${(err as Error).message}`);
+    }
+  };
+
+  private reportClockStep(step: ClockStep): void {
+    const direction = step.delta > 0 ? 'forward' : 'back';
+    const seconds = Math.abs(step.delta) / 1000;
+    const size = seconds >= 10 ? `${Math.round(seconds)} s` : `${seconds.toFixed(1)} s`;
+    this.journal.clockStepped(step.delta);
+    this.metrics.counter('sensegate_clock_steps_total', 'Steps of the wall clock the gateway saw (NTP stepping it, a person setting it), by direction.').bind({ direction }).value++;
+    const message =
+      `the wall clock stepped ${direction} by ${size} (from ${iso(step.from)} to ${iso(step.to)}): readings and events are stamped with the new clock from now on; ` +
+      `journal ages, windows and timers are not moved by it, no undelivered entry is dropped for it, and windows open across it are marked uncertain (docs/durability.md, Clock steps)`;
+    this.options.log.warn({ clockStep: step.delta, direction, from: step.from, to: step.to }, message);
+    // The event goes first: in the feed it comes before the windows the step closed.
+    this.pipeline.event({
+      type: 'gateway.clock-step',
+      ts: step.to,
+      severity: 'warning',
+      message: `gateway ${this.id}: ${message}`,
+      data: { direction, step: step.delta, from: step.from, to: step.to },
+    });
+    this.pipeline.clockStepped(step);
+  }
+}
+
+function iso(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
 }

@@ -175,9 +175,9 @@ export async function fuzzFor(
 ): Promise<number> {
   const seed = options.seed ?? fuzzSeed();
   const random = new FuzzRandom(seed);
-  const until = Date.now() + budgetMs;
+  const until = performance.now() + budgetMs;
   let index = 0;
-  while (Date.now() < until && index < (options.maxRounds ?? Number.POSITIVE_INFINITY)) {
+  while (performance.now() < until && index < (options.maxRounds ?? Number.POSITIVE_INFINITY)) {
     try {
       await round(random, index);
     } catch (err) {

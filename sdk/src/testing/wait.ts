@@ -26,7 +26,8 @@ export async function waitFor<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
   { timeout = 20_000, interval = 20 }: WaitOptions = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeout;
+  // Monotonic: a test that steps the wall clock must not move its own deadlines.
+  const deadline = performance.now() + timeout;
   let last: unknown;
   for (;;) {
     try {
@@ -35,7 +36,7 @@ export async function waitFor<T>(
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       const reason = last === undefined ? '' : `: ${last instanceof Error ? last.message : String(last)}`;
       throw new Error(`timed out after ${timeout} ms waiting for ${what}${reason}`);
     }

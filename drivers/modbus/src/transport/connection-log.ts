@@ -56,7 +56,7 @@ export class ConnectionLog {
   }
 
   connected(attempts: number): void {
-    this.connectedAt = Date.now();
+    this.connectedAt = performance.now();
     const fields = { endpoint: this.name, attempts };
     const message = this.everConnected || attempts > 1 ? `reconnected to ${this.name} after ${attempts} attempt${attempts === 1 ? '' : 's'}` : `connected to ${this.name}`;
     if (this.flapping) this.log.debug(fields, message);
@@ -74,7 +74,7 @@ export class ConnectionLog {
     clearTimeout(this.stableTimer);
     // The loss is this outage's warning: attempts that fail after it are debug lines.
     this.warnedAttempt = true;
-    const now = Date.now();
+    const now = performance.now();
     const fields = { endpoint: this.name, code: error.code, retryIn };
     const message = `${error.message}; reconnecting in ${retryIn} ms`;
     const episode = this.episode;
@@ -122,7 +122,7 @@ export class ConnectionLog {
   }
 
   private summarize(episode: Episode, how: string, level: 'info' | 'warn'): void {
-    const span = Date.now() - episode.since;
+    const span = Math.round(performance.now() - episode.since);
     this.log[level](
       { endpoint: this.name, losses: episode.losses, seconds: Math.round(span / 1000) },
       `the connection to ${this.name} was lost ${episode.losses} times in ${minutes(span)} (last: ${episode.lastReason}) ${how}`,

@@ -217,7 +217,7 @@ export class Endpoint {
 
   private drain(): void {
     while (this.stateNow === 'open' && this.onWire.size < this.tuning.maxInFlight && this.queue.length > 0) {
-      const now = Date.now();
+      const now = performance.now();
       if (now < this.nextSendAt) {
         this.wakeAt(this.nextSendAt);
         return;
@@ -254,7 +254,7 @@ export class Endpoint {
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
       this.pump();
-    }, Math.max(0, time - Date.now()));
+    }, Math.max(0, time - performance.now()));
   }
 
   private send(job: RequestJob): void {
@@ -299,7 +299,7 @@ export class Endpoint {
   private answered(job: RequestJob, err: Error | null, result: ReadResult | undefined): void {
     if (!this.onWire.delete(job)) return; // already timed out, or failed with the connection
     clearTimeout(job.timer);
-    if (this.tuning.gap > 0) this.nextSendAt = Date.now() + this.tuning.gap;
+    if (this.tuning.gap > 0) this.nextSendAt = performance.now() + this.tuning.gap;
     if (err) job.finish(requestError(err, job.label, job.device), undefined);
     else job.finish(undefined, result?.buffer);
     this.pump();
@@ -307,7 +307,7 @@ export class Endpoint {
 
   private timedOut(job: RequestJob): void {
     if (!this.onWire.delete(job)) return;
-    const now = Date.now();
+    const now = performance.now();
     const rtu = this.link?.rtu;
     if (rtu) {
       rtu.expectNothing();

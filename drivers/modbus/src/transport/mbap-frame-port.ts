@@ -77,7 +77,7 @@ export class MbapFramePort extends EventEmitter {
    * Called when a request timed out: an answer that stopped arriving halfway will never be
    * finished, and whatever comes next would be read as its rest. Closes the connection then.
    */
-  requestTimedOut(timeout: number, now = Date.now()): void {
+  requestTimedOut(timeout: number, now = performance.now()): void {
     if (this.lastByteAt !== undefined && now - this.lastByteAt >= timeout / 2) {
       this.outOfStep(`the device left an answer unfinished (${this.pending.length} bytes, then nothing)`);
     }
@@ -103,7 +103,7 @@ export class MbapFramePort extends EventEmitter {
     }
     // What is left is the start of one frame (at most 259 bytes): keep a copy, not the whole chunk.
     this.pending = Buffer.from(data);
-    this.lastByteAt = data.length > 0 ? Date.now() : undefined;
+    this.lastByteAt = data.length > 0 ? performance.now() : undefined;
   }
 
   private outOfStep(reason: string): void {

@@ -74,7 +74,7 @@ export class PullPointEvents {
     while (this.running) {
       try {
         if (this.address === undefined) await (this.creating = this.subscribe());
-        else if (Date.now() >= this.renewAt) await this.renew();
+        else if (performance.now() >= this.renewAt) await this.renew();
         if (!this.running) break;
         await this.pull();
         faults = 0;
@@ -99,20 +99,20 @@ export class PullPointEvents {
     const answer = await this.client.eventRequest(operation(NS.tev, 'CreatePullPointSubscription', element('InitialTerminationTime', isoDuration(this.options.terminationMs))));
     const subscription = readSubscription(answer.body, this.options.terminationMs);
     this.address = subscription.address;
-    this.renewAt = Date.now() + subscription.lifetimeMs / 2;
+    this.renewAt = performance.now() + subscription.lifetimeMs / 2;
     this.stats.created++;
     this.options.log.debug({ lifetimeMs: subscription.lifetimeMs }, `camera ${this.options.device}: events subscription created`);
   }
 
   private async renew(): Promise<void> {
     const answer = await this.client.subscriptionRequest(this.address!, operation(NS.wsnt, 'Renew', element('TerminationTime', isoDuration(this.options.terminationMs))));
-    this.renewAt = Date.now() + readRenewal(answer.body, this.options.terminationMs) / 2;
+    this.renewAt = performance.now() + readRenewal(answer.body, this.options.terminationMs) / 2;
     this.stats.renewed++;
   }
 
   private async pull(): Promise<void> {
     // End the long poll by the time the renewal is due; at least a second so it is still a long poll.
-    const wait = Math.max(1000, Math.min(this.options.pullTimeoutMs, this.renewAt - Date.now()));
+    const wait = Math.max(1000, Math.min(this.options.pullTimeoutMs, this.renewAt - performance.now()));
     const answer = await this.client.subscriptionRequest(
       this.address!,
       operation(NS.tev, 'PullMessages', element('Timeout', isoDuration(wait)) + element('MessageLimit', 100)),

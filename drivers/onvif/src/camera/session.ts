@@ -268,10 +268,10 @@ export class CameraSession {
     const client = this.client;
     if (!client) return;
     if (this.follow) clearTimeout(this.follow);
-    const until = Date.now() + FOLLOW_MS;
+    const until = performance.now() + FOLLOW_MS;
     const step = async () => {
       const moving = await this.readPtz(client).catch(() => false);
-      if (this.client === client && moving && Date.now() < until) this.follow = setTimeout(() => void step(), FOLLOW_EVERY_MS);
+      if (this.client === client && moving && performance.now() < until) this.follow = setTimeout(() => void step(), FOLLOW_EVERY_MS);
       else this.follow = undefined;
     };
     this.follow = setTimeout(() => void step(), 100);

@@ -107,7 +107,7 @@ export class DeviceSession {
         this.polled.set(point.id, id);
         continue;
       }
-      this.items.push({ point, id, nodeId: undefined, handle: undefined, staleAfter: point.spec.staleAfter ?? c.staleAfter, lastSeen: Date.now(), last: undefined, stale: false, checking: false });
+      this.items.push({ point, id, nodeId: undefined, handle: undefined, staleAfter: point.spec.staleAfter ?? c.staleAfter, lastSeen: performance.now(), last: undefined, stale: false, checking: false });
     }
   }
 
@@ -263,8 +263,8 @@ export class DeviceSession {
       priority: 10,
     });
     live.subscription = subscription;
-    this.lastPublish = Date.now();
-    subscription.on('keepalive', () => (this.lastPublish = Date.now()));
+    this.lastPublish = performance.now();
+    subscription.on('keepalive', () => (this.lastPublish = performance.now()));
     subscription.on('terminated', () => live.broken(new SensegateError('SG_CONNECTION_LOST', `${c.endpoint}: the server ended the subscription`, this.where)));
     subscription.on('internal_error', (err: Error) => live.broken(explain(err, this.explainContext('receiving changes'), this.where)));
 
@@ -345,7 +345,7 @@ export class DeviceSession {
   }
 
   private onChange(item: Item, dv: DataValue): void {
-    const now = Date.now();
+    const now = performance.now();
     this.lastPublish = now;
     this.stats.changes++;
     item.lastSeen = now;
@@ -361,7 +361,7 @@ export class DeviceSession {
 
   private itemFailed(item: Item, status: string, message: string): void {
     item.handle = undefined;
-    item.lastSeen = Date.now();
+    item.lastSeen = performance.now();
     this.device.log.warn({ point: item.point.id }, message);
     this.context.publish(this.device.id, item.point.id, null, { quality: 'bad', status });
   }
@@ -377,11 +377,11 @@ export class DeviceSession {
 
   /** Checks the subscription's pulse and each item's data age. Never throws. */
   private async checkAges(): Promise<void> {
-    const now = Date.now();
+    const now = performance.now();
     const live = this.live;
     const c = this.device.connection;
     if (live?.subscription && now - this.lastPublish > 3 * c.publishingInterval * c.keepAliveCount + 5000) {
-      live.broken(new SensegateError('SG_CONNECTION_LOST', `${c.endpoint}: the subscription sent neither changes nor keep-alives for ${now - this.lastPublish} ms`, this.where));
+      live.broken(new SensegateError('SG_CONNECTION_LOST', `${c.endpoint}: the subscription sent neither changes nor keep-alives for ${Math.round(now - this.lastPublish)} ms`, this.where));
       return;
     }
     const due = this.items.filter((i) => i.staleAfter > 0 && !i.checking && !i.stale && now - i.lastSeen > i.staleAfter);
@@ -415,13 +415,13 @@ export class DeviceSession {
     const v = fromDataValue(dv, item.point.spec.timestamp);
     if (v.quality === 'bad' || !item.last || !sameValue(v, item.last, item.point.spec.deadband)) {
       if (v.quality !== 'bad' && item.last) {
-        this.device.log.warn({ point: item.point.id }, `point ${item.point.id} was silent for ${Date.now() - item.lastSeen} ms while its value moved; re-creating its monitored item`);
+        this.device.log.warn({ point: item.point.id }, `point ${item.point.id} was silent for ${Math.round(performance.now() - item.lastSeen)} ms while its value moved; re-creating its monitored item`);
         await this.recreate(live, item);
       }
       this.onChange(item, dv);
       return;
     }
-    item.lastSeen = Date.now(); // unchanged: silence was right
+    item.lastSeen = performance.now(); // unchanged: silence was right
   }
 
   private async recreate(live: Live, item: Item): Promise<void> {
@@ -449,7 +449,7 @@ export class DeviceSession {
   private markStale(item: Item, why: string): void {
     item.stale = true;
     this.stats.staleMarks++;
-    this.device.log.warn({ point: item.point.id }, `point ${item.point.id} has had no data for ${Date.now() - item.lastSeen} ms (${why}); marking it stale`);
+    this.device.log.warn({ point: item.point.id }, `point ${item.point.id} has had no data for ${Math.round(performance.now() - item.lastSeen)} ms (${why}); marking it stale`);
     this.context.publish(this.device.id, item.point.id, item.last?.value ?? null, { quality: item.last?.value == null ? 'bad' : 'uncertain', status: 'opcua:stale' });
   }
 

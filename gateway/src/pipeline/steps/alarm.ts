@@ -17,6 +17,9 @@
  *   the one it follows.
  * - All state is plain JSON, saved with the events by the gateway: after a restart an active alarm
  *   stays active without a second raise, and a pending delay carries on.
+ * - A step of the gateway's clock (for points it stamps) moves the pending delay and the newest
+ *   judged timestamp with it: a delay is never cut short by a step forward, nor readings ignored
+ *   for an hour after a step back.
  * - Two alarm steps on one point need different `name`s (a step cannot see its siblings, so this
  *   is not checked): consumers pair a raise with its clear by device, point and name.
  */
@@ -78,6 +81,15 @@ export const alarmStep = defineStep<AlarmOptions, AlarmState>({
     return reading;
   },
 
+  clockStep(state, step) {
+    // The gateway's clock jumped with this point's timestamps: a pending delay keeps counting the
+    // time that really passes, and readings after a step back are judged, not taken for old ones.
+    const shift = step.to - step.from;
+    if (state.since !== null) state.since += shift;
+    if (state.clearing !== null) state.clearing += shift;
+    if (state.ts !== null) state.ts += shift;
+    return undefined;
+  },
   tick(state, now, ctx) {
     const o = ctx.options;
     if (!state.active) {

@@ -9,8 +9,13 @@
  * and dropped, one at or past the pane's end closes it, and `tick` closes it once the clock is
  * `lateness` past its end. The reading out carries the window's end as `ts`, its start as `start`
  * and the number of valid samples as `count`.
+ *
+ * A step of the gateway's wall clock (for points the gateway stamps) is explicit: the windows it
+ * cuts (open at the step, or begun by it) are `uncertain` and say so; a step back before the open
+ * pane closes it at once and starts the panes over on the new clock, rather than dropping every
+ * reading as late until the clock is back where it was.
  */
-import { defineStep, duration, type Reading, type StepContext, type StepResult } from '@sensegate/sdk';
+import { defineStep, duration, worstQuality, type ClockStep, type Reading, type StepContext, type StepResult } from '@sensegate/sdk';
 import { z } from 'zod';
 import { boundaryBefore, isTimeZone, MAX_INSTANT, nextBoundary, windowStart, zoneOf, type Zone } from './window-clock.js';
 import { addSample, emptyPane, hasSamples, WINDOW_FUNCTIONS, type Pane } from './window-pane.js';
@@ -69,6 +74,8 @@ export interface WindowState {
   leadStatus: string | null;
   /** The unit of the latest reading, for the window's reading. */
   unit: string | null;
+  /** The latest step of the gateway's clock while windows overlapping it may still close (absent in states of older versions). */
+  clockStep?: ClockStep | null;
 }
 
 /** What the options mean for the clock, worked out once per options object (not per point: points may share options). */
@@ -121,6 +128,7 @@ export const windowStep = defineStep<WindowOptions, WindowState>({
     leadUncertain: false,
     leadStatus: null,
     unit: null,
+    clockStep: null,
   }),
   process(state, reading, ctx) {
     const p = state.cur;
@@ -137,6 +145,20 @@ export const windowStep = defineStep<WindowOptions, WindowState>({
     // Called about once a second for every point: the usual answers cost a comparison or two.
     if (!state.started || now < state.cur.end + ctx.options.lateness || idle(state)) return undefined;
     return result(closeUntil(state, ctx, now - ctx.options.lateness, false));
+  },
+  clockStep(state, step, ctx) {
+    if (!state.started) return undefined;
+    state.clockStep = { from: step.from, to: step.to };
+    if (step.to >= state.cur.start) return undefined; // forward, or back within the open pane: marking is enough
+    // Back before the open pane: what is open closes now; panes start over on the new clock.
+    const g = gridOf(ctx);
+    const out = idle(state) ? undefined : closePane(state, g, ctx);
+    state.ring = [];
+    state.leadValue = null;
+    state.leadUncertain = false;
+    state.leadStatus = null;
+    state.cur = paneAt(g, step.to);
+    return out;
   },
   describe(state, ctx) {
     if (!state.started) return undefined;
@@ -201,10 +223,43 @@ function closePane(state: WindowState, g: Grid, ctx: StepContext<WindowOptions>)
     state.ring.length === 0
       ? undefined
       : windowReading(start, end, state.ring, leadOf(state), state.unit, settingsOf(ctx));
+  if (state.clockStep) markClockStep(state, state.clockStep, start, end, reading);
   // Panes the next window does not cover leave now, so the state holds only what is still needed.
   prune(state, g.panes === 1 ? end : nextBoundary(g.zone, g.step, start));
   state.cur = emptyPane(end, nextBoundary(g.zone, g.step, end));
   return reading;
+}
+
+/**
+ * A window the step cut is uncertain, with a status that says how: the window open at the step
+ * (it holds `from`) misses its time after the step, or closed early when the clock went back; the
+ * window the new clock starts in (it holds `to`) misses its time before. Windows wholly after the
+ * step are whole, and good; the step is forgotten once they start.
+ */
+function markClockStep(state: WindowState, step: ClockStep, start: number, end: number, reading: Reading | undefined): void {
+  if (start >= Math.max(step.from, step.to)) {
+    state.clockStep = null;
+    return;
+  }
+  const holdsFrom = start < step.from && step.from < end;
+  const holdsTo = start < step.to && step.to < end;
+  if (reading === undefined || !(holdsFrom || holdsTo)) return;
+  const seconds = Math.round(Math.abs(step.to - step.from) / 1000);
+  const how =
+    step.to > step.from
+      ? 'the window misses the time skipped'
+      : holdsFrom && holdsTo
+        ? 'the window may hold samples of the same time twice'
+        : holdsFrom
+          ? 'the window closed at the step with part of its samples'
+          : 'the window began at the step';
+  const why = `window: the gateway's clock stepped ${step.to > step.from ? 'forward' : 'back'} ${seconds} s at ${isoTime(step.to)}; ${how}`;
+  reading.quality = worstQuality(reading.quality, 'uncertain');
+  reading.status = reading.status === undefined ? why : `${reading.status}; ${why}`;
+}
+
+function isoTime(ms: number): string {
+  return Math.abs(ms) <= MAX_INSTANT ? new Date(ms).toISOString() : String(ms);
 }
 
 /** Nothing is waiting to be emitted: the open pane is empty and no closed pane is still covered. */

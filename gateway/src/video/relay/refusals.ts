@@ -68,7 +68,7 @@ export class RefusalLog {
     const kind = `${refusal.action}:${refusal.reason}`;
     this.totals.set(kind, (this.totals.get(kind) ?? 0) + 1);
     this.counter?.inc({ action: refusal.action, reason: refusal.reason });
-    const now = Date.now();
+    const now = performance.now();
     let episode = this.episodes.get(kind);
     if (!episode) {
       episode = { first: refusal, startedAt: now, lastAt: now, lastSummaryAt: now, count: 0, byAddress: new Map(), untracked: 0 };
@@ -108,7 +108,7 @@ export class RefusalLog {
   }
 
   private tick(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const [kind, episode] of this.episodes) {
       if (now - episode.lastAt >= this.quietMs) {
         this.episodes.delete(kind);
@@ -126,7 +126,7 @@ export class RefusalLog {
 
   private summarize(episode: Episode, state: string): void {
     const { action, reason } = episode.first;
-    const seconds = Math.max(1, Math.round((Date.now() - episode.startedAt) / 1000));
+    const seconds = Math.max(1, Math.round((performance.now() - episode.startedAt) / 1000));
     const ranked = [...episode.byAddress].sort((a, b) => b[1] - a[1]);
     const named = ranked.slice(0, NAMED_ADDRESSES).map(([address, n]) => `${address} (${n})`);
     const rest = ranked.length - named.length;

@@ -190,7 +190,7 @@ export class VideoRelay extends EventEmitter<VideoRelayEvents> {
     config.http.port = this.httpPort;
     config.rtmp.port = this.rtmpPort;
     this.timer = setInterval(() => {
-      const now = Date.now();
+      const now = performance.now();
       for (const s of this.streamsByPath.values()) s.tick(now);
     }, TICK_MS);
     this.timer.unref();

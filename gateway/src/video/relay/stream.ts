@@ -47,8 +47,9 @@ export class RelayedStream {
   private push: NmsRtmpPushSession | undefined;
   private samples: Array<{ t: number; bytes: number }> = [];
   private lastBytes = 0;
-  private lastProgress = Date.now();
-  private attemptStarted: number | undefined = Date.now();
+  /** Monotonic ms, like `tick`'s `now`: stall timeouts are durations a wall-clock step must not trip. */
+  private lastProgress = performance.now();
+  private attemptStarted: number | undefined = performance.now();
   /** Why the watchdog dropped the connection: it stays the reason over the errors that follow. */
   private dropped: string | undefined;
 
@@ -84,7 +85,7 @@ export class RelayedStream {
 
     const connectAndPlay = session.connectAndPlay;
     session.connectAndPlay = async () => {
-      this.attemptStarted = Date.now();
+      this.attemptStarted = performance.now();
       this.dropped = undefined;
       try {
         await connectAndPlay();
@@ -100,7 +101,7 @@ export class RelayedStream {
         const has = (type: string) => session.sdp!.media.some((m) => m.type === type);
         session.broadcast.flvHeader = this.nms.createFlvHeader(has('audio'), has('video'));
       }
-      this.lastProgress = Date.now();
+      this.lastProgress = performance.now();
       this.lastBytes = session.inBytes;
       this.setState('up');
     };
@@ -147,7 +148,7 @@ export class RelayedStream {
     this.onState(this);
   }
 
-  /** Called about once a second by the relay: samples the byte counter, drops silent connections. */
+  /** Called about once a second by the relay with the monotonic clock: samples the byte counter, drops silent connections. */
   tick(now: number): void {
     const bytes = this.session.inBytes;
     this.samples.push({ t: now, bytes });

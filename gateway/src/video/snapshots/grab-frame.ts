@@ -90,7 +90,7 @@ function lastWords(stderr: string): string {
  */
 export async function grabFrame(url: string, options: GrabFrameOptions): Promise<Buffer> {
   const timeout = options.timeout ?? DEFAULT_GRAB_TIMEOUT;
-  const started = Date.now();
+  const started = performance.now();
   if (!options.basicOverRtsp) {
     const refused = await insecureRtspLogin(url, timeout);
     if (refused) throw new SensegateError('SG_INSECURE_AUTH', `stream ${redactUrl(url)}: ${refused}`, { source: redactUrl(url), status: 'rtsp:401' });
@@ -98,7 +98,7 @@ export async function grabFrame(url: string, options: GrabFrameOptions): Promise
   try {
     return await grabOnce(url, options, timeout, 'fast');
   } catch (err) {
-    const left = timeout - (Date.now() - started);
+    const left = timeout - (performance.now() - started);
     if (!(err instanceof ProbeTooShort) || left <= 0) throw err instanceof ProbeTooShort ? err.error : err;
     return grabOnce(url, options, left, 'full').catch((retry: unknown) => {
       throw retry instanceof ProbeTooShort ? retry.error : retry;

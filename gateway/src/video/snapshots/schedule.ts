@@ -21,7 +21,7 @@ export class SnapshotSchedule {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private readonly started = Date.now();
+  private readonly started = performance.now();
   private ticks = 0;
   /** The failure episode in progress: since when, how many, and the code logged last. */
   private episode: { since: number; failures: number; code: string } | undefined;
@@ -63,20 +63,20 @@ export class SnapshotSchedule {
     if (this.stopped) return;
     const period = this.options.every;
     // The next tick on the grid of the start time that is still ahead (skips ticks a slow take overran).
-    this.ticks = Math.max(this.ticks + 1, Math.floor((Date.now() - this.started) / period) + 1);
+    this.ticks = Math.max(this.ticks + 1, Math.floor((performance.now() - this.started) / period) + 1);
     this.timer = setTimeout(() => {
       this.running = this.tick().finally(() => {
         this.running = undefined;
         this.arm();
       });
-    }, this.started + this.ticks * period - Date.now());
+    }, this.started + this.ticks * period - performance.now());
   }
 
   private async tick(): Promise<void> {
     try {
       const ref = await this.take(this.options.reason ?? 'schedule');
       if (this.episode) {
-        const seconds = Math.round((Date.now() - this.episode.since) / 1000);
+        const seconds = Math.round((performance.now() - this.episode.since) / 1000);
         this.log.info({ device: this.device, failures: this.episode.failures, seconds }, `camera "${this.device}": scheduled snapshots work again after ${this.episode.failures} failed over ${seconds}s`);
         this.episode = undefined;
       }
@@ -88,7 +88,7 @@ export class SnapshotSchedule {
       const message = err instanceof Error ? err.message : String(err);
       if (!this.episode || this.episode.code !== key) {
         this.log.warn({ device: this.device, code: key }, `camera "${this.device}": scheduled snapshot failed: ${message} (logged once; a line follows when snapshots work again)`);
-        this.episode = { since: this.episode?.since ?? Date.now(), failures: (this.episode?.failures ?? 0) + 1, code: key };
+        this.episode = { since: this.episode?.since ?? performance.now(), failures: (this.episode?.failures ?? 0) + 1, code: key };
       } else {
         this.episode.failures++;
         this.log.debug({ device: this.device, code: key }, `camera "${this.device}": scheduled snapshot failed again: ${message}`);
