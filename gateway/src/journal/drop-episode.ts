@@ -37,7 +37,7 @@ export class DropEpisode {
     }
     byKind[kind] += count;
     if (this.startedAt === undefined) {
-      this.startedAt = Date.now();
+      this.startedAt = performance.now();
       this.log.warn(
         { code: 'SG_JOURNAL_OVERFLOW', file: this.file, reason, kind, dropped: count },
         `journal ${this.file}: ${this.describe(reason)}; dropped ${plural(count, kind)} so far (counted in sensegate_journal_dropped_total{reason="${reason}"}; one summary follows when this ends)`,
@@ -50,7 +50,7 @@ export class DropEpisode {
     if (this.startedAt === undefined) return;
     const dropped: Record<string, Record<EntryKind, number>> = Object.fromEntries(this.counts);
     const parts = [...this.counts].map(([reason, k]) => `${[k.reading ? plural(k.reading, 'reading') : '', k.event ? plural(k.event, 'event') : ''].filter(Boolean).join(' and ')} (${reason})`);
-    const seconds = Math.round((Date.now() - this.startedAt) / 1000);
+    const seconds = Math.round((performance.now() - this.startedAt) / 1000); // monotonic: a clock step does not change it
     const early = this.early ? `; ${this.early.toLocaleString('en')} entries every sink already had were removed early too` : '';
     this.log.info(
       { code: 'SG_JOURNAL_OVERFLOW', file: this.file, dropped, trimmedEarly: this.early, seconds },
