@@ -227,7 +227,23 @@ export interface ErrorContext {
   retryable?: boolean;
 }
 
+/**
+ * Marks a SensegateError from any copy of the SDK. A vendor's driver package usually installs its
+ * own copy, whose class is not the gateway's: errors are recognized by this brand (as drivers are),
+ * so their codes, retryability and statuses survive into the feed and the command acknowledgements.
+ */
+const ERROR_BRAND = Symbol.for('sensegate.error');
+
 export class SensegateError extends Error {
+  /**
+   * `err instanceof SensegateError` holds for errors made by any copy of the SDK. Subclasses keep
+   * the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== SensegateError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true;
+  }
+
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly driver?: string;
@@ -239,6 +255,7 @@ export class SensegateError extends Error {
   constructor(code: ErrorCode, message: string, context: ErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
     this.name = 'SensegateError';
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
     this.code = code;
     this.retryable = context.retryable ?? ERROR_CATALOG[code].retryable;
     if (context.driver !== undefined) this.driver = context.driver;
@@ -277,6 +294,7 @@ export class SensegateError extends Error {
   }
 }
 
+/** Whether `err` is a SensegateError, from this copy of the SDK or another one. */
 export function isSensegateError(err: unknown): err is SensegateError {
   return err instanceof SensegateError;
 }
