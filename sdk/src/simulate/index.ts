@@ -8,4 +8,4 @@ export { compileGenerator, type ValueSource } from './generator.js';
 export { seededRandom, seedFor } from './random.js';
 export { readCsvColumn } from './csv.js';
 export { serveCommands, type CommandLoop, type CommandStreams } from './commands.js';
-export { parseSimulatorOptions, usageError, wholeNumberOption, type ParsedSimulatorOptions } from './options.js';
+export { parseSimulatorOptions, usageError, wholeNumberOption, type ParsedSimulatorOptions, type SimulatorOptionSpecs, type StrictConfig } from './options.js';

@@ -6,11 +6,16 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SensegateError } from '../errors.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-type StrictConfig<O extends Options, K extends boolean> = { args: string[]; options: O; strict: true; allowPositionals: false; tokens: K };
+/** The option declarations `parseSimulatorOptions` takes (those of Node's `parseArgs`). */
+export type SimulatorOptionSpecs = NonNullable<ParseArgsConfig['options']>;
+/**
+ * The `parseArgs` configuration `parseSimulatorOptions` uses. Exported so the published type
+ * declarations carry it: `ParsedSimulatorOptions` is derived from it.
+ */
+export type StrictConfig<O extends SimulatorOptionSpecs, K extends boolean> = { args: string[]; options: O; strict: true; allowPositionals: false; tokens: K };
 
 /** What `parseSimulatorOptions` returns: `values` typed from the options, and `tokens` when asked for. */
-export type ParsedSimulatorOptions<O extends Options, K extends boolean = false> = ReturnType<typeof parseArgs<StrictConfig<O, K>>>;
+export type ParsedSimulatorOptions<O extends SimulatorOptionSpecs, K extends boolean = false> = ReturnType<typeof parseArgs<StrictConfig<O, K>>>;
 
 /** Throws SG_USAGE with this message (the CLI prints it with its usage and exits 2). */
 export function usageError(message: string): never {
@@ -21,7 +26,7 @@ export function usageError(message: string): never {
  * `parseArgs` with strict options and no positionals; a parse error becomes SG_USAGE followed by
  * `usage`. With `tokens: true` the tokens come back too (for options whose order matters).
  */
-export function parseSimulatorOptions<O extends Options, K extends boolean = false>(
+export function parseSimulatorOptions<O extends SimulatorOptionSpecs, K extends boolean = false>(
   argv: string[],
   options: O,
   usage: string,
