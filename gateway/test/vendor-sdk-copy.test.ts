@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { testBroker, type TestBroker } from './support/broker.js';
-import { REPO, startCli, type CliProcess } from './support/cli.js';
+import { REPO, runCli, startCli, type CliProcess } from './support/cli.js';
 import { FeedConsumer } from './support/feed.js';
 import { waitFor } from '@sensegate/sdk/testing';
 
@@ -101,5 +101,24 @@ sinks:
       consumer.allEvents().find((e) => e.device === 'refusing' && e.type === 'device.state' && (e.data as { state?: string }).state === 'offline'),
     );
     assert.equal((offline.data as { code?: string }).code, 'SG_CONNECT_REFUSED');
+    const birth = await consumer.waitForStatus('birth');
+    assert.deepEqual(birth.payload.drivers, [{ name: 'vendor-meter', package: 'vendor-meter', version: '1.0.0', contract: 1 }]);
+  });
+
+  it('refuses, at load, a driver built for a driver contract this gateway does not speak, naming both', async () => {
+    // What a driver built with a future SDK looks like to this gateway.
+    const future = join(dir, 'node_modules', 'future-meter');
+    await mkdir(future);
+    await writeFile(join(future, 'package.json'), JSON.stringify({ name: 'future-meter', version: '3.0.0', type: 'module', main: 'index.js' }));
+    await writeFile(
+      join(future, 'index.js'),
+      `import meter from 'vendor-meter';\nexport default Object.freeze({ ...meter, name: 'future-meter', version: '3.0.0', contract: 7 });\n`,
+    );
+    const config = join(dir, 'future.yaml');
+    await writeFile(config, `gateway: { id: future }\ndevices:\n  - id: m1\n    driver: future-meter\n    connection: { mode: fault }\n    points: [{ id: flow }]\nsinks: []\n`);
+    const result = await runCli(['validate', '--config', config]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr + result.stdout, /future\.yaml:4:5: devices\[0\]\.driver: /);
+    assert.match(result.stderr + result.stdout, /driver "future-meter" \(future-meter 3\.0\.0\) was built for driver contract 7 .* this gateway speaks driver contract 1/);
   });
 });

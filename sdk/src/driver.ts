@@ -239,9 +239,20 @@ export interface DriverDefinition<CS extends AnySchema = AnySchema, PS extends A
 
 const BRAND = Symbol.for('sensegate.driver');
 
+/**
+ * The version of the contract between a gateway and its drivers that this SDK speaks. It goes up
+ * when a change would make a driver built against one SDK misbehave in a gateway of another; a
+ * gateway refuses, at load, a driver made for a contract it does not speak, naming both.
+ */
+export const DRIVER_CONTRACT = 1;
+
 export type Driver<CS extends AnySchema = AnySchema, PS extends AnyObjectSchema = AnyObjectSchema> = Readonly<
   DriverDefinition<CS, PS>
-> & { readonly [BRAND]: true };
+> & {
+  readonly [BRAND]: true;
+  /** The driver contract of the SDK that made this driver (see DRIVER_CONTRACT). */
+  readonly contract: number;
+};
 
 const NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
@@ -260,7 +271,7 @@ export function defineDriver<CS extends AnySchema, PS extends AnyObjectSchema>(
   if (problems.length > 0) {
     throw new TypeError(`invalid driver definition "${String(definition.name)}": ${problems.join('; ')}`);
   }
-  return Object.freeze({ ...definition, [BRAND]: true as const });
+  return Object.freeze({ ...definition, contract: DRIVER_CONTRACT, [BRAND]: true as const });
 }
 
 export function isDriver(value: unknown): value is Driver {

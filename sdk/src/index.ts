@@ -60,6 +60,7 @@ export { checkMetricNames, discardMetrics, type CounterSeries, type DriverMetric
 export * from './listen/index.js';
 export {
   defineDriver,
+  DRIVER_CONTRACT,
   isDriver,
   type BrowseNode,
   type DeviceRef,

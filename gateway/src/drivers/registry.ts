@@ -5,7 +5,7 @@
  * config without touching the gateway's installation.
  */
 import { dirname, join } from 'node:path';
-import { isDriver, SensegateError, type Driver } from '@sensegate/sdk';
+import { DRIVER_CONTRACT, isDriver, SensegateError, type Driver } from '@sensegate/sdk';
 import { importPackage, PackageNotFound } from '../plugins/import-package.js';
 
 export const BUILTIN_DRIVERS: Readonly<Record<string, string>> = {
@@ -46,6 +46,17 @@ export class DriverRegistry {
       throw new SensegateError(
         'SG_DRIVER_INVALID',
         `package "${pkg}" does not default-export a driver made with defineDriver() from @sensegate/sdk`,
+        { driver },
+      );
+    }
+    // Drivers made before the contract was numbered speak its first version.
+    const contract = typeof definition.contract === 'number' ? definition.contract : 1;
+    if (contract !== DRIVER_CONTRACT) {
+      throw new SensegateError(
+        'SG_DRIVER_INVALID',
+        `driver "${driver}" (${pkg} ${definition.version}) was built for driver contract ${contract} (the @sensegate/sdk it was built with), ` +
+          `and this gateway speaks driver contract ${DRIVER_CONTRACT}: install a version of the driver built for contract ${DRIVER_CONTRACT}, ` +
+          `or a gateway that speaks contract ${contract}`,
         { driver },
       );
     }

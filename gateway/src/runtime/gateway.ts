@@ -34,6 +34,7 @@ import { resolveRelaySecrets } from '../video/relay-secrets.js';
 import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
 import { PRIVATE, accessFor, ensureFile, ensureFolder, tighten, type FileAccess } from '../data-folder.js';
 import { DataFolderLock } from '../data-lock.js';
+import { DriverRegistry } from '../drivers/registry.js';
 import { clockWatch, type ClockStep } from './clock-watch.js';
 import { DeviceRunner } from './device-runner.js';
 import { driverMetrics } from './driver-metrics.js';
@@ -388,8 +389,13 @@ export class Gateway {
   }
 
   birthInfo(): BirthInfo {
+    const inUse = new Set([...this.runners.values()].map((r) => r.config.driver));
     return {
       ...this.identity(),
+      drivers: [...inUse].sort().flatMap((name) => {
+        const driver = this.options.drivers.get(name);
+        return driver ? [{ name, package: DriverRegistry.packageName(name), version: driver.version, contract: driver.contract ?? 1 }] : [];
+      }),
       devices: [...this.runners.values()].map((r) => ({
         id: r.id,
         ...(r.config.name ? { name: r.config.name } : {}),

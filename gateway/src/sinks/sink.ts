@@ -16,6 +16,8 @@ export interface BirthInfo {
   /** Increments at every start; lets consumers pair a birth with the death that follows it. */
   session: number;
   startedAt: number;
+  /** Each driver in use: its package, its own version and the driver contract it was built for. */
+  drivers?: Array<{ name: string; package: string; version: string; contract: number }>;
   devices: Array<{
     id: string;
     name?: string;
