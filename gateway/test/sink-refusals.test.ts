@@ -93,7 +93,10 @@ describe('entries a broker will not take', { skip }, () => {
     await waitFor('seq 1..200 but 100 to arrive', () => received(consumer).length >= 199, { timeout: 60_000 });
     const seqs = received(consumer).sort((a, b) => a - b);
     assert.deepEqual(seqs, Array.from({ length: 200 }, (_, i) => i + 1).filter((s) => s !== 100));
-    const letters = await journal.deadLetters('mqtt');
+    const letters = await waitFor('the dead letter', async () => {
+      const found = await journal.deadLetters('mqtt');
+      return found.length > 0 ? found : undefined;
+    });
     assert.deepEqual(letters.map((l) => l.seq), [100]);
     assert.equal(JSON.parse(letters[0]!.payload).ts, 1_700_000_000_100, 'the dead letter holds the entry itself');
     assert.match(letters[0]!.reason, /closed the connection each time this entry/);
@@ -137,7 +140,12 @@ describe('entries a broker will not take', { skip }, () => {
     await journal.flush();
     await waitFor('all but one', () => received(consumer).length >= 2999, { timeout: 60_000 });
     assert.deepEqual(received(consumer).sort((a, b) => a - b), Array.from({ length: 3000 }, (_, i) => i + 1).filter((s) => s !== 1500));
-    assert.deepEqual((await journal.deadLetters('mqtt')).map((l) => [l.seq, /Maximum Packet Size/.test(l.reason)]), [[1500, true]]);
+    // The dead letter is written beside the deliveries, in a transaction of its own.
+    const letters = await waitFor('the dead letter', async () => {
+      const found = await journal.deadLetters('mqtt');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(letters.map((l) => [l.seq, /Maximum Packet Size/.test(l.reason)]), [[1500, true]]);
     assert.equal(reconnects(), 0);
   });
 });
