@@ -2,43 +2,24 @@
 // reads 10,000 readings/s. Nothing may be lost or collide, and once the broker stays up the backlog
 // drains: the figure is how long after the last restart the platform holds every entry.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { delay, waitFor } from '@sensegate/sdk/testing';
-import { stoppableBroker, type StoppableBroker } from './support/broker.js';
-import type { CliProcess } from './support/cli.js';
-import { checkFeed, faultScale, reportFigures, seqCoverage, startFaultSite, startGateway, writeSiteConfig, type FaultSite } from './support/faults.js';
-import { FeedConsumer } from './support/feed.js';
+import { checkFeed, faultScale, openFaultBench, reportFigures, seqCoverage, writeSiteConfig, type FaultBench } from './support/faults.js';
 
 const GATEWAY = `fault-flap-${process.pid}`;
 
 describe('fault: a broker flapping every 3-5 s', () => {
-  let dir: string;
-  let site: FaultSite;
-  let broker: StoppableBroker;
-  let consumer: FeedConsumer;
-  let gateway: CliProcess | undefined;
-
+  let bench: FaultBench;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sensegate-flap-'));
-    site = await startFaultSite(10_000);
-    broker = await stoppableBroker({ persistent: true });
-    consumer = await FeedConsumer.connect(broker.url, GATEWAY, undefined, { persistent: true });
+    bench = await openFaultBench(GATEWAY, { persistent: true });
   });
-
-  after(async () => {
-    await gateway?.kill9();
-    await consumer?.close();
-    await broker?.close();
-    await site?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => bench?.close());
 
   it('loses nothing and drains the backlog once the broker stays up', async () => {
+    const { dir, site, broker, consumer } = bench;
     const config = await writeSiteConfig(join(dir, 'site.yaml'), { gateway: GATEWAY, site, brokerUrl: broker.url });
-    gateway = await startGateway(config, join(dir, 'data'));
+    const gateway = await bench.start(config, join(dir, 'data'));
     const seconds = faultScale(15, 180);
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -63,7 +44,6 @@ describe('fault: a broker flapping every 3-5 s', () => {
       { timeout: 120_000, interval: 200 },
     ).catch(() => undefined);
     await gateway.stop();
-    gateway = undefined;
     await delay(500);
     const check = checkFeed([...consumer.data, ...consumer.events]);
     reportFigures('broker-flapping', {

@@ -5,14 +5,13 @@
 // saved (they are saved about every second, with the ranges acknowledged above a replay) and the
 // messages in flight, not a backlog that grows with every crash.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { delay, waitFor } from '@sensegate/sdk/testing';
-import { stoppableBroker, type StoppableBroker } from './support/broker.js';
 import type { CliProcess } from './support/cli.js';
-import { checkFeed, faultScale, reportFigures, seqCoverage, startFaultSite, startGateway, writeSiteConfig, type FaultSite } from './support/faults.js';
+import { checkFeed, faultScale, openFaultBench, reportFigures, seqCoverage, writeSiteConfig, type FaultBench } from './support/faults.js';
 import { FeedConsumer } from './support/feed.js';
 
 const GATEWAY = `fault-crash-${process.pid}`;
@@ -25,28 +24,14 @@ const GATEWAY = `fault-crash-${process.pid}`;
 const RESEND_BOUND_PER_CRASH = 3 * (10_000 + 10_000);
 
 describe('fault: a crash loop (kill -9 at random moments)', () => {
-  let dir: string;
-  let site: FaultSite;
-  let broker: StoppableBroker;
-  let consumer: FeedConsumer;
-  let gateway: CliProcess | undefined;
-
+  let bench: FaultBench;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sensegate-crash-loop-'));
-    site = await startFaultSite(10_000);
-    broker = await stoppableBroker({ persistent: true });
-    consumer = await FeedConsumer.connect(broker.url, GATEWAY, undefined, { persistent: true });
+    bench = await openFaultBench(GATEWAY, { persistent: true });
   });
-
-  after(async () => {
-    await gateway?.kill9();
-    await consumer?.close();
-    await broker?.close();
-    await site?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => bench?.close());
 
   it('a crash during a long replay re-sends neither the live data delivered meanwhile nor the replayed part', async () => {
+    const { dir, site, broker } = bench;
     const gatewayId = `${GATEWAY}-replay`;
     const replayRate = 4000;
     const bound = 3 * (10_000 + replayRate);
@@ -60,17 +45,16 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
     const data = join(dir, 'replay-data');
     try {
       await broker.stop();
-      gateway = await startGateway(config, data);
+      let gateway = await bench.start(config, data);
       await delay(4000); // a backlog of about 40,000 readings
       await broker.start();
       await gateway.waitForOutput(/replaying \d+ journaled entries/);
       await delay(7000); // the replay is far from done; live data has been delivered all along
       const before = checkFeed([...watcher.data, ...watcher.events]);
       assert.equal(await gateway.kill9(), 'SIGKILL');
-      gateway = await startGateway(config, data);
+      gateway = await bench.start(config, data);
       const replay = await gateway.waitForOutput(/backlog replayed \((\d+) entries/, 60_000);
       await gateway.stop();
-      gateway = undefined;
       const check = checkFeed([...watcher.data, ...watcher.events]);
       reportFigures('crash-during-replay', {
         deliveredBeforeKill: before.distinct,
@@ -84,26 +68,25 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
       assert.ok(check.doubled <= bound, `${check.doubled} entries sent twice after one crash (${before.distinct} had been delivered before it)`);
     } finally {
       await watcher.close();
-      if (gateway) await gateway.kill9();
-      gateway = undefined;
       await broker.start().catch(() => {});
     }
   });
 
   it('loses nothing, collides nowhere, and re-sends within the documented bound after every crash', async () => {
+    const { dir, site, broker, consumer } = bench;
     const config = await writeSiteConfig(join(dir, 'site.yaml'), { gateway: GATEWAY, site, brokerUrl: broker.url });
     const data = join(dir, 'data');
     const kills = faultScale(3, 20);
     const runs: CliProcess[] = [];
     const start = async () => {
-      const p = await startGateway(config, data);
+      const p = await bench.start(config, data);
       runs.push(p);
       return p;
     };
     let seed = 15;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const replayed: number[] = [];
-    gateway = await start();
+    let gateway = await start();
     for (let i = 0; i < kills; i++) {
       await delay(200 + random() * 1800); // often while the previous backlog still replays
       assert.equal(await gateway.kill9(), 'SIGKILL');
@@ -113,7 +96,6 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
     }
     await delay(2000);
     await gateway.stop();
-    gateway = undefined;
 
     await waitFor('every entry to arrive', () => (seqCoverage([...consumer.data, ...consumer.events]).missing === 0 ? true : undefined), { timeout: 30_000 }).catch(() => {});
     const check = checkFeed([...consumer.data, ...consumer.events]);

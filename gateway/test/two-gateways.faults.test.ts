@@ -2,49 +2,27 @@
 // second is refused at once, naming the first; the first goes on; no sequence number ever reaches
 // the platform with two different entries; and a gateway killed with kill -9 leaves no lock behind.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { delay, waitFor } from '@sensegate/sdk/testing';
-import { stoppableBroker, type StoppableBroker } from './support/broker.js';
-import { startCli, type CliProcess } from './support/cli.js';
-import { checkFeed, faultScale, reportFigures, seqCoverage, startFaultSite, startGateway, writeSiteConfig, type FaultSite } from './support/faults.js';
-import { FeedConsumer } from './support/feed.js';
+import { startCli } from './support/cli.js';
+import { checkFeed, faultScale, openFaultBench, reportFigures, seqCoverage, writeSiteConfig, type FaultBench } from './support/faults.js';
 
 const GATEWAY = `fault-two-${process.pid}`;
 
 describe('fault: two gateways on one data folder', () => {
-  let dir: string;
-  let site: FaultSite;
-  let broker: StoppableBroker;
-  let consumer: FeedConsumer;
+  let bench: FaultBench;
   let config: string;
   let data: string;
-  const running: CliProcess[] = [];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sensegate-two-'));
-    site = await startFaultSite(10_000);
-    broker = await stoppableBroker();
-    consumer = await FeedConsumer.connect(broker.url, GATEWAY);
-    config = await writeSiteConfig(join(dir, 'site.yaml'), { gateway: GATEWAY, site, brokerUrl: broker.url });
-    data = join(dir, 'data');
+    bench = await openFaultBench(GATEWAY);
+    config = await writeSiteConfig(join(bench.dir, 'site.yaml'), { gateway: GATEWAY, site: bench.site, brokerUrl: bench.broker.url });
+    data = join(bench.dir, 'data');
   });
+  after(() => bench?.close());
 
-  after(async () => {
-    for (const p of running) await p.kill9();
-    await consumer?.close();
-    await broker?.close();
-    await site?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const start = async () => {
-    const p = await startGateway(config, data);
-    running.push(p);
-    return p;
-  };
+  const start = () => bench.start(config, data);
 
   /** Starts a second gateway on the folder; it must exit with an error rather than run beside the first. */
   const refusedStart = async () => {
@@ -59,6 +37,7 @@ describe('fault: two gateways on one data folder', () => {
   };
 
   it('refuses the second gateway, keeps the first, and never delivers two entries under one seq', async () => {
+    const { consumer } = bench;
     const rounds = faultScale(1, 10);
     let refused = 0;
     let first = await start();

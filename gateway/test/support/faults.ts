@@ -13,7 +13,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProfile, startModbusSimulator } from '@sensegate/sim-modbus';
+import { stoppableBroker, type StoppableBroker } from './broker.js';
 import { startCli, type CliProcess } from './cli.js';
+import { FeedConsumer } from './feed.js';
 import type { DataMessage, Received } from './feed.js';
 
 /** Whether the long form runs (`npm run faults`). */
@@ -169,4 +171,45 @@ export async function startGateway(config: string, data: string): Promise<CliPro
   const p = startCli(['run', '--config', config, '--data', data, '--log-format', 'json']);
   await p.waitForOutput(/gateway .* started/);
   return p;
+}
+
+/** What every fault case runs against: a folder, a site at 10,000 readings/s, a broker it can stop, and a consumer. */
+export interface FaultBench {
+  dir: string;
+  site: FaultSite;
+  broker: StoppableBroker;
+  consumer: FeedConsumer;
+  /** `startGateway`, remembered so `close` stops whatever is still running. */
+  start(config: string, data: string): Promise<CliProcess>;
+  close(): Promise<void>;
+}
+
+/**
+ * `persistent`: the broker keeps sessions across its restarts and the consumer reads through a
+ * persistent session, so a gap the consumer sees is the gateway's (see `stoppableBroker`).
+ */
+export async function openFaultBench(gateway: string, options: { persistent?: boolean } = {}): Promise<FaultBench> {
+  const dir = await mkdtemp(join(tmpdir(), 'sensegate-fault-'));
+  const site = await startFaultSite(10_000);
+  const broker = await stoppableBroker(options);
+  const consumer = await FeedConsumer.connect(broker.url, gateway, undefined, options);
+  const started: CliProcess[] = [];
+  return {
+    dir,
+    site,
+    broker,
+    consumer,
+    async start(config, data) {
+      const p = await startGateway(config, data);
+      started.push(p);
+      return p;
+    },
+    async close() {
+      for (const p of started) await p.kill9();
+      await consumer.close();
+      await broker.close();
+      await site.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
