@@ -87,7 +87,7 @@ export class DiskSpace {
     );
   }
 
-  /** Counts stored entries dropped to make room during the running episode. */
+  /** Counts stored entries some sink had not yet, dropped to make room during the running episode. */
   dropped(entries: number): void {
     if (this.current) this.current.dropped += entries;
   }
@@ -103,7 +103,7 @@ export class DiskSpace {
       { code: 'SG_JOURNAL_DISK_FULL', file, freeBytes: this.last?.free, seconds, held: e.held, dropped: e.dropped, maxWaiting: e.maxWaiting, lastSeq },
       `journal ${file}: the disk has room again (${mib(this.last?.free)} free): commits go on from seq ${lastSeq + 1}; ` +
         `the disk was full for ${seconds}s, the journal waited for room ${e.held} times, at most ${e.maxWaiting.toLocaleString('en')} entries waited in memory, ` +
-        `${e.dropped.toLocaleString('en')} stored entries were dropped to make room`,
+        `${e.dropped.toLocaleString('en')} undelivered stored entries were dropped to make room`,
     );
   }
 }

@@ -668,7 +668,8 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
       if (removal) {
         this.applyDrop(removal, 'disk');
         this.disk.short(this.options.path, 'the oldest stored entries, sent or not, are dropped to make room for new ones (overflow: drop-oldest)', this.uncommittedEntries());
-        this.disk.dropped(removal.entries.reading + removal.entries.event);
+        // As the drop counts: what some sink had not yet; delivered entries removed early are not lost.
+        this.disk.dropped(removal.entries.reading + removal.entries.event - removal.delivered.reading - removal.delivered.event);
         this.droppedAtBytes = this.bytes;
         reusable = await this.store.reusableBytes();
         if (this.disk.fits(need, f, reusable)) return 'short';
