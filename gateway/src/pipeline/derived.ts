@@ -23,6 +23,8 @@ export interface InputSlot {
   quality: Quality;
   ts: number;
   status: string | undefined;
+  /** Whether `ts` is the device's own timestamp (the reading carried `received`), not the gateway's clock. */
+  deviceStamped: boolean;
 }
 
 /** One output value of an evaluation. */
@@ -39,16 +41,19 @@ export interface DerivedValue {
  */
 export interface Evaluation {
   ts: number;
+  /** Whether `ts` came from an input stamped by its device: the derived reading then carries `received` too. */
+  deviceStamped: boolean;
   outputs: DerivedValue[];
 }
 
 export function newEvaluation(outputs: number): Evaluation {
-  return { ts: 0, outputs: Array.from({ length: outputs }, () => ({ value: null, quality: 'good' as Quality, status: undefined })) };
+  return { ts: 0, deviceStamped: false, outputs: Array.from({ length: outputs }, () => ({ value: null, quality: 'good' as Quality, status: undefined })) };
 }
 
 /** Computes a derived point into `into`; false when none of its inputs has a value yet. */
 export function evaluateDerived(config: DerivedConfig, inputs: readonly InputSlot[], values: Value[], into: Evaluation): boolean {
   let ts = -Infinity;
+  let deviceStamped = false;
   let quality: Quality = 'good';
   let why: string | undefined;
   let missing: string[] | undefined;
@@ -60,7 +65,10 @@ export function evaluateDerived(config: DerivedConfig, inputs: readonly InputSlo
       continue;
     }
     values[i] = r.value;
-    if (r.ts > ts) ts = r.ts;
+    if (r.ts > ts) {
+      ts = r.ts;
+      deviceStamped = r.deviceStamped;
+    }
     if (r.quality !== 'good' && worstQuality(quality, r.quality) !== quality) {
       quality = r.quality;
       why = `input ${inputs[i]!.id}: ${r.status ?? r.quality}`;
@@ -81,6 +89,7 @@ export function evaluateDerived(config: DerivedConfig, inputs: readonly InputSlo
     why = joinWhy(why, `no value for ${missing.join(', ')}`);
   }
   into.ts = ts;
+  into.deviceStamped = deviceStamped;
   const source = config.source;
   if (source.kind === 'expression') {
     const value = source.expression.evaluate(values);

@@ -49,6 +49,7 @@ class PointNode implements InputSlot {
   quality: Quality = 'good';
   ts = 0;
   status: string | undefined = undefined;
+  deviceStamped = false;
   constructor(
     readonly id: string,
     readonly normalizer: PointNormalizer,
@@ -240,6 +241,7 @@ export class Pipeline implements Feed {
     node.quality = reading.quality;
     node.ts = reading.ts;
     node.status = reading.status;
+    node.deviceStamped = reading.received !== undefined;
     for (let i = 0; i < deps.length; i++) {
       const d = deps[i]!;
       if (d.dirty) continue;
@@ -256,8 +258,12 @@ export class Pipeline implements Feed {
   readonly settle = (): void => {
     this.settleQueued = false;
     if (this.pending.length === 0) return;
-    // Received now: the derived points' ticks follow their inputs' clock, not the gateway's.
-    const now = this.clock();
+    // A derived point's time is its newest input's. When that is a device's own timestamp, the
+    // derived reading says when it was computed (`received`), so its ticks follow the device's
+    // clock; when the gateway stamped the input, the derived point is gateway-stamped as well, and
+    // its windows hear of the gateway's clock steps. (The clock is read only for the former: a step
+    // first seen here would reach the windows before the readings stamped just before it.)
+    let now: number | undefined;
     // Derived points that read derived points are appended as they become due, so one pass settles all.
     for (let i = 0; i < this.pending.length; i++) {
       const d = this.pending[i]!;
@@ -267,7 +273,7 @@ export class Pipeline implements Feed {
       for (let k = 0; k < d.outputs.length; k++) {
         const out = d.outputs[k]!;
         const v = result.outputs[k]!;
-        const reading = out.normalizer.reading(v.value, v.quality, result.ts, v.status, now);
+        const reading = out.normalizer.reading(v.value, v.quality, result.ts, v.status, result.deviceStamped ? (now ??= this.clock()) : undefined);
         if (out.chain) out.chain.push(reading);
         else this.emit(out, reading);
       }

@@ -14,7 +14,7 @@ import {
 } from '@sensegate/sdk';
 import type { DeviceConfig, PointConfig } from '../config/load.js';
 import type { Metrics } from '../metrics.js';
-import { clockWatch } from './clock-watch.js';
+import { clockWatch, type ClockWatch } from './clock-watch.js';
 import { DeviceHealth } from './device-health.js';
 import type { Feed } from './feed-writer.js';
 import { PointNormalizer } from './normalize.js';
@@ -47,6 +47,8 @@ export class DeviceRunner {
     private readonly feed: Feed,
     log: Logger,
     metrics: Metrics,
+    /** The wall clock readings are stamped with (the process's, shared with the rest of the gateway). */
+    private readonly clock: ClockWatch = clockWatch,
   ) {
     this.id = config.id;
     const points = config.points.filter((p) => p.enabled);
@@ -129,8 +131,8 @@ export class DeviceRunner {
   async poll(group: PollGroup): Promise<void> {
     // The poll's readings are stamped with its start; a clock step seen while it runs moves that too.
     // (now() first: a step it sees is already in the time it returns, so it counts before the epoch.)
-    const started = clockWatch.now();
-    const epoch = clockWatch.epoch;
+    const started = this.clock.now();
+    const epoch = this.clock.epoch;
     const abort = new AbortController();
     const onStop = () => abort.abort(new SensegateError('SG_NOT_CONNECTED', 'the gateway is stopping', { device: this.id }));
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
@@ -157,13 +159,16 @@ export class DeviceRunner {
     this.polls.value++;
     // A poll cut short by shutdown says nothing about the device: no bad readings, no state change.
     if (this.stopping.signal.aborted) return;
-    this.emit(group, batch, started + clockWatch.shiftSince(epoch));
+    // Look at the clock before working out the poll's time: a step first seen by this look is
+    // reported (windows start over on the new clock) and must be in the time the readings carry too,
+    // or they would reach the windows stamped on the old clock after they had moved to the new one.
+    const received = this.clock.now();
+    this.emit(group, batch, started + this.clock.shiftSince(epoch), received);
   }
 
-  private emit(group: PollGroup, batch: PollBatch, time: number): void {
+  private emit(group: PollGroup, batch: PollBatch, time: number, received: number): void {
     let failures = 0;
     let firstError: SensegateError | undefined;
-    const received = clockWatch.now();
     for (let i = 0; i < group.points.length; i++) {
       const n = group.normalizers[i]!;
       const sourceTs = batch.sourceTs[i];
