@@ -56,7 +56,7 @@ describe('fault: a broker flapping every 3-5 s', () => {
       drainedSeconds: drained === undefined ? 'never' : (drained - upAgain) / 1000,
     });
     assert.equal(check.first, 1);
-    assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')}`);
+    assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')}${check.missing > 0 ? `\n${bench.explain(check)}` : ''}`);
     assert.equal(check.collisions, 0);
     assert.ok(drained !== undefined, 'the backlog drained after the broker stayed up');
   });

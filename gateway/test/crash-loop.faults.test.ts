@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { delay, waitFor } from '@sensegate/sdk/testing';
 import type { CliProcess } from './support/cli.js';
-import { checkFeed, faultScale, openFaultBench, reportFigures, seqCoverage, writeSiteConfig, type FaultBench } from './support/faults.js';
+import { checkFeed, explainGaps, faultScale, openFaultBench, reportFigures, SeqWitness, seqCoverage, writeSiteConfig, type FaultBench } from './support/faults.js';
 import { FeedConsumer } from './support/feed.js';
 
 const GATEWAY = `fault-crash-${process.pid}`;
@@ -36,6 +36,7 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
     const replayRate = 4000;
     const bound = 3 * (10_000 + replayRate);
     const watcher = await FeedConsumer.connect(broker.url, gatewayId, undefined, { persistent: true });
+    const witness = await SeqWitness.connect(broker.url, gatewayId, { persistent: true });
     const config = await writeSiteConfig(join(dir, 'replay.yaml'), {
       gateway: gatewayId,
       site,
@@ -63,11 +64,12 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
         missing: check.missing,
         collisions: check.collisions,
       });
-      assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')}`);
+      assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')}${check.missing > 0 ? `\n${explainGaps(check, witness, broker)}` : ''}`);
       assert.equal(check.collisions, 0);
       assert.ok(check.doubled <= bound, `${check.doubled} entries sent twice after one crash (${before.distinct} had been delivered before it)`);
     } finally {
       await watcher.close();
+      await witness.close();
       await broker.start().catch(() => {});
     }
   });
@@ -109,12 +111,13 @@ describe('fault: a crash loop (kill -9 at random moments)', () => {
       lastReplay: replayed.at(-1) ?? 0,
       largestReplay: Math.max(...replayed),
     });
+    const whose = check.missing > 0 ? bench.explain(check) : '';
     if (check.missing > 0) {
-      // What each run said about the journal and the sink, to tell where the entries went.
+      // Whose loss it is, and what each run said about the journal and the sink, to tell where the entries went.
       const said = runs.map((r, i) => `--- run ${i + 1} ---\n${(r.stdout() + r.stderr()).split('\n').filter((l) => /replay|dead|drop|SG_|warn|error/i.test(l)).join('\n')}`);
-      await writeFile(join(tmpdir(), `crash-loop-${process.pid}.log`), said.join('\n'));
+      await writeFile(join(tmpdir(), `crash-loop-${process.pid}.log`), [whose, ...said].join('\n'));
     }
-    assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')} (the runs' log lines are in ${join(tmpdir(), `crash-loop-${process.pid}.log`)})`);
+    assert.equal(check.missing, 0, `missing: ${check.missingRanges.join(', ')}\n${whose}\n(the runs' log lines are in ${join(tmpdir(), `crash-loop-${process.pid}.log`)})`);
     assert.equal(check.collisions, 0, `sequence numbers delivered with different entries: ${check.collisionSamples.join(', ')}`);
     assert.ok(check.doubled <= kills * RESEND_BOUND_PER_CRASH, `${check.doubled} entries sent twice over ${kills} crashes`);
     // The backlog replayed at a restart does not grow with the number of crashes.

@@ -33,6 +33,8 @@ export interface StoppableBroker {
   stop(): Promise<void>;
   /** Brings it back on the same port. */
   start(): Promise<void>;
+  /** What the broker logged so far, across its restarts (Mosquitto's notices: connections, messages it dropped); empty for the embedded broker. */
+  log(): string;
   close(): Promise<void>;
 }
 
@@ -75,8 +77,12 @@ async function mosquittoBroker(binary: string, port: number, config?: string, pe
   // Mosquitto started as root drops to its own user, which must be able to read the config.
   await chmod(dir, 0o755);
   const conf = join(dir, 'mosquitto.conf');
-  // No cap on messages queued for a slow subscriber (Mosquitto's default drops beyond 1,000): a
-  // test's consumer that falls behind under load must not be mistaken for a gateway losing data.
+  // No practical cap on messages queued for a slow subscriber (Mosquitto's default drops beyond
+  // 1,000): a test's consumer that falls behind under load must not be mistaken for a gateway
+  // losing data. A large number, not 0 ("no maximum"): Mosquitto releases have read 0 differently
+  // (2.0.16-2.0.18 drop every queued message with it, 2.0.21 refuses publishes as over quota).
+  // Should the broker drop anything for a client all the same, it says so in its log
+  // ("Outgoing messages are being dropped for client ..."), which `log()` returns.
   let persistence = 'persistence false\n';
   if (persistent) {
     // Written by Mosquitto's own user when started as root.
@@ -84,7 +90,7 @@ async function mosquittoBroker(binary: string, port: number, config?: string, pe
     await chmod(join(dir, 'db'), 0o777);
     persistence = `persistence true\npersistence_location ${join(dir, 'db')}/\n`;
   }
-  await writeFile(conf, config ?? `listener ${port} 127.0.0.1\nallow_anonymous true\n${persistence}max_queued_messages 0\n`);
+  await writeFile(conf, config ?? `listener ${port} 127.0.0.1\nallow_anonymous true\n${persistence}max_queued_messages 10000000\n`);
   let child: ChildProcess | undefined;
   let output = '';
   const broker: StoppableBroker = {
@@ -114,6 +120,7 @@ async function mosquittoBroker(binary: string, port: number, config?: string, pe
       await exited;
       await waitFor(`port ${port} to close`, async () => !(await answers(port)), { timeout: 10_000 });
     },
+    log: () => output,
     async close() {
       await broker.stop();
       await rm(dir, { recursive: true, force: true });
@@ -136,6 +143,7 @@ async function embeddedBroker(port: number): Promise<StoppableBroker> {
       await running?.close();
       running = undefined;
     },
+    log: () => '',
     close: () => broker.stop(),
   };
   await broker.start();

@@ -7,12 +7,19 @@
  * which sequence numbers are missing, which arrived more than once with the same entry (duplicates,
  * which consumers drop), and which arrived with different entries (collisions, which a consumer
  * deduplicating by sequence number would silently lose).
+ *
+ * A gap the consumer sees is either the gateway's (it never published those entries, or took them
+ * for delivered when the broker had not acknowledged them) or the bench's (the broker acknowledged
+ * them to the gateway and then did not hand them to the consumer). `explainGaps` tells the two
+ * apart with a second, independent subscriber (`SeqWitness`, its own persistent session at the
+ * broker) and the broker's log: what the witness received, the broker had.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadProfile, startModbusSimulator } from '@sensegate/sim-modbus';
+import mqtt from 'mqtt';
 import { stoppableBroker, type StoppableBroker } from './broker.js';
 import { startCli, type CliProcess } from './cli.js';
 import { FeedConsumer } from './feed.js';
@@ -39,6 +46,8 @@ export interface FeedCheck {
   missing: number;
   /** The first few missing ranges, `a..b`. */
   missingRanges: string[];
+  /** The same ranges as numbers, inclusive. */
+  gaps: Array<[from: number, to: number]>;
   /** Receipts of a sequence number beyond its first with the same entry. */
   doubled: number;
   /** Sequence numbers received with different entries. */
@@ -67,15 +76,16 @@ export function checkFeed(messages: Iterable<Received<DataMessage>>): FeedCheck 
   const seqs = [...seen.keys()].sort((a, b) => a - b);
   const first = seqs[0] ?? 0;
   const last = seqs.at(-1) ?? 0;
-  const missingRanges: string[] = [];
+  const gaps: Array<[number, number]> = [];
   let missing = 0;
   for (let i = 1; i < seqs.length; i++) {
     const gap = seqs[i]! - seqs[i - 1]! - 1;
     if (gap > 0) {
       missing += gap;
-      if (missingRanges.length < 10) missingRanges.push(`${seqs[i - 1]! + 1}..${seqs[i]! - 1}`);
+      if (gaps.length < 10) gaps.push([seqs[i - 1]! + 1, seqs[i]! - 1]);
     }
   }
+  const missingRanges = gaps.map(([from, to]) => `${from}..${to}`);
   return {
     received,
     distinct: seqs.length,
@@ -83,6 +93,7 @@ export function checkFeed(messages: Iterable<Received<DataMessage>>): FeedCheck 
     last,
     missing,
     missingRanges,
+    gaps,
     doubled,
     collisions: collided.size,
     collisionSamples: [...collided].slice(0, 10),
@@ -104,6 +115,69 @@ export function seqCoverage(messages: Iterable<Received<DataMessage>>): { first:
   }
   if (seen.size === 0) return { first: 0, last: 0, missing: 0 };
   return { first, last, missing: last - first + 1 - seen.size };
+}
+
+/**
+ * A second subscriber to a gateway's data and events, with its own session at the broker, that
+ * keeps only which sequence numbers arrived. The broker routes every message it acknowledged to
+ * both subscriptions, so an entry the witness has and the consumer lacks was at the broker: lost
+ * between the broker and the consumer, not by the gateway.
+ */
+export class SeqWitness {
+  /** Received `[seq, count]` per message, in arrival order. */
+  private readonly received: Array<[number, number]> = [];
+  private constructor(private readonly client: mqtt.MqttClient) {}
+
+  static async connect(url: string, gateway: string, options: { persistent?: boolean } = {}, prefix = 'sensegate/v1'): Promise<SeqWitness> {
+    const client = await mqtt.connectAsync(url, {
+      clean: !options.persistent,
+      reconnectPeriod: 200,
+      clientId: `test-witness-${process.pid}-${Math.random().toString(16).slice(2)}`,
+    });
+    const witness = new SeqWitness(client);
+    client.on('message', (_topic, payload) => {
+      const message = JSON.parse(payload.toString('utf8')) as DataMessage;
+      const n = (message.readings ?? message.events ?? []).length;
+      if (typeof message.seq === 'number' && n > 0) witness.received.push([message.seq, n]);
+    });
+    await client.subscribeAsync([`${prefix}/${gateway}/data`, `${prefix}/${gateway}/events`], { qos: 1 });
+    return witness;
+  }
+
+  /** How many of `from..to` the witness received. */
+  countIn(from: number, to: number): number {
+    const seen = new Set<number>();
+    for (const [seq, n] of this.received) {
+      for (let s = Math.max(seq, from); s <= Math.min(seq + n - 1, to); s++) seen.add(s);
+    }
+    return seen.size;
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync(true);
+  }
+}
+
+/**
+ * Says, for each gap the consumer saw, whose loss it is: the broker's log lines about dropped
+ * messages, and whether the witness received the entries (then the broker had them: the bench lost
+ * them) or not (the broker never had them: the gateway lost them).
+ */
+export function explainGaps(check: FeedCheck, witness: SeqWitness, broker: StoppableBroker): string {
+  if (check.gaps.length === 0) return 'no gap';
+  const lines = check.gaps.map(([from, to]) => {
+    const size = to - from + 1;
+    const had = witness.countIn(from, to);
+    if (had === size) return `seq ${from}..${to}: the witness received all ${size}: the broker had them and did not deliver them to the consumer (the bench's loss, not the gateway's)`;
+    if (had === 0) return `seq ${from}..${to}: the witness lacks all ${size} too: the broker never had them (the gateway's loss)`;
+    return `seq ${from}..${to}: the witness received ${had} of ${size}: the broker had those; the rest it never had (the gateway's loss)`;
+  });
+  const dropped = broker
+    .log()
+    .split('\n')
+    .filter((l) => /dropp|quota|error|warning/i.test(l));
+  lines.push(dropped.length ? `the broker logged:\n${dropped.slice(0, 20).join('\n')}` : 'the broker logged no dropped message');
+  return lines.join('\n');
 }
 
 /** Prints a case's figures on one line, for the run's output and docs/durability.md. */
@@ -173,12 +247,16 @@ export async function startGateway(config: string, data: string): Promise<CliPro
   return p;
 }
 
-/** What every fault case runs against: a folder, a site at 10,000 readings/s, a broker it can stop, and a consumer. */
+/** What every fault case runs against: a folder, a site at 10,000 readings/s, a broker it can stop, a consumer and its witness. */
 export interface FaultBench {
   dir: string;
   site: FaultSite;
   broker: StoppableBroker;
   consumer: FeedConsumer;
+  /** A second subscriber to the same gateway, to tell a gap the gateway made from one the broker made (`explainGaps`). */
+  witness: SeqWitness;
+  /** `explainGaps` for this bench's witness and broker. */
+  explain(check: FeedCheck): string;
   /** `startGateway`, remembered so `close` stops whatever is still running. */
   start(config: string, data: string): Promise<CliProcess>;
   close(): Promise<void>;
@@ -193,12 +271,15 @@ export async function openFaultBench(gateway: string, options: { persistent?: bo
   const site = await startFaultSite(10_000);
   const broker = await stoppableBroker(options);
   const consumer = await FeedConsumer.connect(broker.url, gateway, undefined, options);
+  const witness = await SeqWitness.connect(broker.url, gateway, options);
   const started: CliProcess[] = [];
   return {
     dir,
     site,
     broker,
     consumer,
+    witness,
+    explain: (check) => explainGaps(check, witness, broker),
     async start(config, data) {
       const p = await startGateway(config, data);
       started.push(p);
@@ -207,6 +288,7 @@ export async function openFaultBench(gateway: string, options: { persistent?: bo
     async close() {
       for (const p of started) await p.kill9();
       await consumer.close();
+      await witness.close();
       await broker.close();
       await site.close();
       await rm(dir, { recursive: true, force: true });
