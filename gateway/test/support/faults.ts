@@ -251,8 +251,8 @@ export async function startGateway(config: string, data: string): Promise<CliPro
  * Waits until a gateway that has just started has delivered the backlog it replays, if it replays
  * one. A graceful stop sends live data and what is in flight and leaves the rest of a replay in the
  * journal for the next start: a case that stops the gateway for good and then counts what arrived
- * must let the replay finish first, or it counts that rest (the newest part of the backlog, just
- * below the run's first live entry) as lost.
+ * must let the replay finish first, or it counts as lost whatever in that rest no earlier run had
+ * delivered.
  */
 export async function replayFinished(gateway: CliProcess, timeout = 60_000): Promise<void> {
   await gateway.waitForOutput(/sink \S+: (re)?connected to/, timeout);
