@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { configJsonSchema } from '../gateway/src/config/json-schema.js';
 import { fieldTable } from '../gateway/src/config/reference.js';
 import { BUILTIN_DRIVERS, DriverRegistry } from '../gateway/src/drivers/registry.js';
+import { SinkRegistry } from '../gateway/src/sinks/registry.js';
 import { BUILTIN_STEPS } from '../gateway/src/pipeline/registry.js';
 import { derivedSchema, pipelineSchema } from '../gateway/src/pipeline/schema.js';
 
@@ -142,7 +143,7 @@ async function configDoc(schema: Record<string, unknown>): Promise<string> {
 export async function generateDocs(): Promise<Record<string, string>> {
   const registry = new DriverRegistry();
   const builtins = await Promise.all(Object.keys(BUILTIN_DRIVERS).map((n) => registry.load(n)));
-  const schema = configJsonSchema(builtins);
+  const schema = configJsonSchema(builtins, await new SinkRegistry().builtins());
   return {
     'docs/errors.md': errorsDoc(),
     'docs/config.schema.json': JSON.stringify(schema, null, 2) + '\n',
