@@ -152,7 +152,16 @@ sinks:
     assert.match(warnings[0]!.message, /answered 422/);
   });
 
-  it('reports a missing sink package and a bad field of the sink\'s own schema at their line', async () => {
+  it('reports a missing, invalid or incompatible sink package and a bad field of the sink\'s own schema at their line', async () => {
+    const modules = join(dir, 'node_modules');
+    // A package that is not a sink, and a sink built with an SDK of a future sink contract.
+    const install = async (name: string, code: string) => {
+      await mkdir(join(modules, name));
+      await writeFile(join(modules, name, 'package.json'), JSON.stringify({ name, version: '3.0.0', type: 'module', main: 'index.js' }));
+      await writeFile(join(modules, name, 'index.js'), code);
+    };
+    await install('not-a-sink', 'export default { type: "not-a-sink", send() {} };\n');
+    await install('future-sink', `import sink from '${SINK_PACKAGE}';\nexport default Object.freeze({ ...sink, type: 'future-sink', version: '3.0.0', contract: 7 });\n`);
     const config = join(dir, 'bad.yaml');
     await writeFile(
       config,
@@ -162,11 +171,19 @@ sinks:
     url: ftp://collector.example/ingest
   - type: sensegate-sink-not-installed
     url: http://127.0.0.1:1/
+  - type: not-a-sink
+  - type: future-sink
+    url: http://127.0.0.1:1/
+  - { type: mqtt, url: 'mqtt://127.0.0.1:1883', retain: true }
 `,
     );
     const result = await runCli(['validate', '--config', config]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /bad\.yaml:4:\d+: sinks\[0\]\.url: .*an http:\/\/ or https:\/\/ URL/);
     assert.match(result.stdout, /bad\.yaml:5:\d+: sinks\[1\]\.type: sink type "sensegate-sink-not-installed" is not a built-in sink \(mqtt, hj212\)/);
+    assert.match(result.stdout, /bad\.yaml:7:\d+: sinks\[2\]\.type: package "not-a-sink" does not default-export a sink made with defineSink\(\)/);
+    assert.match(result.stdout, /bad\.yaml:8:\d+: sinks\[3\]\.type: sink "future-sink" \(future-sink 3\.0\.0\) was built for sink contract 7 .* this gateway speaks sink contract 1/);
+    assert.match(result.stdout, /bad\.yaml:10:\d+: sinks\[4\]\.retain: unknown field "retain"/);
+    assert.match(result.stdout, /5 problems/);
   });
 });
