@@ -68,8 +68,11 @@ async function configDoc(schema: Record<string, unknown>): Promise<string> {
     '',
     '## sinks',
     '',
-    fieldTable(props.sinks as never, 'sinks'),
+    'Each sink has a `type`: a built-in sink below, or the npm package name of a third-party sink, loaded',
+    'from the configuration file\'s folder first (see [writing a sink](writing-a-sink.md)). Every sink has',
+    '`name`, `batch`, `inFlight` and `replay`; the other fields are the sink\'s own.',
     '',
+    ...sinkSections(props.sinks as never),
     '## commands',
     '',
     'What the platform may ask of the devices; see [commands.md](commands.md).',
@@ -138,6 +141,13 @@ async function configDoc(schema: Record<string, unknown>): Promise<string> {
     }
   }
   return sections.join('\n');
+}
+
+/** One table per built-in sink type (the last alternative is a third-party sink, described above them). */
+function sinkSections(sinks: { items: { oneOf: Array<{ description?: string; properties: { type: { const?: string } } }> } }): string[] {
+  return sinks.items.oneOf
+    .filter((variant) => variant.properties.type.const !== undefined)
+    .flatMap((variant) => [`### sink \`${variant.properties.type.const}\``, '', variant.description ?? '', '', fieldTable(variant as never, 'sinks[]'), '']);
 }
 
 export async function generateDocs(): Promise<Record<string, string>> {
