@@ -4,13 +4,14 @@
 // another: the refused entry goes to the dead letters and is counted once, the unavailable one is
 // sent again, and the collector receives every other entry, in order, with no gap.
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { existsSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
 import type { Logger } from '@sensegate/sdk';
 import { waitFor } from '@sensegate/sdk/testing';
 import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
@@ -185,5 +186,19 @@ sinks:
     assert.match(result.stdout, /bad\.yaml:8:\d+: sinks\[3\]\.type: sink "future-sink" \(future-sink 3\.0\.0\) was built for sink contract 7 .* this gateway speaks sink contract 1/);
     assert.match(result.stdout, /bad\.yaml:10:\d+: sinks\[4\]\.retain: unknown field "retain"/);
     assert.match(result.stdout, /5 problems/);
+  });
+
+  it('lets editors check the built-in sinks\' fields in the JSON Schema, and lets sink packages through', async () => {
+    const schema = JSON.parse(await readFile(join(REPO, 'docs', 'config.schema.json'), 'utf8'));
+    const validate = new Ajv2020.default({ strict: false }).compile(schema);
+    const site = (...sinks: unknown[]) => ({ gateway: { id: 'site' }, sinks });
+    const ok = site(
+      { type: 'mqtt', url: 'mqtt://127.0.0.1:1883' },
+      { type: 'hj212', name: 'province', host: '10.30.0.5', port: 7001 },
+      { type: SINK_PACKAGE, name: 'collector', url: 'https://collector.example/ingest', inFlight: 1 },
+    );
+    assert.ok(validate(ok), JSON.stringify(validate.errors));
+    assert.equal(validate(site({ type: 'mqtt', urll: 'mqtt://127.0.0.1:1883' })), false, 'a misspelt field of a built-in sink');
+    assert.equal(validate(site({ type: 'hj212', host: '10.30.0.5' })), false, 'a built-in sink without a required field');
   });
 });
