@@ -19,13 +19,13 @@ import type { ConfiguredStep } from '../pipeline/chain.js';
 import { StepRegistry } from '../pipeline/registry.js';
 import { SinkRegistry } from '../sinks/registry.js';
 import { sinkSchemaFor, type SinkConfig } from '../sinks/sink-schema.js';
-
-export type { SinkConfig } from '../sinks/sink-schema.js';
 import { deviceSchemaFor, profileSchemaFor } from './device-schema.js';
 import { ConfigError, issueAt, issuesFromZod, type ConfigIssue } from './issues.js';
 import { checkDerivedInputs, resolveDerived, resolvePipeline, stepPointOf, type DerivedConfig } from './pipeline.js';
 import { configSchema, type GatewaySection, type LogSettings, type TopLevelConfig } from './schema.js';
 import { publishPathsNamingDevices } from '../video/schema.js';
+
+export type { SinkConfig } from '../sinks/sink-schema.js';
 
 export type PointConfig = BasePoint & {
   /** The point's own steps, resolved; absent when it takes the device's (or profile's) pipeline. */
