@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { configJsonSchema } from '../gateway/src/config/json-schema.js';
 import { fieldTable } from '../gateway/src/config/reference.js';
 import { BUILTIN_DRIVERS, DriverRegistry } from '../gateway/src/drivers/registry.js';
+import { SinkRegistry } from '../gateway/src/sinks/registry.js';
 import { BUILTIN_STEPS } from '../gateway/src/pipeline/registry.js';
 import { derivedSchema, pipelineSchema } from '../gateway/src/pipeline/schema.js';
 
@@ -67,8 +68,11 @@ async function configDoc(schema: Record<string, unknown>): Promise<string> {
     '',
     '## sinks',
     '',
-    fieldTable(props.sinks as never, 'sinks'),
+    'Each sink has a `type`: a built-in sink below, or the npm package name of a third-party sink, loaded',
+    'from the configuration file\'s folder first (see [writing a sink](writing-a-sink.md)). Every sink has',
+    '`name`, `batch`, `inFlight` and `replay`; the other fields are the sink\'s own.',
     '',
+    ...sinkSections(props.sinks as never),
     '## commands',
     '',
     'What the platform may ask of the devices; see [commands.md](commands.md).',
@@ -139,10 +143,17 @@ async function configDoc(schema: Record<string, unknown>): Promise<string> {
   return sections.join('\n');
 }
 
+/** One table per built-in sink type (the last alternative is a third-party sink, described above them). */
+function sinkSections(sinks: { items: { oneOf: Array<{ description?: string; properties: { type: { const?: string } } }> } }): string[] {
+  return sinks.items.oneOf
+    .filter((variant) => variant.properties.type.const !== undefined)
+    .flatMap((variant) => [`### sink \`${variant.properties.type.const}\``, '', variant.description ?? '', '', fieldTable(variant as never, 'sinks[]'), '']);
+}
+
 export async function generateDocs(): Promise<Record<string, string>> {
   const registry = new DriverRegistry();
   const builtins = await Promise.all(Object.keys(BUILTIN_DRIVERS).map((n) => registry.load(n)));
-  const schema = configJsonSchema(builtins);
+  const schema = configJsonSchema(builtins, await new SinkRegistry().builtins());
   return {
     'docs/errors.md': errorsDoc(),
     'docs/config.schema.json': JSON.stringify(schema, null, 2) + '\n',

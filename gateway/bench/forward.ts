@@ -19,8 +19,9 @@ import { Forwarder } from '../src/forward/forwarder.js';
 import { Journal } from '../src/journal/journal.js';
 import { journalConfigSchema } from '../src/journal/schema.js';
 import { Metrics } from '../src/metrics.js';
-import { mqttSinkSchema } from '../src/sinks/mqtt/schema.js';
-import { createMqttSink } from '../src/sinks/mqtt/sink.js';
+import mqttSink from '@sensegate/sink-mqtt';
+import { createSink } from '../src/sinks/create.js';
+import { sinkSchemaFor } from '../src/sinks/sink-schema.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const BATCH = 1000;
@@ -78,8 +79,8 @@ async function rawLimit(url: string, build: boolean): Promise<number> {
 async function sensegate(url: string, dir: string, sync: 'full' | 'normal'): Promise<{ rate: number; backlog: number }> {
   const metrics = new Metrics();
   const journal = await Journal.open({ path: join(dir, `forward-${sync}.db`), ...journalConfigSchema.parse({ sync }), log: silentLogger, metrics });
-  const config = mqttSinkSchema.parse({ type: 'mqtt', url, name: 'bench', clientId: `bench-sg-${process.pid}-${sync}`, inFlight: WINDOW, batch: { maxEntries: BATCH } });
-  const sink = createMqttSink(config, { gatewayId: 'bench', version: 'bench', log: silentLogger, metrics, baseDir: dir, env: process.env, devices: [] });
+  const config = sinkSchemaFor(mqttSink).parse({ type: 'mqtt', url, name: 'bench', clientId: `bench-sg-${process.pid}-${sync}`, inFlight: WINDOW, batch: { maxEntries: BATCH } });
+  const sink = createSink(mqttSink, config, { gatewayId: 'bench', version: 'bench', log: silentLogger, metrics, baseDir: dir, env: process.env, devices: [] });
   const forwarder = new Forwarder({ journal, sink, options: config, log: silentLogger, metrics });
   await forwarder.start();
   await sink.start({ gateway: 'bench', version: 'bench', session: 1, startedAt: Date.now(), devices: [] });

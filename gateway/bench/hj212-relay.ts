@@ -18,10 +18,9 @@ import { Forwarder } from '../src/forward/forwarder.js';
 import { Journal } from '../src/journal/journal.js';
 import { journalConfigSchema } from '../src/journal/schema.js';
 import { Metrics } from '../src/metrics.js';
-import { relayPackets } from '../src/sinks/hj212/packets.js';
-import { hj212SinkSchema } from '../src/sinks/hj212/schema.js';
-import { createHj212Sink } from '../src/sinks/hj212/sink.js';
-import { relayStations } from '../src/sinks/hj212/stations.js';
+import hj212Relay, { relayPackets, relayStations } from '@sensegate/driver-hj212/sink';
+import { createSink, sinkContext } from '../src/sinks/create.js';
+import { sinkSchemaFor } from '../src/sinks/sink-schema.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const STATIONS = 100;
@@ -66,7 +65,11 @@ async function platform(): Promise<{ server: Server; port: number; packets: () =
 
 /** The packets built and sent with a 9014 for each, the same window, nothing journaled. */
 async function rawLimit(port: number): Promise<number> {
-  const stations = relayStations(hj212SinkSchema.parse({ type: 'hj212', host: '127.0.0.1', port }), devices, { baseDir: '.', env: {} });
+  const stations = relayStations(
+    hj212Relay.config.parse({ host: '127.0.0.1', port }),
+    devices,
+    sinkContext('hj212', { gatewayId: 'bench', version: 'bench', log: silentLogger, metrics: new Metrics(), baseDir: '.', env: {}, devices }),
+  );
   const socket = connect({ host: '127.0.0.1', port, noDelay: true });
   await new Promise((r) => socket.once('connect', r));
   const waiting = new Map<string, () => void>();
@@ -115,8 +118,8 @@ async function rawLimit(port: number): Promise<number> {
 async function sensegate(port: number, dir: string): Promise<{ rate: number }> {
   const metrics = new Metrics();
   const journal = await Journal.open({ path: join(dir, 'relay.db'), ...journalConfigSchema.parse({}), log: silentLogger, metrics });
-  const config = hj212SinkSchema.parse({ type: 'hj212', name: 'bench', host: '127.0.0.1', port, inFlight: WINDOW, batch: { maxEntries: BATCH } });
-  const sink = createHj212Sink(config, { gatewayId: 'bench', version: 'bench', log: silentLogger, metrics, baseDir: dir, env: {}, devices });
+  const config = sinkSchemaFor(hj212Relay).parse({ type: 'hj212', name: 'bench', host: '127.0.0.1', port, inFlight: WINDOW, batch: { maxEntries: BATCH } });
+  const sink = createSink(hj212Relay, config, { gatewayId: 'bench', version: 'bench', log: silentLogger, metrics, baseDir: dir, env: {}, devices });
   const forwarder = new Forwarder({ journal, sink, options: config, log: silentLogger, metrics });
   await forwarder.start();
   await sink.start({ gateway: 'bench', version: 'bench', session: 1, startedAt: Date.now(), devices: [] });

@@ -8,4 +8,6 @@ export { createLogger } from './log.js';
 export { Metrics } from './metrics.js';
 export { VERSION } from './version.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
-export { feedTopics, FEED_VERSION } from './sinks/mqtt/sink.js';
+export { BUILTIN_SINKS, SinkRegistry } from './sinks/registry.js';
+export type { SinkConfig } from './sinks/sink-schema.js';
+export { feedTopics, FEED_VERSION } from '@sensegate/sink-mqtt';

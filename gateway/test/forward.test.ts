@@ -16,7 +16,7 @@ import { forwardOptionsSchema } from '../src/forward/options.js';
 import { Journal } from '../src/journal/journal.js';
 import { journalConfigSchema } from '../src/journal/schema.js';
 import { Metrics } from '../src/metrics.js';
-import type { BirthInfo, Sink, SinkEvents } from '../src/sinks/sink.js';
+import type { BirthInfo, SinkInstance as Sink, SinkEvents } from '@sensegate/sdk';
 import { waitFor } from '@sensegate/sdk/testing';
 
 describe('message packing', () => {

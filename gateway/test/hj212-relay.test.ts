@@ -120,7 +120,7 @@ sinks:
 
 describe('HJ 212 relay packets', () => {
   it('cuts a record too long for one packet into several with the same DataTime, losing no value', async () => {
-    const { relayPackets } = await import('../src/sinks/hj212/packets.js');
+    const { relayPackets } = await import('@sensegate/driver-hj212/sink');
     const codes = Array.from({ length: 80 }, (_, i) => `w${String(20000 + i)}`);
     const station = {
       device: 'water-1',

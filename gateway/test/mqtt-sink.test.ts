@@ -7,11 +7,11 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Logger } from '@sensegate/sdk';
+import type { BirthInfo, Logger, SinkInstance as Sink } from '@sensegate/sdk';
+import mqttSink from '@sensegate/sink-mqtt';
 import { Metrics } from '../src/metrics.js';
-import { mqttSinkSchema } from '../src/sinks/mqtt/schema.js';
-import { createMqttSink } from '../src/sinks/mqtt/sink.js';
-import type { BirthInfo, Sink } from '../src/sinks/sink.js';
+import { createSink } from '../src/sinks/create.js';
+import { sinkSchemaFor } from '../src/sinks/sink-schema.js';
 import { findMosquitto, privateMosquitto, type StoppableBroker } from './support/broker.js';
 import { startCli } from './support/cli.js';
 import { FeedConsumer, feedSchemaProblems } from './support/feed.js';
@@ -31,8 +31,8 @@ function recordingLogger(): Logger & { lines: Array<{ level: string; message: st
 
 function sinkFor(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, baseDir = tmpdir()) {
   const log = recordingLogger();
-  const config = mqttSinkSchema.parse({ type: 'mqtt', reconnect: { initialDelay: '100ms', maxDelay: '500ms' }, ...raw });
-  const sink = createMqttSink(config, { gatewayId: 'sink-test', version: 'test', log, metrics: new Metrics(), baseDir, env, devices: [] });
+  const config = sinkSchemaFor(mqttSink).parse({ type: 'mqtt', reconnect: { initialDelay: '100ms', maxDelay: '500ms' }, ...raw });
+  const sink = createSink(mqttSink, config, { gatewayId: 'sink-test', version: 'test', log, metrics: new Metrics(), baseDir, env, devices: [] });
   return { sink, log };
 }
 

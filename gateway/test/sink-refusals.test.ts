@@ -8,16 +8,16 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Logger } from '@sensegate/sdk';
+import type { Logger, SinkInstance as Sink } from '@sensegate/sdk';
+import mqttSink from '@sensegate/sink-mqtt';
 import { waitFor } from '@sensegate/sdk/testing';
 import { Forwarder } from '../src/forward/forwarder.js';
 import { forwardOptionsSchema } from '../src/forward/options.js';
 import { Journal } from '../src/journal/journal.js';
 import { journalConfigSchema } from '../src/journal/schema.js';
 import { Metrics } from '../src/metrics.js';
-import { mqttSinkSchema } from '../src/sinks/mqtt/schema.js';
-import { createMqttSink } from '../src/sinks/mqtt/sink.js';
-import type { Sink } from '../src/sinks/sink.js';
+import { createSink } from '../src/sinks/create.js';
+import { sinkSchemaFor } from '../src/sinks/sink-schema.js';
 import { findMosquitto, privateMosquitto, type StoppableBroker } from './support/broker.js';
 import { runCli } from './support/cli.js';
 import { FeedConsumer } from './support/feed.js';
@@ -66,8 +66,8 @@ describe('entries a broker will not take', { skip }, () => {
       log,
       metrics,
     });
-    const config = mqttSinkSchema.parse({ type: 'mqtt', url: broker.url, protocolVersion, clientId: gateway, reconnect: { initialDelay: '100ms', maxDelay: '300ms' } });
-    const sink: Sink = createMqttSink(config, { gatewayId: gateway, version: 'test', log, metrics, baseDir: dir, env: {}, devices: [] });
+    const config = sinkSchemaFor(mqttSink).parse({ type: 'mqtt', url: broker.url, protocolVersion, clientId: gateway, reconnect: { initialDelay: '100ms', maxDelay: '300ms' } });
+    const sink: Sink = createSink(mqttSink, config, { gatewayId: gateway, version: 'test', log, metrics, baseDir: dir, env: {}, devices: [] });
     const forwarder = new Forwarder({ journal, sink, options: { ...forwardOptionsSchema.parse({ replay: { rate: 100_000 } }), maxMessageBytes: config.maxMessageBytes }, log, metrics });
     const consumer = await FeedConsumer.connect(broker.url, gateway);
     cleanups.push(async () => {

@@ -44,6 +44,16 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'Driver authors: `export default defineDriver({...})` and run the conformance kit from `@sensegate/sdk/testing`.',
   },
+  SG_SINK_NOT_FOUND: {
+    summary: 'The `type` of a sink is neither a built-in sink nor an installed npm package.',
+    retryable: false,
+    action: 'Use a built-in sink type (mqtt, hj212), or install the sink package next to the configuration file (`npm install <package>`) and give its package name as `type`.',
+  },
+  SG_SINK_INVALID: {
+    summary: 'A sink package does not default-export a definition made with `defineSink`, or was built for another sink contract.',
+    retryable: false,
+    action: 'Sink authors: `export default defineSink({...})` from @sensegate/sdk (see docs/writing-a-sink.md); operators: install a version of the sink built for this gateway\'s sink contract.',
+  },
   SG_STEP_NOT_FOUND: {
     summary: 'A pipeline step in the configuration is neither built in nor an installed npm package.',
     retryable: false,

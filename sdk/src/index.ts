@@ -78,6 +78,23 @@ export {
   type ReadBatch,
   type ReadPlan,
 } from './driver.js';
+export {
+  defineSink,
+  isRefused,
+  isSink,
+  refused,
+  SINK_CONTRACT,
+  type BirthInfo,
+  type CommandHandler,
+  type EntryKind,
+  type OutboundMessage,
+  type Sink,
+  type SinkContext,
+  type SinkDefinition,
+  type SinkDevice,
+  type SinkEvents,
+  type SinkInstance,
+} from './sink.js';
 export { defineStep, isStep, type ClockStep, type Step, type StepContext, type StepDefinition, type StepPoint, type StepResult } from './step.js';
 export {
   formatLocation,

@@ -1,6 +1,7 @@
 /** `sensegate schema`: the JSON Schema of the configuration file, for editors and tooling. */
 import { configJsonSchema } from '../config/json-schema.js';
 import { BUILTIN_DRIVERS, DriverRegistry } from '../drivers/registry.js';
+import { SinkRegistry } from '../sinks/registry.js';
 import { parseOptions } from './args.js';
 
 export const schemaHelp = `Usage: sensegate schema
@@ -16,6 +17,7 @@ export async function runSchema(argv: string[], out: NodeJS.WritableStream = pro
   }
   const registry = new DriverRegistry();
   const drivers = await Promise.all(Object.keys(BUILTIN_DRIVERS).map((name) => registry.load(name)));
-  out.write(JSON.stringify(configJsonSchema(drivers), null, 2) + '\n');
+  const sinks = await new SinkRegistry().builtins();
+  out.write(JSON.stringify(configJsonSchema(drivers, sinks), null, 2) + '\n');
   return 0;
 }

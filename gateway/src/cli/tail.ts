@@ -3,8 +3,7 @@
  * prints one line per reading and event, so a field engineer can see what the platform receives.
  */
 import mqtt from 'mqtt';
-import { DEFAULT_TOPIC_PREFIX } from '../sinks/mqtt/schema.js';
-import { feedTopics } from '../sinks/mqtt/sink.js';
+import { DEFAULT_TOPIC_PREFIX, feedTopics } from '@sensegate/sink-mqtt';
 import { parseOptions, positiveInt } from './args.js';
 import { untilSignal } from './signals.js';
 

@@ -23,12 +23,12 @@ export async function runValidate(argv: string[], out: NodeJS.WritableStream = p
   }
   const file = required('validate', 'config', values.config);
   try {
-    const { config, drivers, source } = await loadConfigFile(file);
+    const { config, drivers, sinks, source } = await loadConfigFile(file);
     const prepared = await prepareDevices(config, drivers, source);
     await prepared.dispose();
     for (const sink of config.sinks) {
       // Building a sink resolves its secrets and reads its certificates; it does not connect.
-      createSink(sink, {
+      createSink(sinks.get(sink.type)!, sink, {
         gatewayId: config.gateway.id,
         version: VERSION,
         log: silentLogger,

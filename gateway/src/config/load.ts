@@ -10,17 +10,22 @@ import {
   type BackoffSettings,
   type BasePoint,
   type Driver,
+  type Sink,
   type YamlPath,
   type YamlSource,
 } from '@sensegate/sdk';
 import { DriverRegistry, configSearchPath } from '../drivers/registry.js';
 import type { ConfiguredStep } from '../pipeline/chain.js';
 import { StepRegistry } from '../pipeline/registry.js';
+import { SinkRegistry } from '../sinks/registry.js';
+import { sinkSchemaFor, type SinkConfig } from '../sinks/sink-schema.js';
 import { deviceSchemaFor, profileSchemaFor } from './device-schema.js';
 import { ConfigError, issueAt, issuesFromZod, type ConfigIssue } from './issues.js';
 import { checkDerivedInputs, resolveDerived, resolvePipeline, stepPointOf, type DerivedConfig } from './pipeline.js';
-import { configSchema, type GatewaySection, type LogSettings, type SinkConfig, type TopLevelConfig } from './schema.js';
+import { configSchema, type GatewaySection, type LogSettings, type TopLevelConfig } from './schema.js';
 import { publishPathsNamingDevices } from '../video/schema.js';
+
+export type { SinkConfig } from '../sinks/sink-schema.js';
 
 export type PointConfig = BasePoint & {
   /** The point's own steps, resolved; absent when it takes the device's (or profile's) pipeline. */
@@ -68,11 +73,13 @@ export interface LoadedConfig {
   config: GatewayConfig;
   /** The driver of every device, by driver name as written in the config. */
   drivers: Map<string, Driver>;
+  /** The sink of every `sinks:` block, by `type` as written in the config. */
+  sinks: Map<string, Sink>;
   /** The parsed file, to place later problems (a driver's device checks) at their line. */
   source: YamlSource;
 }
 
-export async function loadConfigFile(file: string, registry?: DriverRegistry): Promise<LoadedConfig> {
+export async function loadConfigFile(file: string, registry?: DriverRegistry, sinkRegistry?: SinkRegistry): Promise<LoadedConfig> {
   const path = resolve(file);
   let text: string;
   try {
@@ -83,7 +90,7 @@ export async function loadConfigFile(file: string, registry?: DriverRegistry): P
       cause: err,
     });
   }
-  return loadConfigText(text, path, registry ?? new DriverRegistry(configSearchPath(path)));
+  return loadConfigText(text, path, registry ?? new DriverRegistry(configSearchPath(path)), undefined, sinkRegistry);
 }
 
 export async function loadConfigText(
@@ -91,6 +98,7 @@ export async function loadConfigText(
   file: string,
   registry: DriverRegistry,
   steps: StepRegistry = new StepRegistry(configSearchPath(file)),
+  sinkRegistry: SinkRegistry = new SinkRegistry(configSearchPath(file)),
 ): Promise<LoadedConfig> {
   const source = parseYamlSource(file, text);
   if (source.syntaxErrors.length > 0) {
@@ -125,6 +133,13 @@ export async function loadConfigText(
     if (device) devices.push(device);
   }
 
+  const rawSinks = Array.isArray((source.data as { sinks?: unknown } | undefined)?.sinks) ? (source.data as { sinks: unknown[] }).sinks : [];
+  const sinkDefinitions = new Map<string, Sink>();
+  const sinks: Array<SinkConfig | undefined> = [];
+  for (let i = 0; i < rawSinks.length; i++) {
+    sinks.push(await validateSink(rawSinks[i], ['sinks', i], { source, registry: sinkRegistry, sinks: sinkDefinitions, issues }));
+  }
+
   // Checked on what was written, so a duplicate is reported even when one of the two has other problems.
   const rawIds = rawDevices.map((d) => (d && typeof d === 'object' && typeof (d as { id?: unknown }).id === 'string' ? (d as { id: string }).id : undefined));
   checkUnique(rawIds, (index, id) =>
@@ -132,11 +147,11 @@ export async function loadConfigText(
   );
   // On every device whose points are known, even one with other problems, so all are reported at once.
   checkDerivedInputs(crossCheck, source, issues);
+  checkUnique(sinks.map((s) => s?.name), (index, name) =>
+    issues.push(issueAt(source, ['sinks', index, 'name'], `duplicate sink name "${name}"; give each sink its own name (it names its journal cursor)`)),
+  );
   if (top.success) {
-    checkUnique(top.data.sinks.map((s) => s.name), (index, name) =>
-      issues.push(issueAt(source, ['sinks', index, 'name'], `duplicate sink name "${name}"; give each sink its own name (it names its journal cursor)`)),
-    );
-    checkEntryFits(top.data, source, issues);
+    checkEntryFits(top.data.journal.maxEntryBytes, sinks, source, issues);
     for (const { index, message } of publishPathsNamingDevices(top.data.video, rawIds)) {
       issues.push(issueAt(source, ['video', 'relay', 'publish', 'paths', index], message));
     }
@@ -150,14 +165,49 @@ export async function loadConfigText(
       gateway: top.data.gateway,
       log: top.data.log,
       journal: top.data.journal,
-      sinks: top.data.sinks,
+      sinks: sinks.filter((s) => s !== undefined),
       commands: top.data.commands,
       video: top.data.video,
       devices,
     },
     drivers,
+    sinks: sinkDefinitions,
     source,
   };
+}
+
+/** A `sinks:` block, validated against its sink's schema; its problems are reported at their line. */
+async function validateSink(
+  raw: unknown,
+  at: YamlPath,
+  scope: { source: YamlSource; registry: SinkRegistry; sinks: Map<string, Sink>; issues: ConfigIssue[] },
+): Promise<SinkConfig | undefined> {
+  const { source, issues } = scope;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    issues.push(issueAt(source, at, 'expected a mapping with at least `type`'));
+    return undefined;
+  }
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string' || type.length === 0) {
+    issues.push(issueAt(source, [...at, 'type'], 'is required: a built-in sink type such as `mqtt`, or a sink package name'));
+    return undefined;
+  }
+  let sink = scope.sinks.get(type);
+  if (!sink) {
+    try {
+      sink = await scope.registry.load(type);
+      scope.sinks.set(type, sink);
+    } catch (err) {
+      issues.push(issueAt(source, [...at, 'type'], (err as Error).message));
+      return undefined;
+    }
+  }
+  const parsed = sinkSchemaFor(sink, type).safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    issues.push(...issuesFromZod(parsed.error, source, at));
+    return undefined;
+  }
+  return parsed.data;
 }
 
 interface DeviceScope {
@@ -353,10 +403,9 @@ async function readProfile(path: string, driver: Driver, issues: ConfigIssue[], 
 export const ENVELOPE_BYTES = 512;
 
 /** One entry at the journal's bound, in its envelope, must fit in every sink's message limit. */
-function checkEntryFits(config: TopLevelConfig, source: YamlSource, issues: ConfigIssue[]): void {
-  const { maxEntryBytes } = config.journal;
-  config.sinks.forEach((sink, index) => {
-    if (!('maxMessageBytes' in sink) || sink.maxMessageBytes >= maxEntryBytes + ENVELOPE_BYTES) return;
+function checkEntryFits(maxEntryBytes: number, sinks: ReadonlyArray<SinkConfig | undefined>, source: YamlSource, issues: ConfigIssue[]): void {
+  sinks.forEach((sink, index) => {
+    if (typeof sink?.maxMessageBytes !== 'number' || sink.maxMessageBytes >= maxEntryBytes + ENVELOPE_BYTES) return;
     issues.push(
       issueAt(
         source,

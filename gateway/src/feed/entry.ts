@@ -5,7 +5,10 @@
  * delivered as (part of) one message, so its entries' sequence numbers are `seq .. seq + count - 1`.
  */
 
-export type EntryKind = 'reading' | 'event';
+import type { EntryKind } from '@sensegate/sdk';
+
+/** What sinks see of entries is the SDK's, so a sink package compiles against the SDK alone. */
+export type { EntryKind, OutboundMessage } from '@sensegate/sdk';
 
 export interface JournalBlock {
   /** Sequence number of the first entry. */
@@ -20,16 +23,4 @@ export interface JournalBlock {
    * built by concatenation: `[` + payloads.join(',') + `]`. Never parsed on the delivery path.
    */
   payload: string;
-}
-
-/** A message for one sink: consecutive entries of one kind, live or replayed from the journal. */
-export interface OutboundMessage {
-  kind: EntryKind;
-  /** Sequence number of the first entry; entry `i` has `seq + i`. */
-  seq: number;
-  count: number;
-  /** True when the entries are replayed from the journal after an outage or a restart, not sent live. */
-  historical: boolean;
-  /** JSON objects joined by commas, without brackets (see `JournalBlock.payload`). */
-  items: string;
 }

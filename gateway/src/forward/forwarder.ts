@@ -19,12 +19,15 @@
  *   forwarder then sends one message at a time, halving their size, until it finds what the
  *   endpoint takes; an entry that kills the connection twice when sent alone is dead-lettered.
  *   See poison.ts.
+ * - A message not delivered this time (any other rejection) is sent again first, after a pause in
+ *   which nothing else is sent, so an endpoint that takes one message at a time (`inFlight: 1`)
+ *   receives the entries in order, with no gap, across its transient errors.
  */
 import { toSensegateError, type Logger } from '@sensegate/sdk';
 import type { JournalBlock, OutboundMessage } from '../feed/entry.js';
 import type { Journal } from '../journal/journal.js';
 import type { Metrics } from '../metrics.js';
-import type { Sink } from '../sinks/sink.js';
+import type { SinkInstance as Sink } from '@sensegate/sdk';
 import { AckTracker } from './acks.js';
 import { pack, slicePiece, type Piece } from './items.js';
 import type { ForwardOptions } from './options.js';
@@ -82,6 +85,8 @@ export class Forwarder {
   private timerAt = 0;
   private drained: (() => void) | undefined;
   private failureLogged = false;
+  /** After a message was not delivered, nothing is sent before this time (performance.now()). */
+  private retryAt = 0;
 
   private readonly m: {
     liveMessages: { value: number };
@@ -213,6 +218,7 @@ export class Forwarder {
     if (verdict) void this.deadLetter(verdict.piece, verdict.reason, this.generation + 1);
     this.generation++;
     this.connected = false;
+    this.retryAt = 0;
     this.liveFrom = Number.POSITIVE_INFINITY;
     this.live.length = 0;
     this.liveEntries = 0;
@@ -228,6 +234,8 @@ export class Forwarder {
   /** Sends as much as the window, the replay rate and the batching rules allow. */
   private pump(): void {
     if (!this.connected) return;
+    const pause = this.retryAt - performance.now();
+    if (pause > 0) return this.wakeIn(pause);
     const window = this.window;
     const historicalWindow = Math.max(1, Math.floor(window * this.opts.replay.share));
     let wake = Number.POSITIVE_INFINITY;
@@ -320,11 +328,11 @@ export class Forwarder {
             `sink ${this.sink.name}: a message (seq ${piece.seq}, ${piece.count} entries) was not delivered: ${e.message}; retrying (logged once per connection)`,
           );
         }
-        setTimeout(() => {
-          if (generation !== this.generation) return;
-          this.ready.push({ ...piece, historical });
-          this.pump();
-        }, RETRY_DELAY).unref();
+        // First in line again, in sequence order, after a pause in which nothing else goes out.
+        const at = this.ready.findIndex((r) => r.seq > piece.seq);
+        this.ready.splice(at < 0 ? this.ready.length : at, 0, { ...piece, historical });
+        this.retryAt = performance.now() + RETRY_DELAY;
+        this.wakeIn(RETRY_DELAY);
       },
     );
   }

@@ -17,6 +17,9 @@ import {
   type Logger,
   type PublishOptions,
   type SecretRef,
+  type BirthInfo,
+  type Sink,
+  type SinkInstance,
   type Value,
 } from '@sensegate/sdk';
 import { CommandRouter } from '../commands/router.js';
@@ -25,8 +28,8 @@ import { Forwarder } from '../forward/forwarder.js';
 import { Journal } from '../journal/journal.js';
 import { Metrics } from '../metrics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import type { BirthInfo, Sink } from '../sinks/sink.js';
 import { createSink } from '../sinks/create.js';
+import { SinkRegistry } from '../sinks/registry.js';
 import { VERSION } from '../version.js';
 import { VideoService } from '../video/service.js';
 import { VideoRelay } from '../video/relay/index.js';
@@ -34,7 +37,7 @@ import { resolveRelaySecrets } from '../video/relay-secrets.js';
 import { SnapshotStore, Snapshotter } from '../video/snapshots/index.js';
 import { PRIVATE, accessFor, ensureFile, ensureFolder, tighten, type FileAccess } from '../data-folder.js';
 import { DataFolderLock } from '../data-lock.js';
-import { DriverRegistry } from '../drivers/registry.js';
+import { configSearchPath, DriverRegistry } from '../drivers/registry.js';
 import { clockWatch, type ClockStep } from './clock-watch.js';
 import { DeviceRunner } from './device-runner.js';
 import { driverMetrics } from './driver-metrics.js';
@@ -49,6 +52,8 @@ type BirthPoint = BirthInfo['devices'][number]['points'][number];
 export interface GatewayOptions {
   config: GatewayConfig;
   drivers: Map<string, Driver>;
+  /** The sink of every `sinks:` type (from loadConfigFile); a type missing here is loaded as the configuration does. */
+  sinks?: Map<string, Sink>;
   /** Folder for the journal and state; created if missing. */
   dataDir: string;
   log: Logger;
@@ -74,7 +79,7 @@ export class Gateway {
   readonly runners = new Map<string, DeviceRunner>();
   private readonly instances = new Map<string, DriverInstance>();
   private readonly forwarders: Forwarder[] = [];
-  private readonly sinks: Sink[] = [];
+  private readonly sinks: SinkInstance[] = [];
   /** What devices said about themselves (`context.describe`), for the birth message. */
   private readonly deviceInfo = new Map<string, DeviceInfo>();
   /** Camera streams: relay, snapshots and stream readings. */
@@ -181,8 +186,10 @@ export class Gateway {
       log: log.child({ component: 'commands' }),
       metrics: this.metrics,
     });
+    const sinkRegistry = new SinkRegistry(configSearchPath(config.file));
     for (const sinkConfig of config.sinks) {
-      const sink = createSink(sinkConfig, {
+      const definition = this.options.sinks?.get(sinkConfig.type) ?? (await sinkRegistry.load(sinkConfig.type));
+      const sink = createSink(definition, sinkConfig, {
         gatewayId: config.gateway.id,
         version: VERSION,
         log: log.child({ sink: sinkConfig.name }),

@@ -3,11 +3,8 @@
  * ST and time zone, and for every point the CN (real-time, minute, hour, day or state data) and the
  * CP key (`a34004-Avg`) it came from. Built once from the gateway's configuration.
  */
-import { DATA_KINDS, defaultField, type DataKind } from '@sensegate/driver-hj212';
-import { SensegateError } from '@sensegate/sdk';
-import type { DeviceConfig } from '../../config/load.js';
-import { resolveSecret } from '../../config/secret.js';
-import type { SinkContext } from '../create.js';
+import { SensegateError, type SinkContext, type SinkDevice } from '@sensegate/sdk';
+import { DATA_KINDS, defaultField, type DataKind } from '../config/point.js';
 import type { Hj212SinkConfig } from './schema.js';
 
 export interface RelayPoint {
@@ -32,8 +29,12 @@ interface Hj212Connection {
   st?: string;
 }
 
-export function relayStations(config: Hj212SinkConfig, devices: readonly DeviceConfig[], context: Pick<SinkContext, 'baseDir' | 'env'>): Map<string, RelayStation> {
-  const where = `sink ${config.name}`;
+export function relayStations(
+  config: Hj212SinkConfig,
+  devices: readonly SinkDevice[],
+  context: Pick<SinkContext, 'name' | 'secret'>,
+): Map<string, RelayStation> {
+  const where = `sink ${context.name}`;
   const stations = devices.filter((d) => d.enabled && d.driver === 'hj212');
   const byId = new Map(stations.map((d) => [d.id, d]));
   for (const id of [...(config.devices ?? []), ...config.stations.map((s) => s.device)]) {
@@ -48,7 +49,7 @@ export function relayStations(config: Hj212SinkConfig, devices: readonly DeviceC
     const connection = device.connection as Hj212Connection;
     const override = overrides.get(device.id);
     const password = override?.password
-      ? resolveSecret(override.password, { baseDir: context.baseDir, env: context.env, path: `sinks.${config.name}.stations.${device.id}.password`, source: where }).reveal()
+      ? context.secret(`stations.${device.id}.password`, override.password)
       : typeof connection.password === 'string'
         ? connection.password
         : (connection.password?.reveal() ?? '');

@@ -7,11 +7,19 @@
  */
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { encodeFrame, FrameDecoder, formatQn, formatSegment, makeFlag, parseSegment } from '@sensegate/driver-hj212/protocol';
-import { Backoff, SensegateError, type Reading } from '@sensegate/sdk';
-import type { OutboundMessage } from '../../feed/entry.js';
-import type { SinkContext } from '../create.js';
-import type { BirthInfo, Sink, SinkEvents } from '../sink.js';
+import {
+  Backoff,
+  SensegateError,
+  type BirthInfo,
+  type CounterSeries,
+  type GaugeSeries,
+  type OutboundMessage,
+  type Reading,
+  type SinkContext,
+  type SinkEvents,
+  type SinkInstance,
+} from '@sensegate/sdk';
+import { encodeFrame, FrameDecoder, formatQn, formatSegment, makeFlag, parseSegment } from '../protocol/index.js';
 import { relayPackets, type RelayPacket } from './packets.js';
 import type { Hj212SinkConfig } from './schema.js';
 import { relayStations, type RelayStation } from './stations.js';
@@ -22,7 +30,7 @@ interface AwaitingAck {
   timer: NodeJS.Timeout;
 }
 
-class Hj212Sink extends EventEmitter<SinkEvents> implements Sink {
+class Hj212Sink extends EventEmitter<SinkEvents> implements SinkInstance {
   readonly name: string;
   private readonly endpoint: string;
   private readonly stations: Map<string, RelayStation>;
@@ -35,23 +43,22 @@ class Hj212Sink extends EventEmitter<SinkEvents> implements Sink {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly awaiting = new Map<string, AwaitingAck>();
   private lastQn = 0;
-  private readonly metrics;
+  private readonly metrics: { connected: GaugeSeries; connects: CounterSeries; bytes: CounterSeries; packets: CounterSeries };
 
   constructor(
     private readonly config: Hj212SinkConfig,
     private readonly context: SinkContext,
   ) {
     super();
-    this.name = config.name;
+    this.name = context.name;
     this.endpoint = `${config.host}:${config.port}`;
     this.stations = relayStations(config, context.devices, context);
     this.backoff = new Backoff(config.reconnect);
-    const labels = { sink: this.name };
     this.metrics = {
-      connected: context.metrics.gauge('sensegate_sink_connected', '1 while the sink is connected to its endpoint.').bind(labels),
-      connects: context.metrics.counter('sensegate_sink_connects_total', 'Successful connections of a sink to its endpoint.').bind(labels),
-      bytes: context.metrics.counter('sensegate_sink_bytes_total', 'Payload bytes published by a sink.').bind(labels),
-      packets: context.metrics.counter('sensegate_hj212_relay_packets_total', 'HJ 212 packets relayed upstream (acknowledged when `ack` is on).').bind(labels),
+      connected: context.metrics.gauge('sensegate_sink_connected', '1 while the sink is connected to its endpoint.'),
+      connects: context.metrics.counter('sensegate_sink_connects_total', 'Successful connections of a sink to its endpoint.'),
+      bytes: context.metrics.counter('sensegate_sink_bytes_total', 'Payload bytes published by a sink.'),
+      packets: context.metrics.counter('sensegate_hj212_relay_packets_total', 'HJ 212 packets relayed upstream (acknowledged when `ack` is on).'),
     };
   }
 
@@ -78,8 +85,8 @@ class Hj212Sink extends EventEmitter<SinkEvents> implements Sink {
       this.backoff.reset();
       this.failing = false;
       this.isConnected = true;
-      this.metrics.connected.value = 1;
-      this.metrics.connects.value++;
+      this.metrics.connected.set(1);
+      this.metrics.connects.inc();
       log.info({ endpoint: this.endpoint }, `sink ${this.name}: ${this.everConnected ? 'reconnected' : 'connected'} to ${this.endpoint} (HJ 212 relay)`);
       this.everConnected = true;
       this.emit('connect');
@@ -104,7 +111,7 @@ class Hj212Sink extends EventEmitter<SinkEvents> implements Sink {
       this.rejectAwaiting(reason);
       if (this.isConnected) {
         this.isConnected = false;
-        this.metrics.connected.value = 0;
+        this.metrics.connected.set(0);
         if (!this.stopped) log.warn({ endpoint: this.endpoint, reason }, `sink ${this.name}: connection to ${this.endpoint} lost (${reason}); reconnecting, data is kept in the journal`);
         this.emit('disconnect', reason);
       } else if (!this.stopped && !this.failing) {
@@ -147,10 +154,10 @@ class Hj212Sink extends EventEmitter<SinkEvents> implements Sink {
     const frame = encodeFrame(
       formatSegment({ qn, st: packet.station.st, cn: packet.cn, pw: packet.station.password, mn: packet.station.mn, flag, cp: packet.cp }),
     );
-    this.metrics.bytes.value += frame.length;
+    this.metrics.bytes.inc(frame.length);
     return new Promise<void>((resolve, reject) => {
       const done = () => {
-        this.metrics.packets.value++;
+        this.metrics.packets.inc();
         resolve();
       };
       if (this.config.ack) {
@@ -197,13 +204,13 @@ class Hj212Sink extends EventEmitter<SinkEvents> implements Sink {
     this.rejectAwaiting('sink stopped');
     if (this.isConnected) {
       this.isConnected = false;
-      this.metrics.connected.value = 0;
+      this.metrics.connected.set(0);
       this.emit('disconnect', 'stopped');
     }
     this.context.log.info(`sink ${this.name}: closed`);
   }
 }
 
-export function createHj212Sink(config: Hj212SinkConfig, context: SinkContext): Sink {
+export function createHj212Sink(config: Hj212SinkConfig, context: SinkContext): SinkInstance {
   return new Hj212Sink(config, context);
 }

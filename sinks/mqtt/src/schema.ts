@@ -1,11 +1,9 @@
 /**
- * The `sinks: - type: mqtt` block. Delivery settings (batching, in-flight window, replay rate) are
- * the forwarder's and shared by every sink type; see forward/options.ts.
+ * The sink's own fields of a `sinks: - type: mqtt` block. The gateway adds `type`, `name` and the
+ * delivery settings every sink type shares (batching, in-flight window, replay rate).
  */
-import { backoffSchema, byteSize, duration, identifier } from '@sensegate/sdk';
+import { backoffSchema, byteSize, duration, secret } from '@sensegate/sdk';
 import { z } from 'zod';
-import { secret } from '../../config/secret.js';
-import { forwardOptionsShape } from '../../forward/options.js';
 
 export const DEFAULT_TOPIC_PREFIX = 'sensegate/v1';
 
@@ -26,8 +24,6 @@ const tlsSchema = z
 
 export const mqttSinkSchema = z
   .object({
-    type: z.literal('mqtt'),
-    name: identifier('Name of this sink in logs and metrics, and of its journal cursor; renaming it replays the whole journal.').default('mqtt'),
     url: z
       .string()
       .regex(/^(mqtts?|wss?):\/\/[^\s]+$/, 'an mqtt://, mqtts://, ws:// or wss:// URL, e.g. mqtt://broker.city.example:1883')
@@ -51,9 +47,7 @@ export const mqttSinkSchema = z
     maxMessageBytes: byteSize('Largest message payload; a batch is cut before it grows past this (brokers commonly refuse above 256 KiB to 1 MiB).')
       .pipe(z.number().min(4096))
       .default(256 * 1024),
-    ...forwardOptionsShape,
   })
-  .strict()
-  .describe('Forward the feed to an MQTT broker (QoS 1), with a retained birth and a last-will death message.');
+  .strict();
 
 export type MqttSinkConfig = z.output<typeof mqttSinkSchema>;

@@ -1,13 +1,12 @@
 /**
- * The `sinks: - type: hj212` block: relay the stations' data upstream, as an HJ 212 client, to a
+ * The relay's own fields of a `sinks: - type: hj212` block (the gateway adds `type`, `name` and the
+ * delivery settings every sink shares): relay the stations' data upstream, as an HJ 212 client, to a
  * higher platform (stations often must report to the city and to the province). One block per
  * platform, each with its own journal cursor, so an outage of one platform replays to that
  * platform alone.
  */
-import { backoffSchema, duration, identifier } from '@sensegate/sdk';
+import { backoffSchema, duration, identifier, secret } from '@sensegate/sdk';
 import { z } from 'zod';
-import { secret } from '../../config/secret.js';
-import { forwardOptionsShape } from '../../forward/options.js';
 
 const stationOverride = z
   .object({
@@ -20,8 +19,6 @@ const stationOverride = z
 
 export const hj212SinkSchema = z
   .object({
-    type: z.literal('hj212'),
-    name: identifier('Name of this sink in logs and metrics, and of its journal cursor; renaming it replays the whole journal.').default('hj212'),
     host: z.string().min(1).describe('Host name or address of the upstream platform.'),
     port: z.number().int().min(1).max(65535).describe('TCP port of the upstream platform.'),
     devices: z
@@ -37,9 +34,7 @@ export const hj212SinkSchema = z
     ackTimeout: duration('How long to wait for a 9014 acknowledgement before the connection is considered dead and replaced.').default(10_000),
     connectTimeout: duration('Time allowed for the TCP connection.').default(10_000),
     reconnect: backoffSchema.default({ initialDelay: 1000, maxDelay: 60_000 }),
-    ...forwardOptionsShape,
   })
-  .strict()
-  .describe('Relay the data of `hj212` stations to a higher platform as an HJ 212 client, journaled and replayed like any sink.');
+  .strict();
 
 export type Hj212SinkConfig = z.output<typeof hj212SinkSchema>;

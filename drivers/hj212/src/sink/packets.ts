@@ -4,7 +4,7 @@
  * the readings arrived. A packet that would outgrow the standard's data segment is cut in two with
  * the same DataTime, which every platform accepts (split packets with PNUM/PNO are not).
  */
-import { formatDataTime } from '@sensegate/driver-hj212/protocol';
+import { formatDataTime } from '../protocol/index.js';
 import type { Quality, Reading } from '@sensegate/sdk';
 import type { RelayStation } from './stations.js';
 

@@ -9,11 +9,20 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { Backoff, SensegateError, isLoopback, type Logger } from '@sensegate/sdk';
-import { resolveSecret } from '../../config/secret.js';
-import type { OutboundMessage } from '../../feed/entry.js';
-import type { BirthInfo, CommandHandler, Sink, SinkEvents } from '../sink.js';
-import type { SinkContext } from '../create.js';
+import {
+  Backoff,
+  SensegateError,
+  isLoopback,
+  refused,
+  type BirthInfo,
+  type CommandHandler,
+  type CounterSeries,
+  type GaugeSeries,
+  type OutboundMessage,
+  type SinkContext,
+  type SinkEvents,
+  type SinkInstance,
+} from '@sensegate/sdk';
 import type { MqttSinkConfig } from './schema.js';
 
 /** Version of the message envelope; bumped only for changes a consumer must know about. */
@@ -56,7 +65,7 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
-class MqttSink extends EventEmitter<SinkEvents> implements Sink {
+class MqttSink extends EventEmitter<SinkEvents> implements SinkInstance {
   readonly name: string;
   private readonly topics: FeedTopics;
   private readonly options: IClientOptions;
@@ -75,24 +84,23 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
   /** Set while connection attempts fail; the failure is logged once per episode. */
   private failing = false;
   private everConnected = false;
-  private readonly metrics: { connected: { value: number }; connects: { value: number }; bytes: { value: number } };
+  private readonly metrics: { connected: GaugeSeries; connects: CounterSeries; bytes: CounterSeries };
 
   constructor(
     private readonly config: MqttSinkConfig,
     private readonly context: SinkContext,
   ) {
     super();
-    this.name = config.name;
+    this.name = context.name;
     this.url = safeUrl(config.url);
     this.topics = feedTopics(config.topicPrefix, context.gatewayId);
     this.gatewayJson = JSON.stringify(context.gatewayId);
     this.backoff = new Backoff(config.reconnect);
     this.options = this.clientOptions();
-    const labels = { sink: this.name };
     this.metrics = {
-      connected: context.metrics.gauge('sensegate_sink_connected', '1 while the sink is connected to its endpoint.').bind(labels),
-      connects: context.metrics.counter('sensegate_sink_connects_total', 'Successful connections of a sink to its endpoint.').bind(labels),
-      bytes: context.metrics.counter('sensegate_sink_bytes_total', 'Payload bytes published by a sink.').bind(labels),
+      connected: context.metrics.gauge('sensegate_sink_connected', '1 while the sink is connected to its endpoint.'),
+      connects: context.metrics.counter('sensegate_sink_connects_total', 'Successful connections of a sink to its endpoint.'),
+      bytes: context.metrics.counter('sensegate_sink_bytes_total', 'Payload bytes published by a sink.'),
     };
   }
 
@@ -107,14 +115,13 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
   /** Secrets and certificate files are read here, so a missing one fails at startup, by name. */
   private clientOptions(): IClientOptions {
     const { config, context } = this;
-    const scope = (field: string) => ({ baseDir: context.baseDir, env: context.env, path: `sinks.${config.name}.${field}`, source: `sink ${config.name}` });
     const file = (field: string, path: string) => {
       const full = isAbsolute(path) ? path : resolve(context.baseDir, path);
       try {
         return readFileSync(full);
       } catch (err) {
-        throw new SensegateError('SG_CONFIG_INVALID', `sink ${config.name}: tls.${field}: cannot read ${full}: ${(err as Error).message}`, {
-          source: `sink ${config.name}`,
+        throw new SensegateError('SG_CONFIG_INVALID', `sink ${this.name}: tls.${field}: cannot read ${full}: ${(err as Error).message}`, {
+          source: `sink ${this.name}`,
           cause: err,
         });
       }
@@ -129,14 +136,14 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
       queueQoSZero: false,
     };
     if (config.username !== undefined) options.username = config.username;
-    if (config.password !== undefined) options.password = resolveSecret(config.password, scope('password')).reveal();
+    if (config.password !== undefined) options.password = context.secret('password', config.password);
     if (config.tls) {
       const tls = config.tls;
       if (tls.ca) options.ca = file('ca', tls.ca);
       if (tls.cert) options.cert = file('cert', tls.cert);
       if (tls.key) options.key = file('key', tls.key);
       // mqtt.js hands its options to tls.connect, which takes the key's passphrase.
-      if (tls.passphrase !== undefined) (options as IClientOptions & { passphrase?: string }).passphrase = resolveSecret(tls.passphrase, scope('tls.passphrase')).reveal();
+      if (tls.passphrase !== undefined) (options as IClientOptions & { passphrase?: string }).passphrase = context.secret('tls.passphrase', tls.passphrase);
       options.rejectUnauthorized = tls.rejectUnauthorized;
       if (tls.servername) options.servername = tls.servername;
     }
@@ -198,8 +205,8 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
       this.everConnected = true;
       this.failing = false;
       this.isConnected = true;
-      this.metrics.connected.value = 1;
-      this.metrics.connects.value++;
+      this.metrics.connected.set(1);
+      this.metrics.connects.inc();
       log.info(
         { url: this.url, protocolVersion: this.config.protocolVersion },
         `sink ${this.name}: ${again ? 'reconnected' : 'connected'} to ${this.url} (MQTT ${this.config.protocolVersion === 5 ? '5' : '3.1.1'})`,
@@ -220,7 +227,7 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
       this.rejectPending(reason);
       if (this.isConnected) {
         this.isConnected = false;
-        this.metrics.connected.value = 0;
+        this.metrics.connected.set(0);
         if (!this.stopped) log.warn({ url: this.url, reason }, `sink ${this.name}: connection to ${this.url} lost (${reason}); reconnecting, data is kept in the journal`);
         this.emit('disconnect', reason);
       } else if (!opened && !this.stopped) {
@@ -268,11 +275,9 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
       `"${message.kind === 'reading' ? 'readings' : 'events'}":[${message.items}]}`;
     if (this.limit !== undefined && Buffer.byteLength(payload) > this.limit) {
       // The broker said it takes no more: sending would only get the connection closed.
-      return Promise.reject(
-        new SensegateError('SG_MESSAGE_REFUSED', `sink ${this.name}: a message of ${Buffer.byteLength(payload)} bytes is over the ${this.limit} bytes ${this.url} takes (its Maximum Packet Size)`),
-      );
+      return Promise.reject(refused(`sink ${this.name}: a message of ${Buffer.byteLength(payload)} bytes is over the ${this.limit} bytes ${this.url} takes (its Maximum Packet Size)`));
     }
-    this.metrics.bytes.value += payload.length;
+    this.metrics.bytes.inc(payload.length);
     return new Promise<void>((resolve, reject) => {
       const entry: Pending = { resolve, reject };
       this.pending.add(entry);
@@ -280,14 +285,9 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
         if (!this.pending.delete(entry)) return;
         if (!err) return resolve();
         const reason = (err as { code?: unknown }).code;
-        const refused = typeof reason === 'number' && REFUSED_FOR_GOOD.has(reason);
-        reject(
-          new SensegateError(
-            refused ? 'SG_MESSAGE_REFUSED' : 'SG_SINK_REJECTED',
-            `sink ${this.name}: ${this.url} did not accept the message${typeof reason === 'number' ? ` (reason code 0x${reason.toString(16)})` : ''}: ${err.message}`,
-            { cause: err, retryable: !refused },
-          ),
-        );
+        const why = `sink ${this.name}: ${this.url} did not accept the message${typeof reason === 'number' ? ` (reason code 0x${reason.toString(16)})` : ''}: ${err.message}`;
+        const forGood = typeof reason === 'number' && REFUSED_FOR_GOOD.has(reason);
+        reject(forGood ? refused(why, { cause: err }) : new SensegateError('SG_SINK_REJECTED', why, { cause: err, retryable: true }));
       });
     });
   }
@@ -320,7 +320,7 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
     this.rejectPending('sink stopped');
     if (this.isConnected) {
       this.isConnected = false;
-      this.metrics.connected.value = 0;
+      this.metrics.connected.set(0);
       this.emit('disconnect', 'stopped');
     }
     this.context.log.info(`sink ${this.name}: closed`);
@@ -342,6 +342,6 @@ class MqttSink extends EventEmitter<SinkEvents> implements Sink {
   }
 }
 
-export function createMqttSink(config: MqttSinkConfig, context: SinkContext): Sink {
+export function createMqttSink(config: MqttSinkConfig, context: SinkContext): SinkInstance {
   return new MqttSink(config, context);
 }
