@@ -78,6 +78,19 @@ export {
   type ReadBatch,
   type ReadPlan,
 } from './driver.js';
+export {
+  driverDataDir,
+  flagOf,
+  gatewayDataDir,
+  type BrowseResult,
+  type CliIO,
+  type CliTable,
+  type DiscoveryResult,
+  type DriverBrowse,
+  type DriverDiscover,
+  type DriverTool,
+  type SimulatorModule,
+} from './driver-cli.js';
 export { defineStep, isStep, type ClockStep, type Step, type StepContext, type StepDefinition, type StepPoint, type StepResult } from './step.js';
 export {
   formatLocation,
