@@ -10,19 +10,19 @@ import { DriverRegistry } from '../drivers/registry.js';
 import { parseOptions } from './args.js';
 import { devicesYaml } from './devices-yaml.js';
 import { cliIO, driverFor, driversWith, registryFor } from './driver-cli.js';
-import { blockOf, flagHelp, optionFields, parseArgsOptions, parseBlock } from './option-flags.js';
+import { blockOf, flagRows, helpColumns, optionFields, parseArgsOptions, parseBlock, wrap } from './option-flags.js';
 
 const canBrowse = (d: Driver) => d.browse !== undefined;
 const COMMON = ['select', 'out', 'device', 'json', 'data', 'config'];
 
-const COMMON_HELP = `  --select PATTERN    choose variables by path, e.g. 'WaterPlant/IntakePumps/*/Speed' or '**/Level';
-                      * matches within one level, ** across levels (repeatable; default: all)
-  --out FILE          write the device configuration (YAML) for the chosen variables
-  --device ID         device id in that configuration
-  --json              print the tree as JSON instead
-  --data DIR          the gateway's data folder, for drivers that keep state such as certificates
-  --config FILE       or: the gateway's configuration (its data folder, as \`sensegate run\` uses it,
-                      and the drivers installed beside it); neither: $SENSEGATE_DATA, else .sensegate/default`;
+const COMMON_FLAGS: Array<[string, string]> = [
+  ['--select PATTERN', 'choose variables by path, e.g. \'WaterPlant/IntakePumps/*/Speed\' or \'**/Level\'; * matches within one level, ** across levels (repeatable; default: all)'],
+  ['--out FILE', 'write the device configuration (YAML) for the chosen variables'],
+  ['--device ID', 'device id in that configuration'],
+  ['--json', 'print the tree as JSON instead'],
+  ['--data DIR', 'the gateway\'s data folder, for drivers that keep state such as certificates'],
+  ['--config FILE', 'or: the gateway\'s configuration (its data folder, as `sensegate run` uses it, and the drivers installed beside it); neither: $SENSEGATE_DATA, else .sensegate/default'],
+];
 
 export async function browseHelp(registry: DriverRegistry = new DriverRegistry()): Promise<string> {
   const able = await driversWith(registry, canBrowse);
@@ -36,7 +36,7 @@ driver's options.
 Drivers that can browse: ${able.join(', ') || 'none installed'}
 (with --config FILE, also the drivers installed beside that configuration)
 
-${COMMON_HELP}`;
+${helpColumns(COMMON_FLAGS).join('\n')}`;
 }
 
 function driverHelp(name: string, driver: Driver): string {
@@ -44,10 +44,9 @@ function driverHelp(name: string, driver: Driver): string {
   const target = optionFields(browse.options).find((f) => f.field === browse.target);
   return `Usage: sensegate browse ${name} <${browse.target}> [options]
 
-${browse.summary}
+${wrap(browse.summary)}
 
-  <${browse.target}>  ${target?.description ?? ''}
-${[...flagHelp(optionFields(browse.options, [browse.target, ...COMMON])), COMMON_HELP].join('\n')}`;
+${helpColumns([[`<${browse.target}>`, target?.description ?? ''], ...flagRows(optionFields(browse.options, [browse.target, ...COMMON])), ...COMMON_FLAGS]).join('\n')}`;
 }
 
 export async function runBrowse(argv: string[], out: NodeJS.WritableStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -10,14 +10,16 @@ import { DriverRegistry } from '../drivers/registry.js';
 import { parseOptions } from './args.js';
 import { devicesYaml } from './devices-yaml.js';
 import { cliIO, driverFor, driversWith, registryFor } from './driver-cli.js';
-import { blockOf, flagHelp, optionFields, parseArgsOptions, parseBlock } from './option-flags.js';
+import { blockOf, flagRows, helpColumns, optionFields, parseArgsOptions, parseBlock, wrap } from './option-flags.js';
 
 const canDiscover = (d: Driver) => d.discover !== undefined;
 
-const COMMON_HELP = `  --out FILE          write the devices: block to FILE instead of printing it
-  --json              print what answered as JSON instead
-  --data DIR          the gateway's data folder, for drivers that keep state (default: as \`sensegate run\`)
-  --config FILE       the gateway's configuration: its data folder, and drivers installed beside it`;
+const COMMON_FLAGS: Array<[string, string]> = [
+  ['--out FILE', 'write the devices: block to FILE instead of printing it'],
+  ['--json', 'print what answered as JSON instead'],
+  ['--data DIR', 'the gateway\'s data folder, for drivers that keep state (default: as `sensegate run` finds it)'],
+  ['--config FILE', 'the gateway\'s configuration: its data folder, and the drivers installed beside it'],
+];
 
 export async function discoverHelp(registry: DriverRegistry = new DriverRegistry()): Promise<string> {
   const able = await driversWith(registry, canDiscover);
@@ -30,16 +32,16 @@ Finds devices on the network with the driver's own discovery, lists those that a
 Drivers that can discover: ${able.join(', ') || 'none installed'}
 (with --config FILE, also the drivers installed beside that configuration)
 
-${COMMON_HELP}`;
+${helpColumns(COMMON_FLAGS).join('\n')}`;
 }
 
 function driverHelp(name: string, driver: Driver): string {
   const discover = driver.discover!;
   return `Usage: sensegate discover ${name} [options]
 
-${discover.summary}
+${wrap(discover.summary)}
 
-${[...flagHelp(optionFields(discover.options)), COMMON_HELP].join('\n')}`;
+${helpColumns([...flagRows(optionFields(discover.options, ['out', 'json', 'data', 'config'])), ...COMMON_FLAGS]).join('\n')}`;
 }
 
 export async function runDiscover(argv: string[], out: NodeJS.WritableStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Promise<number> {

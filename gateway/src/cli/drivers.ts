@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import type { InstalledDriver } from '../drivers/registry.js';
 import { parseOptions } from './args.js';
 import { driverFor, registryFor } from './driver-cli.js';
+import { wrap } from './option-flags.js';
 
 export const driversHelp = `Usage: sensegate drivers [<driver>] [--config FILE] [--json]
 
@@ -48,7 +49,7 @@ export async function runDrivers(argv: string[], out: NodeJS.WritableStream = pr
   const lines: string[] = [];
   for (const d of drivers) {
     const s = summaryOf(d);
-    lines.push(`${s.name}  ${s.version}  (${s.package}, ${s.builtin ? 'built in' : 'installed'}, driver contract ${s.contract})`, `  ${s.description}`);
+    lines.push(`${s.name}  ${s.version}  (${s.package}, ${s.builtin ? 'built in' : 'installed'}, driver contract ${s.contract})`, wrap(s.description, 98).replace(/^/gm, '  '));
     if (s.commands.length) lines.push(`  commands:  ${s.commands.join(', ')}`);
     if (s.discover) lines.push(`  discover:  sensegate discover ${s.name}`);
     if (s.browse) lines.push(`  browse:    sensegate browse ${s.name} <${s.browse}>`);
@@ -113,7 +114,7 @@ function renderUsage(d: InstalledDriver, usage: Awaited<ReturnType<typeof usageO
     lines.push('');
   }
   if (usage.discoverOptions) {
-    lines.push(`Discover: sensegate discover ${usage.name} [options]  (${usage.discoverOptions.summary})`);
+    lines.push(`Discover: sensegate discover ${usage.name} [options]`, wrap(usage.discoverOptions.summary).replace(/^/gm, '  '));
     lines.push(...fieldLines(usage.discoverOptions.options, '  ', (f) => `--${flagOf(f)}`), '');
   }
   if (usage.browseOptions) {
@@ -139,7 +140,10 @@ function fieldLines(schema: Json, indent: string, label: (field: string) => stri
     const p = properties[name]!;
     const required = (schema.required ?? []).includes(name) && p.default === undefined;
     const head = [typeOf(p), required ? 'required' : p.default !== undefined ? `default ${JSON.stringify(p.default)}` : 'optional'].join(', ');
-    lines.push(`${indent}${label(name).padEnd(width)}  ${head}${p.description ? `  ${p.description}` : ''}`);
+    const hanging = ' '.repeat(indent.length + width + 2);
+    // \u0001 keeps the two spaces between the head and the description through the wrapping.
+    const text = wrap(`${head}${p.description ? `\u0001${p.description}` : ''}`, Math.max(40, 100 - hanging.length)).replace(/\u0001/g, '  ').split('\n');
+    lines.push(`${indent}${label(name).padEnd(width)}  ${text[0]}`, ...text.slice(1).map((t) => `${hanging}${t}`));
     const nested = objectOf(p);
     if (nested?.properties) lines.push(...fieldLines(nested, `${indent}  ${' '.repeat(width)}`));
   }

@@ -67,21 +67,49 @@ export function parseBlock(command: string, schema: z.ZodObject<any>, block: Rec
   throw new SensegateError('SG_USAGE', `${command}: ${problems.join('; ')}`);
 }
 
-/** Help lines for the fields, in columns: `--flag VALUE  description (default: x)`. */
-export function flagHelp(fields: readonly OptionField[]): string[] {
-  const left = fields.map((f) => `  --${f.flag}${f.type === 'boolean' ? '' : ` ${placeholder(f)}`}`);
-  const width = Math.max(20, ...left.map((l) => l.length));
-  return fields.map((f, i) => {
-    const notes = [f.description ?? '', f.enum && f.type !== 'array' ? `One of ${f.enum.join(', ')}.` : '', f.default !== undefined ? `Default: ${JSON.stringify(f.default)}.` : '', f.type === 'array' ? '(repeatable)' : '', f.required ? '(required)' : '']
+/** Help rows for the fields: `--flag VALUE` and its description, type notes and default. */
+export function flagRows(fields: readonly OptionField[]): Array<[string, string]> {
+  return fields.map((f) => {
+    const notes = [f.description ?? '', f.enum && f.type !== 'array' ? `One of ${f.enum.join(', ')}.` : '', f.default !== undefined ? `Default: ${String(f.default)}.` : '', f.type === 'array' ? '(repeatable)' : '', f.required ? '(required)' : '']
       .filter(Boolean)
       .join(' ');
-    return `${left[i]!.padEnd(width)}  ${notes}`.trimEnd();
+    return [`--${f.flag}${f.type === 'boolean' ? '' : ` ${placeholder(f)}`}`, notes];
   });
 }
 
+/** Rows of `left  text` in two columns, the text wrapped to the width with a hanging indent. */
+export function helpColumns(rows: ReadonlyArray<readonly [string, string]>, width = 100): string[] {
+  const column = Math.min(24, Math.max(...rows.map(([l]) => l.length)));
+  const indent = ' '.repeat(column + 4);
+  const lines: string[] = [];
+  for (const [label, text] of rows) {
+    const wrapped = wrap(text, width - indent.length).split('\n');
+    if (label.length > column) lines.push(`  ${label}`);
+    else lines.push(`  ${label.padEnd(column)}  ${wrapped.shift() ?? ''}`.trimEnd());
+    for (const line of wrapped) lines.push(`${indent}${line}`);
+  }
+  return lines;
+}
+
+/** `securityMode` -> MODE, `passwordEnv` -> VAR, numbers -> N. */
 function placeholder(f: OptionField): string {
   if (f.type === 'number' || f.type === 'integer') return 'N';
-  return f.field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+  const last = /[A-Z][a-z0-9]*$/.exec(f.field)?.[0] ?? f.field;
+  return last === 'Env' ? 'VAR' : last.toUpperCase();
+}
+
+/** Wraps a paragraph to the width. */
+export function wrap(text: string, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
 }
 
 /** The value of `--name X` or `--name=X` in argv, read before the full parse (to know where to look for drivers). */
