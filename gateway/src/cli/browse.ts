@@ -9,7 +9,7 @@ import { ID_PATTERN, SensegateError, type BrowseNode, type Driver } from '@sense
 import { DriverRegistry } from '../drivers/registry.js';
 import { parseOptions } from './args.js';
 import { devicesYaml } from './devices-yaml.js';
-import { cliIO, driverFor, driversWith, registryFor } from './driver-cli.js';
+import { driverFor, driversWith, registryFor, withCliIO } from './driver-cli.js';
 import { blockOf, flagRows, helpColumns, optionFields, parseArgsOptions, parseBlock, wrap } from './option-flags.js';
 
 const canBrowse = (d: Driver) => d.browse !== undefined;
@@ -91,9 +91,8 @@ export async function runBrowse(argv: string[], out: NodeJS.WritableStream = pro
   const device = values.device as string | undefined;
   if (device !== undefined && !ID_PATTERN.test(device)) throw new SensegateError('SG_USAGE', `${command}: --device "${device}" is not a valid device id`);
   const options = parseBlock(command, browse.options, { ...blockOf(fields, values), [browse.target]: target }, browse.target);
-  const io = cliIO(command, found, { stdout: out, env }, { data: values.data as string | undefined, config: values.config as string | undefined });
-
-  const result = await browse.run(options, io);
+  const flags = { data: values.data as string | undefined, config: values.config as string | undefined };
+  const result = await withCliIO(command, found, { stdout: out, env }, flags, (io) => browse.run(options, io));
   if (values.json) out.write(JSON.stringify(result.nodes, null, 2) + '\n');
   else out.write(renderTree(result.nodes).join('\n') + '\n');
   for (const note of result.notes ?? []) out.write(`(${note})\n`);

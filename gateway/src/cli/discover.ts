@@ -9,7 +9,7 @@ import { SensegateError, type DiscoveredDevice, type Driver, type DiscoveryResul
 import { DriverRegistry } from '../drivers/registry.js';
 import { parseOptions } from './args.js';
 import { devicesYaml } from './devices-yaml.js';
-import { cliIO, driverFor, driversWith, registryFor } from './driver-cli.js';
+import { driverFor, driversWith, registryFor, withCliIO } from './driver-cli.js';
 import { blockOf, flagRows, helpColumns, optionFields, parseArgsOptions, parseBlock, wrap } from './option-flags.js';
 
 const canDiscover = (d: Driver) => d.discover !== undefined;
@@ -80,11 +80,11 @@ export async function runDiscover(argv: string[], out: NodeJS.WritableStream = p
   if (positionals.length > 0) throw new SensegateError('SG_USAGE', `sensegate discover ${found.name}: unexpected argument "${positionals[0]}" (see --help)`);
   const given = blockOf(fields, values);
   const options = parseBlock(`sensegate discover ${found.name}`, discover.options, given);
-  const io = cliIO(`sensegate discover ${found.name}`, found, { stdout: out, env }, { data: values.data as string | undefined, config: values.config as string | undefined });
+  const flags = { data: values.data as string | undefined, config: values.config as string | undefined };
 
   let result: DiscoveryResult;
   try {
-    result = await discover.run(options, io);
+    result = await withCliIO(`sensegate discover ${found.name}`, found, { stdout: out, env }, flags, (io) => discover.run(options, io));
   } catch (err) {
     // Options the driver refuses after the schema (a range too large) are a usage problem of this command.
     if (err instanceof SensegateError && err.code === 'SG_CONFIG_INVALID') throw new SensegateError('SG_USAGE', `sensegate discover ${found.name}: ${err.message}`);
@@ -100,10 +100,10 @@ export async function runDiscover(argv: string[], out: NodeJS.WritableStream = p
     out.write(columns(result.table ?? defaultTable(devices)).join('\n') + '\n\n');
   }
   if (devices.length === 0) return 0;
-  const flags = fields.filter((f) => given[f.field] !== undefined && f.type !== 'boolean').map((f) => ` --${f.flag} ${String(given[f.field])}`).join('');
+  const asked = fields.filter((f) => given[f.field] !== undefined && f.type !== 'boolean').map((f) => ` --${f.flag} ${String(given[f.field])}`).join('');
   const snippet = devicesYaml(
     [
-      `Written by sensegate discover ${found.name}${flags}: ${devices.length} ${devices.length === 1 ? one : many}.`,
+      `Written by sensegate discover ${found.name}${asked}: ${devices.length} ${devices.length === 1 ? one : many}.`,
       `Paste under \`devices:\` in a gateway configuration${result.notes?.length ? `; ${result.notes.join('; ')}` : ''}.`,
     ],
     found.name,

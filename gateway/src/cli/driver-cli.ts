@@ -41,22 +41,43 @@ export async function driverFor(registry: DriverRegistry, name: string, command:
   }
 }
 
-/** The CliIO of a command acting for `found`, with `flags` (`--data`, `--config`) as the default for dataDir. */
-export function cliIO(
+/**
+ * Runs `run` with the CliIO of a command acting for `found`, `flags` (`--data`, `--config`) being the
+ * default for dataDir. The first Ctrl-C aborts `io.signal` (a discovery answers with what arrived so
+ * far); a second one stops the process as usual.
+ */
+export async function withCliIO<T>(
   command: string,
   found: InstalledDriver,
   streams: { stdout: NodeJS.WritableStream; stderr?: NodeJS.WritableStream; env?: NodeJS.ProcessEnv },
-  flags: { data?: string | undefined; config?: string | undefined } = {},
+  flags: { data?: string | undefined; config?: string | undefined },
+  run: (io: CliIO) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const interrupt = () => controller.abort(new SensegateError('SG_USAGE', `${command}: interrupted`));
+  process.once('SIGINT', interrupt);
+  try {
+    return await run(cliIO(command, found, streams, flags, controller.signal));
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+}
+
+function cliIO(
+  command: string,
+  found: InstalledDriver,
+  streams: { stdout: NodeJS.WritableStream; stderr?: NodeJS.WritableStream; env?: NodeJS.ProcessEnv },
+  flags: { data?: string | undefined; config?: string | undefined },
+  signal: AbortSignal,
 ): CliIO {
   const env = streams.env ?? process.env;
-  const controller = new AbortController();
   return {
     command,
     stdout: streams.stdout,
     stderr: streams.stderr ?? process.stderr,
     env,
     cwd: process.cwd(),
-    signal: controller.signal,
+    signal,
     async dataDir(given) {
       const { data, config } = given ?? flags;
       return driverDataDir(await gatewayFolder(data, config, env), found.driver.name);

@@ -24,7 +24,8 @@ export async function runSim(argv: string[]): Promise<number> {
     process.stdout.write((await simHelp()) + '\n');
     return name ? 0 : 2;
   }
-  const registry = registryFor(rest);
+  // The simulator's arguments are its own: a vendor's simulator is found from the current folder.
+  const registry = registryFor([]);
   const hasSimulator = (d: { simulator?: string | undefined }) => d.simulator !== undefined;
   const found = await driverFor(registry, name, 'sensegate sim', 'have a simulator', hasSimulator);
   if (!found.driver.simulator) {

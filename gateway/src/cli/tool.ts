@@ -4,7 +4,7 @@
  * alone lists the driver's tools.
  */
 import { SensegateError } from '@sensegate/sdk';
-import { cliIO, driverFor, registryFor } from './driver-cli.js';
+import { driverFor, registryFor, withCliIO } from './driver-cli.js';
 
 export async function runDriverTool(argv: string[], out: NodeJS.WritableStream = process.stdout, env: NodeJS.ProcessEnv = process.env, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const [name, toolName, ...rest] = argv;
@@ -30,5 +30,5 @@ export async function runDriverTool(argv: string[], out: NodeJS.WritableStream =
         : `sensegate ${name}: driver "${found.name}" has no tools; \`sensegate drivers ${found.name}\` shows what it offers`,
     );
   }
-  return tool.run(rest, cliIO(`sensegate ${name} ${toolName}`, found, { stdout: out, stderr: err, env }));
+  return withCliIO(`sensegate ${name} ${toolName}`, found, { stdout: out, stderr: err, env }, {}, (io) => tool.run(rest, io));
 }
