@@ -111,6 +111,27 @@ devices:
     assert.match(tool.stdout, new RegExp(`^pong from 127\\.0\\.0\\.1:${port}$`, 'm'));
     // Its state folder is the one `sensegate run --config` gives the driver: the gateway id's data folder.
     assert.match(tool.stdout, /^state in .*\.sensegate\/tank-site\/drivers\/acme-tank$/m);
+
+    // Its discovery: the flags are its option block's fields, the devices: block is written from what it found.
+    const help = await runCli(['discover', '--help', '--config', config]);
+    assert.match(help.stdout, /^Drivers that can discover: onvif, @acme\/sensegate-driver-tank$/m);
+    const driverHelp = await runCli(['discover', DRIVER, '--help', '--config', config]);
+    assert.match(driverHelp.stdout, /^ {2}--port N +TCP ports to ask\. \(repeatable\) \(required\)$/m);
+    const found = join(site, 'found.yaml');
+    const discovered = await runCli(['discover', DRIVER, '--port', port!, '--port', '1', '--out', found, '--config', config]);
+    assert.equal(discovered.code, 0, discovered.stderr);
+    assert.match(discovered.stdout, new RegExp(`^tank-${port} +${`{"host":"127.0.0.1","port":${port}}`.replace(/[.{}]/g, '\\$&')}$`, 'm'));
+    assert.match(discovered.stdout, /^wrote 1 tank to /m);
+    const yaml = await readFile(found, 'utf8');
+    assert.match(
+      yaml,
+      new RegExp(`- id: "tank-${port}"\\n {4}driver: "@acme/sensegate-driver-tank"\\n {4}connection:\\n {6}host: 127\\.0\\.0\\.1\\n {6}port: ${port}\\n {4}points:\\n {6}- id: "level"\\n {8}register: level\\n {8}unit: m\\n`),
+    );
+    // What it wrote is a device list the gateway accepts, its driver loaded from the site's node_modules.
+    const site2 = join(site, 'found-site.yaml');
+    await writeFile(site2, `gateway: { id: found-check }\n${yaml}sinks:\n  - { type: mqtt, url: 'mqtt://127.0.0.1:1' }\n`);
+    const check = await runCli(['validate', '--config', site2]);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
     assert.equal(await sim.stop(), 0, sim.stderr());
   });
 

@@ -100,7 +100,10 @@ export async function runDiscover(argv: string[], out: NodeJS.WritableStream = p
     out.write(columns(result.table ?? defaultTable(devices)).join('\n') + '\n\n');
   }
   if (devices.length === 0) return 0;
-  const asked = fields.filter((f) => given[f.field] !== undefined && f.type !== 'boolean').map((f) => ` --${f.flag} ${String(given[f.field])}`).join('');
+  const asked = fields
+    .filter((f) => given[f.field] !== undefined && f.type !== 'boolean')
+    .flatMap((f) => [given[f.field]].flat().map((v) => ` --${f.flag} ${String(v)}`))
+    .join('');
   const snippet = devicesYaml(
     [
       `Written by sensegate discover ${found.name}${asked}: ${devices.length} ${devices.length === 1 ? one : many}.`,

@@ -12,13 +12,15 @@ export interface OptionField {
   flag: string;
   /** JSON Schema type: string, number, integer, boolean, array (or undefined for unions). */
   type: string | undefined;
+  /** The type of an array's items. */
+  items: string | undefined;
   description: string | undefined;
   default: unknown;
   enum: unknown[] | undefined;
   required: boolean;
 }
 
-type JsonSchema = { type?: string; description?: string; default?: unknown; enum?: unknown[]; properties?: Record<string, JsonSchema>; required?: string[] };
+type JsonSchema = { type?: string; items?: JsonSchema; description?: string; default?: unknown; enum?: unknown[]; properties?: Record<string, JsonSchema>; required?: string[] };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function optionFields(schema: z.ZodObject<any>, leaveOut: readonly string[] = []): OptionField[] {
@@ -29,6 +31,7 @@ export function optionFields(schema: z.ZodObject<any>, leaveOut: readonly string
       field,
       flag: flagOf(field),
       type: p.type,
+      items: p.items?.type,
       description: p.description,
       default: p.default,
       enum: p.enum,
@@ -45,11 +48,13 @@ export function parseArgsOptions(fields: readonly OptionField[]): NonNullable<Pa
 
 /** The flags given, as the block's fields (numbers converted; a value that is not a number is left for the schema to refuse). */
 export function blockOf(fields: readonly OptionField[], values: Record<string, unknown>): Record<string, unknown> {
+  const numeric = (type: string | undefined, value: unknown) =>
+    (type === 'number' || type === 'integer') && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
   const block: Record<string, unknown> = {};
   for (const f of fields) {
     const value = values[f.flag];
     if (value === undefined) continue;
-    block[f.field] = (f.type === 'number' || f.type === 'integer') && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+    block[f.field] = Array.isArray(value) ? value.map((v) => numeric(f.items, v)) : numeric(f.type, value);
   }
   return block;
 }
@@ -93,7 +98,8 @@ export function helpColumns(rows: ReadonlyArray<readonly [string, string]>, widt
 
 /** `securityMode` -> MODE, `passwordEnv` -> VAR, numbers -> N. */
 function placeholder(f: OptionField): string {
-  if (f.type === 'number' || f.type === 'integer') return 'N';
+  const type = f.type === 'array' ? f.items : f.type;
+  if (type === 'number' || type === 'integer') return 'N';
   const last = /[A-Z][a-z0-9]*$/.exec(f.field)?.[0] ?? f.field;
   return last === 'Env' ? 'VAR' : last.toUpperCase();
 }
