@@ -53,8 +53,8 @@ export class DriverRegistry {
   }
 
   /**
-   * Every driver installed: the built-ins, then the packages with the \`${DRIVER_KEYWORD}\` keyword in the
-   * searched folders' node_modules. A package that fails to load is reported in \`broken\`, not thrown.
+   * Every driver installed: the built-ins, then the packages with the `sensegate-driver` keyword in the
+   * searched folders' node_modules. A package that fails to load is reported in `broken`, not thrown.
    */
   async installed(): Promise<{ drivers: InstalledDriver[]; broken: Array<{ package: string; error: SensegateError }> }> {
     const names = [...Object.keys(BUILTIN_DRIVERS)];
