@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PLANT_NAMESPACE, startOpcuaSimulator, type OpcuaSimulator } from '@sensegate/sim-opcua';
 import { runBrowse } from '../src/cli/browse.js';
-import { runOpcua } from '../src/cli/opcua.js';
+import { runDriverTool } from '../src/cli/tool.js';
 import { runValidate } from '../src/cli/validate.js';
 import { capture, startCli } from './support/cli.js';
 
@@ -64,17 +64,17 @@ describe('sensegate browse opcua and sensegate opcua certs', () => {
       /the server's certificate \(thumbprint ([0-9a-f]{40})\) is not trusted/,
     );
     const list = capture();
-    await runOpcua(['certs', '--data', data], list);
+    await runDriverTool(['opcua', 'certs', '--data', data], list);
     const thumbprint = /rejected +([0-9a-f]{40})/.exec(list.text())?.[1];
     assert.ok(thumbprint, list.text());
     assert.match(list.text(), /own +[0-9a-f]{40} /);
     const trusted = capture();
-    await runOpcua(['certs', 'trust', thumbprint.slice(0, 10), '--data', data], trusted);
+    await runDriverTool(['opcua', 'certs', 'trust', thumbprint.slice(0, 10), '--data', data], trusted);
     assert.match(trusted.text(), new RegExp(`^trusted ${thumbprint}`));
     const ok = capture();
     assert.equal(await runBrowse(['opcua', sim.endpoint, '--data', data, '--security-mode', 'SignAndEncrypt', '--user', 'operator', '--depth', '2'], ok, { OPCUA_PASSWORD: 'operator' }), 0);
     assert.match(ok.text(), /IntakePumps\//);
-    await assert.rejects(runOpcua(['certs', 'trust', 'abcdef', '--data', data], capture()), /no rejected certificate .* has thumbprint abcdef; none is rejected/);
+    await assert.rejects(runDriverTool(['opcua', 'certs', 'trust', 'abcdef', '--data', data], capture()), /no rejected certificate .* has thumbprint abcdef; none is rejected/);
   });
 
   it('runs as a command: sensegate browse opcua <endpoint>', async () => {

@@ -7,7 +7,8 @@
  *   points, and the driver fills the batch;
  * - push drivers (subscriptions, station uplinks, camera events) call `context.publish` and
  *   `context.event` whenever the device speaks.
- * Both may implement `write`, `discover` and `browse`.
+ * Both may implement `write`. A definition may add to the command line what needs no configured
+ * device: `discover`, `browse`, named `tools` and its `simulator` (see driver-cli.ts).
  *
  * Obligations of every driver:
  * - `addDevice` validates what the schemas could not (address ranges, conflicting points) and throws
@@ -18,6 +19,7 @@
  * - `stop` releases every socket, timer and port; the gateway awaits it on shutdown.
  */
 import type { z } from 'zod';
+import type { DriverBrowse, DriverDiscover, DriverTool } from './driver-cli.js';
 import type { SensegateError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { DriverMetrics } from './metrics.js';
@@ -167,6 +169,12 @@ export interface DiscoveredDevice {
   connection: Record<string, unknown>;
   /** Anything the protocol reported: manufacturer, model, firmware, addresses. */
   info?: Record<string, unknown>;
+  /** A profile of the driver's that fits the device (`camera`), written as the device's `profile`. */
+  profile?: string;
+  /** Other device fields to write (`timeout: 5s`), before `connection`. */
+  settings?: Record<string, unknown>;
+  /** Suggested points: each an `id` and the driver's point fields. */
+  points?: Array<Record<string, unknown>>;
 }
 
 export interface BrowseNode {
@@ -205,9 +213,12 @@ export interface DriverInstance<C = unknown, P = Record<string, unknown>> {
    * that command's schema. Resolves with a JSON-serializable result once the device confirmed it.
    */
   command?(device: DeviceRef<C, P>, command: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
-  /** Find devices on the network. */
+  /**
+   * Find devices on the network. Not called by the gateway: `sensegate discover` runs the definition's
+   * `discover`, which needs no instance.
+   */
   discover?(options: Record<string, unknown>, signal: AbortSignal): Promise<DiscoveredDevice[]>;
-  /** Walk a device's address space. */
+  /** Walk a device's address space. Not called by the gateway: `sensegate browse` runs the definition's `browse`. */
   browse?(device: DeviceRef<C, P>, from?: string): Promise<BrowseNode[]>;
   /** Release every resource; called once on shutdown. */
   stop(): Promise<void>;
@@ -234,6 +245,17 @@ export interface DriverDefinition<CS extends AnySchema = AnySchema, PS extends A
   profiles?: string;
   /** Commands beyond point writes, by name (`ptz.move`); the instance runs them in `command`. */
   commands?: Readonly<Record<string, DriverCommand>>;
+  /** `sensegate discover <driver>`: finds devices from a bare block of options, without a configured device. */
+  discover?: DriverDiscover;
+  /** `sensegate browse <driver> <target>`: walks a device's address space and writes its configuration. */
+  browse?: DriverBrowse;
+  /** `sensegate <driver> <tool>`: the driver's own commands, by name (`certs`). */
+  tools?: Readonly<Record<string, DriverTool>>;
+  /**
+   * The package name of the protocol's simulator, resolved from the driver package's folder, for
+   * `sensegate sim <driver>`. It exports `runSimulatorCli(argv)` (SimulatorModule).
+   */
+  simulator?: string;
   create(context: DriverContext): DriverInstance<z.output<CS>, z.output<PS>>;
 }
 
@@ -268,6 +290,18 @@ export function defineDriver<CS extends AnySchema, PS extends AnyObjectSchema>(
     problems.push('`connection` must be a zod schema');
   }
   if (!definition.point || typeof definition.point.shape !== 'object') problems.push('`point` must be a zod object schema');
+  for (const [hook, value] of [['discover', definition.discover], ['browse', definition.browse]] as const) {
+    if (value === undefined) continue;
+    if (typeof value.run !== 'function') problems.push(`\`${hook}.run\` must be a function`);
+    if (!value.options || typeof value.options.shape !== 'object') problems.push(`\`${hook}.options\` must be a zod object schema`);
+  }
+  if (definition.browse && definition.browse.options?.shape && !(definition.browse.target in definition.browse.options.shape)) {
+    problems.push(`\`browse.target\` must name a field of \`browse.options\``);
+  }
+  for (const [name, tool] of Object.entries(definition.tools ?? {})) {
+    if (!/^[a-z][a-z0-9-]*$/.test(name)) problems.push(`tool "${name}" must be a lowercase word`);
+    if (typeof tool?.run !== 'function') problems.push(`tool "${name}" must have a \`run\` function`);
+  }
   if (problems.length > 0) {
     throw new TypeError(`invalid driver definition "${String(definition.name)}": ${problems.join('; ')}`);
   }

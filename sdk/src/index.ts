@@ -95,6 +95,19 @@ export {
   type SinkEvents,
   type SinkInstance,
 } from './sink.js';
+export {
+  driverDataDir,
+  flagOf,
+  gatewayDataDir,
+  type BrowseResult,
+  type CliIO,
+  type CliTable,
+  type DiscoveryResult,
+  type DriverBrowse,
+  type DriverDiscover,
+  type DriverTool,
+  type SimulatorModule,
+} from './driver-cli.js';
 export { defineStep, isStep, type ClockStep, type Step, type StepContext, type StepDefinition, type StepPoint, type StepResult } from './step.js';
 export {
   formatLocation,

@@ -19,6 +19,7 @@ const hj212 = defineDriver({
   point: pointSchema,
   // `../profiles` from src/ and from dist/ alike.
   profiles: fileURLToPath(new URL('../profiles', import.meta.url)),
+  simulator: '@sensegate/sim-hj212',
   create: (context) => createHj212Instance(context),
 });
 

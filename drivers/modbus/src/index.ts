@@ -17,6 +17,7 @@ const modbus = defineDriver({
   point: pointSchema,
   // `../profiles` from src/ and from dist/ alike.
   profiles: fileURLToPath(new URL('../profiles', import.meta.url)),
+  simulator: '@sensegate/sim-modbus',
   create: () => createModbusInstance(),
 });
 

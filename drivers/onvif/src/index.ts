@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { defineDriver } from '@sensegate/sdk';
 import { commands } from './commands.js';
 import { connectionSchema } from './config/connection.js';
+import { onvifDiscover } from './discovery/cli.js';
 import { pointSchema } from './config/point.js';
 import { createOnvifInstance } from './onvif-instance.js';
 import { VERSION } from './version.js';
@@ -25,6 +26,8 @@ const onvif = defineDriver({
   // `../profiles` from src/ and from dist/ alike.
   profiles: fileURLToPath(new URL('../profiles', import.meta.url)),
   commands,
+  discover: onvifDiscover,
+  simulator: '@sensegate/sim-onvif',
   create: (context) => createOnvifInstance(context),
 });
 

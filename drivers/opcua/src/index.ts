@@ -7,6 +7,8 @@
  * device is added; the client side on its own is `@sensegate/driver-opcua/client`.
  */
 import { defineDriver } from '@sensegate/sdk';
+import { opcuaBrowse } from './cli/browse.js';
+import { certsTool } from './cli/certs.js';
 import { connectionSchema } from './config/connection.js';
 import { pointSchema } from './config/point.js';
 import { createOpcuaInstance } from './opcua-instance.js';
@@ -18,6 +20,9 @@ const opcua = defineDriver({
   description: 'OPC UA client: subscriptions and polled reads, nsu= node ids, operation limits, security modes and users, self-healing sessions, browse.',
   connection: connectionSchema,
   point: pointSchema,
+  browse: opcuaBrowse,
+  tools: { certs: certsTool },
+  simulator: '@sensegate/sim-opcua',
   create: (context) => createOpcuaInstance(context),
 });
 

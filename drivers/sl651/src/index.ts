@@ -19,6 +19,7 @@ const sl651 = defineDriver({
   point: pointSchema,
   // `../profiles` from src/ and from dist/ alike.
   profiles: fileURLToPath(new URL('../profiles', import.meta.url)),
+  simulator: '@sensegate/sim-sl651',
   create: (context) => createSl651Instance(context),
 });
 

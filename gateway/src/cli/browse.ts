@@ -1,122 +1,123 @@
 /**
- * `sensegate browse opcua <endpoint>`: walks a server's address space, prints it as a tree, and
- * writes a device configuration for the variables chosen, ready to paste into a gateway's file.
+ * `sensegate browse <driver> <target>`: runs the driver's `browse` (found through the registry), prints
+ * the address space as a tree, and writes a device configuration for the variables chosen, ready to
+ * paste into a gateway's file. The driver's option block is the command's flags.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ID_PATTERN, SensegateError, silentLogger, type BrowseNode } from '@sensegate/sdk';
-import { SECURITY_MODES, SECURITY_POLICIES, connectionSchema, parseNodeId, policyOf, type OpcuaConnection } from '@sensegate/driver-opcua';
-import { browseTree, createCertificates, disposeCertificates, openSession, routeLibraryLogs, variablesOf, type Identity } from '@sensegate/driver-opcua/client';
-import { parseOptions, positiveInt } from './args.js';
-import { PKI_OPTIONS_HELP, pkiFor } from './opcua-tools.js';
+import { ID_PATTERN, SensegateError, type BrowseNode, type Driver } from '@sensegate/sdk';
+import { DriverRegistry } from '../drivers/registry.js';
+import { parseOptions } from './args.js';
+import { devicesYaml } from './devices-yaml.js';
+import { driverFor, driversWith, registryFor, withCliIO } from './driver-cli.js';
+import { blockOf, flagRows, helpColumns, optionFields, parseArgsOptions, parseBlock, wrap } from './option-flags.js';
 
-export const browseHelp = `Usage: sensegate browse opcua <endpoint> [options]
+const canBrowse = (d: Driver) => d.browse !== undefined;
+const COMMON = ['select', 'out', 'device', 'json', 'data', 'config'];
 
-Walks an OPC UA server's address space from the Objects folder and prints it: folders and objects,
-and each variable with its data type, access (r or rw) and the node id to put in a point's nodeId.
-With --out, writes a device configuration with a point per chosen variable.
+const COMMON_FLAGS: Array<[string, string]> = [
+  ['--select PATTERN', 'choose variables by path, e.g. \'WaterPlant/IntakePumps/*/Speed\' or \'**/Level\'; * matches within one level, ** across levels (repeatable; default: all)'],
+  ['--out FILE', 'write the device configuration (YAML) for the chosen variables'],
+  ['--device ID', 'device id in that configuration'],
+  ['--json', 'print the tree as JSON instead'],
+  ['--data DIR', 'the gateway\'s data folder, for drivers that keep state such as certificates'],
+  ['--config FILE', 'or: the gateway\'s configuration (its data folder, as `sensegate run` uses it, and the drivers installed beside it); neither: $SENSEGATE_DATA, else .sensegate/default'],
+];
 
-  --depth N           levels to walk (default 6)
-  --from NODEID       start here instead of the Objects folder (nsu=...;s=..., ns=2;s=..., i=85)
-  --select PATTERN    choose variables by path, e.g. 'WaterPlant/IntakePumps/*/Speed' or '**/Level';
-                      * matches within one level, ** across levels (repeatable; default: all)
-  --out FILE          write the device configuration (YAML) for the chosen variables
-  --device ID         device id in that configuration (default: plant)
-  --json              print the tree as JSON instead
-  --security-mode M   None (default), Sign or SignAndEncrypt
-  --security-policy P ${SECURITY_POLICIES.filter((p) => p !== 'None').join(', ')}
-  --user NAME         log in as NAME; the password comes from --password-env
-  --password-env VAR  environment variable holding the password
-${PKI_OPTIONS_HELP}`;
+export async function browseHelp(registry: DriverRegistry = new DriverRegistry()): Promise<string> {
+  const able = await driversWith(registry, canBrowse);
+  return `Usage: sensegate browse <driver> <target> [options]
+
+Walks a device's address space with the driver's own browse and prints it: folders and objects, and
+each variable with its data type, access (r or rw) and address. With --out, writes a device
+configuration with a point per chosen variable. \`sensegate browse <driver> --help\` lists the
+driver's options.
+
+Drivers that can browse: ${able.join(', ') || 'none installed'}
+(with --config FILE, also the drivers installed beside that configuration)
+
+${helpColumns(COMMON_FLAGS).join('\n')}`;
+}
+
+function driverHelp(name: string, driver: Driver): string {
+  const browse = driver.browse!;
+  const target = optionFields(browse.options).find((f) => f.field === browse.target);
+  return `Usage: sensegate browse ${name} <${browse.target}> [options]
+
+${wrap(browse.summary)}
+
+${helpColumns([[`<${browse.target}>`, target?.description ?? ''], ...flagRows(optionFields(browse.options, [browse.target, ...COMMON])), ...COMMON_FLAGS]).join('\n')}`;
+}
 
 export async function runBrowse(argv: string[], out: NodeJS.WritableStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseOptions('browse', argv, {
-    depth: { type: 'string' },
-    from: { type: 'string' },
+  const registry = registryFor(argv);
+  const name = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : undefined;
+  if (name === undefined) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      out.write((await browseHelp(registry)) + '\n');
+      return 0;
+    }
+    const able = await driversWith(registry, canBrowse);
+    throw new SensegateError('SG_USAGE', `sensegate browse: give a driver and a target: sensegate browse <driver> <target>; drivers that can browse: ${able.join(', ') || 'none'} (see --help)`);
+  }
+  const found = await driverFor(registry, name, 'sensegate browse', 'can browse', canBrowse);
+  const browse = found.driver.browse;
+  if (!browse) {
+    const able = await driversWith(registry, canBrowse);
+    throw new SensegateError(
+      'SG_USAGE',
+      `sensegate browse: driver "${found.name}" cannot browse a device; drivers that can: ${able.join(', ') || 'none'}. ` +
+        `Describe ${found.name} points by hand: \`sensegate drivers ${found.name}\` prints their fields and a sample.`,
+    );
+  }
+  const command = `sensegate browse ${found.name}`;
+  const fields = optionFields(browse.options, [browse.target, ...COMMON]);
+  const { values, positionals } = parseOptions('browse', argv.slice(1), {
+    ...parseArgsOptions(fields),
     select: { type: 'string', multiple: true },
     out: { type: 'string' },
     device: { type: 'string' },
     json: { type: 'boolean' },
-    'security-mode': { type: 'string' },
-    'security-policy': { type: 'string' },
-    user: { type: 'string' },
-    'password-env': { type: 'string' },
     data: { type: 'string' },
     config: { type: 'string' },
   });
   if (values.help) {
-    out.write(browseHelp + '\n');
+    out.write(driverHelp(found.name, found.driver) + '\n');
     return 0;
   }
-  const [protocol, endpoint] = positionals;
-  if (protocol !== 'opcua' || !endpoint) {
-    throw new SensegateError('SG_USAGE', `sensegate browse: give a protocol and an endpoint: sensegate browse opcua opc.tcp://host:4840 (see --help)`);
-  }
-  const deviceId = values.device ?? 'plant';
-  if (!ID_PATTERN.test(deviceId)) throw new SensegateError('SG_USAGE', `sensegate browse: --device "${deviceId}" is not a valid device id`);
-  const parsed = connectionSchema.safeParse({
-    endpoint,
-    ...(values['security-mode'] ? { securityMode: pick('security-mode', values['security-mode'], SECURITY_MODES) } : {}),
-    ...(values['security-policy'] ? { securityPolicy: pick('security-policy', values['security-policy'], SECURITY_POLICIES) } : {}),
-    ...(values.user ? { user: { userName: values.user, password: { env: values['password-env'] ?? 'OPCUA_PASSWORD' } } } : {}),
-  });
-  if (!parsed.success) {
-    throw new SensegateError('SG_USAGE', `sensegate browse: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'endpoint'}: ${i.message}`).join('; ')}`);
-  }
-  const connection: OpcuaConnection = parsed.data;
-  let identity: Identity = { kind: 'anonymous' };
-  if (values.user) {
-    const variable = values['password-env'] ?? 'OPCUA_PASSWORD';
-    const password = env[variable];
-    if (password === undefined) throw new SensegateError('SG_USAGE', `sensegate browse: --user needs the password in the environment variable ${variable} (set it, or name another with --password-env)`);
-    identity = { kind: 'user', userName: values.user, password };
-  }
-  const from = values.from === undefined ? undefined : parseNodeId(values.from);
-  if (from?.problem) throw new SensegateError('SG_USAGE', `sensegate browse: --from: ${from.problem}`);
-  const depth = positiveInt('browse', 'depth', values.depth) ?? 6;
-
-  routeLibraryLogs(silentLogger); // node-opcua's console chatter; errors are explained below
-  const pki = await pkiFor(values, env);
-  const certificates = await createCertificates(pki);
-  try {
-    const { client, session } = await openSession({ connection, identity, certificates, pki, timeout: 10_000, where: { driver: 'opcua', device: deviceId } });
-    try {
-      let start: string | undefined;
-      if (from) {
-        const namespaces = await session.readNamespaceArray();
-        const index = 'uri' in from.namespace ? namespaces.indexOf(from.namespace.uri) : from.namespace.index;
-        if (index < 0) throw new SensegateError('SG_USAGE', `sensegate browse: --from: the server has no namespace ${(from.namespace as { uri: string }).uri}`);
-        start = `ns=${index};${from.kind}=${from.identifier}`;
-      }
-      const { nodes, truncated } = await browseTree(session, { ...(start ? { from: start } : {}), depth });
-      if (values.json) out.write(JSON.stringify(nodes, null, 2) + '\n');
-      else out.write(renderTree(nodes).join('\n') + '\n');
-      if (truncated) out.write('(stopped after 5000 nodes: narrow it with --from or --depth)\n');
-      const chosen = choose(nodes, values.select ?? []);
-      if (values.out) {
-        await mkdir(dirname(values.out), { recursive: true });
-        await writeFile(values.out, deviceSnippet(deviceId, connection, values.user, values['password-env'], chosen));
-        out.write(`wrote ${chosen.length} point${chosen.length === 1 ? '' : 's'} of device ${deviceId} to ${values.out}\n`);
-      } else if (values.select) {
-        out.write(`${chosen.length} variable${chosen.length === 1 ? '' : 's'} selected; add --out FILE to write their configuration\n`);
-      }
-    } finally {
-      await session.close().catch(() => {});
-      await client.disconnect().catch(() => {});
-    }
-  } finally {
-    await disposeCertificates(certificates);
+  const [target, extra] = positionals;
+  if (!target) throw new SensegateError('SG_USAGE', `${command}: give the ${browse.target}: sensegate browse ${found.name} <${browse.target}> (see --help)`);
+  if (extra !== undefined) throw new SensegateError('SG_USAGE', `${command}: unexpected argument "${extra}" (see --help)`);
+  const device = values.device as string | undefined;
+  if (device !== undefined && !ID_PATTERN.test(device)) throw new SensegateError('SG_USAGE', `${command}: --device "${device}" is not a valid device id`);
+  const options = parseBlock(command, browse.options, { ...blockOf(fields, values), [browse.target]: target }, browse.target);
+  const flags = { data: values.data as string | undefined, config: values.config as string | undefined };
+  const result = await withCliIO(command, found, { stdout: out, env }, flags, (io) => browse.run(options, io));
+  if (values.json) out.write(JSON.stringify(result.nodes, null, 2) + '\n');
+  else out.write(renderTree(result.nodes).join('\n') + '\n');
+  for (const note of result.notes ?? []) out.write(`(${note})\n`);
+  const select = values.select as string[] | undefined;
+  const chosen = choose(result.nodes, select ?? []);
+  const file = values.out as string | undefined;
+  if (file) {
+    const deviceId = device ?? result.deviceId ?? 'device';
+    const ids = pointIds(chosen);
+    const points = chosen.map(({ path, node }, i) => ({ id: ids[i]!, name: path, ...result.point(node), ...(node.writable ? { writable: true } : {}) }));
+    const yaml = devicesYaml(
+      [`Written by sensegate browse ${found.name} from ${target}: ${chosen.length} variables.`, 'Paste under `devices:` in a gateway configuration; add sinks, check units and sampling.'],
+      found.name,
+      [{ id: deviceId, connection: result.connection, points }],
+    );
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, yaml);
+    out.write(`wrote ${chosen.length} point${chosen.length === 1 ? '' : 's'} of device ${deviceId} to ${file}\n`);
+  } else if (select) {
+    out.write(`${chosen.length} variable${chosen.length === 1 ? '' : 's'} selected; add --out FILE to write their configuration\n`);
   }
   return 0;
 }
 
-function pick<T extends string>(option: string, value: string, allowed: readonly T[]): T {
-  const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (!found) throw new SensegateError('SG_USAGE', `sensegate browse: --${option} must be one of ${allowed.join(', ')}, got "${value}"`);
-  return found;
-}
-
-/** The tree as text: folders end with `/`, variables show type, access and node id in columns. */
+/** The tree as text: folders end with `/`, variables show type, access and address in columns. */
 export function renderTree(nodes: readonly BrowseNode[]): string[] {
   const rows: Array<[string, string, string, string]> = [];
   const walk = (list: readonly BrowseNode[], indent: string) => {
@@ -131,6 +132,17 @@ export function renderTree(nodes: readonly BrowseNode[]): string[] {
   const w0 = Math.min(48, Math.max(...rows.map((r) => r[0].length), 4));
   const w1 = Math.max(...rows.map((r) => r[1].length), 4);
   return rows.map(([a, b, c, d]) => `${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c.padEnd(2)}  ${d}`.trimEnd());
+}
+
+/** Every variable under `nodes`, with its path of names (`WaterPlant/Tank1/Level`). */
+export function variablesOf(nodes: readonly BrowseNode[], prefix = ''): Array<{ path: string; node: BrowseNode }> {
+  const found: Array<{ path: string; node: BrowseNode }> = [];
+  for (const n of nodes) {
+    const path = prefix ? `${prefix}/${n.name}` : n.name;
+    if (n.kind === 'variable') found.push({ path, node: n });
+    if (n.children) found.push(...variablesOf(n.children, path));
+  }
+  return found;
 }
 
 function globToRegExp(pattern: string): RegExp {
@@ -171,34 +183,4 @@ function pointIds(chosen: ReadonlyArray<{ path: string }>): string[] {
     used.add(id);
     return id;
   });
-}
-
-export function deviceSnippet(
-  deviceId: string,
-  connection: OpcuaConnection,
-  user: string | undefined,
-  passwordEnv: string | undefined,
-  chosen: ReadonlyArray<{ path: string; node: BrowseNode }>,
-): string {
-  const q = (s: string) => JSON.stringify(s);
-  const ids = pointIds(chosen);
-  const lines = [
-    `# Written by sensegate browse opcua from ${connection.endpoint}: ${chosen.length} variables.`,
-    '# Paste under `devices:` in a gateway configuration; add sinks, check units and sampling.',
-    'devices:',
-    `  - id: ${q(deviceId)}`,
-    '    driver: opcua',
-    '    connection:',
-    `      endpoint: ${q(connection.endpoint)}`,
-  ];
-  if (connection.securityMode !== 'None') {
-    lines.push(`      securityMode: ${connection.securityMode}`, `      securityPolicy: ${policyOf(connection)}`);
-  }
-  if (user) lines.push('      user:', `        userName: ${q(user)}`, `        password: { env: ${passwordEnv ?? 'OPCUA_PASSWORD'} }`);
-  lines.push('    points:');
-  for (const [i, { path, node }] of chosen.entries()) {
-    lines.push(`      - id: ${q(ids[i]!)}`, `        name: ${q(path)}`, `        nodeId: ${q(node.address)}`);
-    if (node.writable) lines.push('        writable: true');
-  }
-  return lines.join('\n') + '\n';
 }

@@ -1,103 +1,135 @@
 /**
- * `sensegate discover onvif`: finds cameras with WS-Discovery (multicast, or unicast over a range),
- * prints what answered, and writes a `devices:` block with `profile: camera` for them, ready to
- * paste into a gateway's configuration.
+ * `sensegate discover <driver> [options]`: runs the driver's `discover` (found through the registry),
+ * prints what answered, and writes a `devices:` block for it, ready to paste into a gateway's
+ * configuration. The driver's option block is the command's flags; the command knows no protocol.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SensegateError } from '@sensegate/sdk';
-import { DISCOVERY_PORT, MAX_RANGE, discoverOnvif, type DiscoveredCamera } from '@sensegate/driver-onvif';
-import type { DiscoveredDevice } from '@sensegate/sdk';
-import { parseOptions, positiveInt } from './args.js';
+import { SensegateError, type DiscoveredDevice, type Driver, type DiscoveryResult } from '@sensegate/sdk';
+import { DriverRegistry } from '../drivers/registry.js';
+import { parseOptions } from './args.js';
+import { devicesYaml } from './devices-yaml.js';
+import { driverFor, driversWith, registryFor, withCliIO } from './driver-cli.js';
+import { blockOf, flagRows, helpColumns, optionFields, parseArgsOptions, parseBlock, wrap } from './option-flags.js';
 
-export const discoverHelp = `Usage: sensegate discover onvif [options]
+const canDiscover = (d: Driver) => d.discover !== undefined;
 
-Sends a WS-Discovery probe for ONVIF cameras and lists those that answer: name, address, device
-service URL, hardware and location. Then prints (or writes, with --out) a devices: block with
-profile: camera for every camera found; the password is read from an environment variable.
+const COMMON_FLAGS: Array<[string, string]> = [
+  ['--out FILE', 'write the devices: block to FILE instead of printing it'],
+  ['--json', 'print what answered as JSON instead'],
+  ['--data DIR', 'the gateway\'s data folder, for drivers that keep state (default: as `sensegate run` finds it)'],
+  ['--config FILE', 'the gateway\'s configuration: its data folder, and the drivers installed beside it'],
+];
 
-  --range CIDR        probe every address of this range by unicast (10.20.0.0/24, or one host);
-                      at most ${MAX_RANGE} addresses. Default: multicast to 239.255.255.250, which
-                      does not leave a container's network or cross routers
-  --port N            UDP port the cameras listen on (default ${DISCOVERY_PORT})
-  --timeout MS        how long to wait for answers (default 3000)
-  --user NAME         ONVIF user in the written configuration (default admin)
-  --password-env VAR  environment variable the configuration reads the password from (default ONVIF_PASSWORD)
-  --out FILE          write the devices: block to FILE instead of printing it
-  --json              print what answered as JSON instead`;
+export async function discoverHelp(registry: DriverRegistry = new DriverRegistry()): Promise<string> {
+  const able = await driversWith(registry, canDiscover);
+  return `Usage: sensegate discover <driver> [options]
 
-export async function runDiscover(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { values, positionals } = parseOptions('discover', argv, {
-    range: { type: 'string' },
-    port: { type: 'string' },
-    timeout: { type: 'string' },
-    user: { type: 'string' },
-    'password-env': { type: 'string' },
+Finds devices on the network with the driver's own discovery, lists those that answer, and prints
+(or writes, with --out) a devices: block for them. Each driver has its own options:
+\`sensegate discover <driver> --help\` lists them.
+
+Drivers that can discover: ${able.join(', ') || 'none installed'}
+(with --config FILE, also the drivers installed beside that configuration)
+
+${helpColumns(COMMON_FLAGS).join('\n')}`;
+}
+
+function driverHelp(name: string, driver: Driver): string {
+  const discover = driver.discover!;
+  return `Usage: sensegate discover ${name} [options]
+
+${wrap(discover.summary)}
+
+${helpColumns([...flagRows(optionFields(discover.options, ['out', 'json', 'data', 'config'])), ...COMMON_FLAGS]).join('\n')}`;
+}
+
+export async function runDiscover(argv: string[], out: NodeJS.WritableStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const registry = registryFor(argv);
+  const name = argv[0] !== undefined && !argv[0].startsWith('-') ? argv[0] : undefined;
+  if (name === undefined) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      out.write((await discoverHelp(registry)) + '\n');
+      return 0;
+    }
+    const able = await driversWith(registry, canDiscover);
+    throw new SensegateError('SG_USAGE', `sensegate discover: give the protocol's driver: sensegate discover <driver> [options]; drivers that can discover: ${able.join(', ') || 'none'} (see --help)`);
+  }
+  const found = await driverFor(registry, name, 'sensegate discover', 'can discover', canDiscover);
+  const discover = found.driver.discover;
+  if (!discover) {
+    const able = await driversWith(registry, canDiscover);
+    throw new SensegateError(
+      'SG_USAGE',
+      `sensegate discover: driver "${found.name}" cannot discover devices; drivers that can: ${able.join(', ') || 'none'}. ` +
+        `Describe ${found.name} devices by hand: \`sensegate drivers ${found.name}\` prints their fields and a sample.`,
+    );
+  }
+  const fields = optionFields(discover.options, ['out', 'json', 'data', 'config']);
+  const { values, positionals } = parseOptions('discover', argv.slice(1), {
+    ...parseArgsOptions(fields),
     out: { type: 'string' },
     json: { type: 'boolean' },
+    data: { type: 'string' },
+    config: { type: 'string' },
   });
   if (values.help) {
-    out.write(discoverHelp + '\n');
+    out.write(driverHelp(found.name, found.driver) + '\n');
     return 0;
   }
-  const [protocol, extra] = positionals;
-  if (protocol !== 'onvif' || extra !== undefined) {
-    throw new SensegateError('SG_USAGE', 'sensegate discover: give the protocol: sensegate discover onvif [--range CIDR] (see --help)');
-  }
-  const port = positiveInt('discover', 'port', values.port);
-  if (port !== undefined && (port < 1 || port > 65_535)) throw new SensegateError('SG_USAGE', `sensegate discover: --port must be 1-65535, got ${port}`);
-  const timeout = positiveInt('discover', 'timeout', values.timeout);
-  if (timeout !== undefined && (timeout < 100 || timeout > 60_000)) throw new SensegateError('SG_USAGE', `sensegate discover: --timeout must be 100-60000 ms, got ${timeout}`);
-  const passwordEnv = values['password-env'] ?? 'ONVIF_PASSWORD';
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(passwordEnv)) throw new SensegateError('SG_USAGE', `sensegate discover: --password-env "${passwordEnv}" is not an environment variable name`);
+  if (positionals.length > 0) throw new SensegateError('SG_USAGE', `sensegate discover ${found.name}: unexpected argument "${positionals[0]}" (see --help)`);
+  const given = blockOf(fields, values);
+  const options = parseBlock(`sensegate discover ${found.name}`, discover.options, given);
+  const flags = { data: values.data as string | undefined, config: values.config as string | undefined };
 
-  let result;
+  let result: DiscoveryResult;
   try {
-    result = await discoverOnvif({ ...(values.range ? { range: values.range } : {}), ...(port ? { port } : {}), ...(timeout ? { timeout } : {}) });
+    result = await withCliIO(`sensegate discover ${found.name}`, found, { stdout: out, env }, flags, (io) => discover.run(options, io));
   } catch (err) {
-    // A range the prober refuses is a usage problem of this command.
-    if (err instanceof SensegateError && err.code === 'SG_CONFIG_INVALID') throw new SensegateError('SG_USAGE', `sensegate discover: ${err.message}`);
+    // Options the driver refuses after the schema (a range too large) are a usage problem of this command.
+    if (err instanceof SensegateError && err.code === 'SG_CONFIG_INVALID') throw new SensegateError('SG_USAGE', `sensegate discover ${found.name}: ${err.message}`);
     throw err;
   }
-  const { cameras, devices } = result;
+  const { devices } = result;
+  const [one, many] = result.noun ?? ['device', 'devices'];
   if (values.json) {
     out.write(JSON.stringify(devices, null, 2) + '\n');
-  } else if (cameras.length === 0) {
-    out.write(`no ONVIF camera answered ${values.range ? `in ${values.range}` : 'the multicast probe (inside a container or across routers, use --range)'}\n`);
+  } else if (devices.length === 0) {
+    out.write(`${result.nothingFound ?? `no ${one} answered`}\n`);
   } else {
-    out.write(cameraTable(cameras, devices).join('\n') + '\n\n');
+    out.write(columns(result.table ?? defaultTable(devices)).join('\n') + '\n\n');
   }
   if (devices.length === 0) return 0;
-  const snippet = devicesSnippet(devices, values.user ?? 'admin', passwordEnv, values.range);
+  const asked = fields
+    .filter((f) => given[f.field] !== undefined && f.type !== 'boolean')
+    .flatMap((f) => [given[f.field]].flat().map((v) => ` --${f.flag} ${String(v)}`))
+    .join('');
+  const snippet = devicesYaml(
+    [
+      `Written by sensegate discover ${found.name}${asked}: ${devices.length} ${devices.length === 1 ? one : many}.`,
+      `Paste under \`devices:\` in a gateway configuration${result.notes?.length ? `; ${result.notes.join('; ')}` : ''}.`,
+    ],
+    found.name,
+    devices,
+  );
   if (values.out) {
-    await mkdir(dirname(values.out), { recursive: true });
-    await writeFile(values.out, snippet);
-    out.write(`wrote ${devices.length} camera${devices.length === 1 ? '' : 's'} to ${values.out}\n`);
+    const file = values.out as string;
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, snippet);
+    out.write(`wrote ${devices.length} ${devices.length === 1 ? one : many} to ${file}\n`);
   } else if (!values.json) {
     out.write(snippet);
   }
   return 0;
 }
 
-/** One row per camera, in columns. */
-export function cameraTable(cameras: readonly DiscoveredCamera[], devices: readonly DiscoveredDevice[]): string[] {
-  const rows = [['ID', 'NAME', 'ADDRESS', 'DEVICE SERVICE', 'HARDWARE', 'LOCATION']];
-  cameras.forEach((c, i) => rows.push([devices[i]?.id ?? '', c.name ?? '', c.address, String(devices[i]?.connection['url'] ?? c.xaddrs[0] ?? ''), c.hardware ?? '', c.location ?? '']));
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
-  return rows.map((r) => r.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd());
+function defaultTable(devices: readonly DiscoveredDevice[]) {
+  return { columns: ['ID', 'NAME', 'CONNECTION'], rows: devices.map((d) => [d.id, d.name ?? '', JSON.stringify(d.connection)]) };
 }
 
-export function devicesSnippet(devices: readonly DiscoveredDevice[], user: string, passwordEnv: string, range: string | undefined): string {
-  const q = (s: string) => JSON.stringify(s);
-  const lines = [
-    `# Written by sensegate discover onvif${range ? ` --range ${range}` : ''}: ${devices.length} camera${devices.length === 1 ? '' : 's'}.`,
-    `# Paste under \`devices:\` in a gateway configuration; the password is read from $${passwordEnv}.`,
-    'devices:',
-  ];
-  for (const d of devices) {
-    lines.push(`  - id: ${q(d.id)}`);
-    if (d.name) lines.push(`    name: ${q(d.name)}`);
-    lines.push('    driver: onvif', '    profile: camera', '    timeout: 5s', '    connection:', `      url: ${q(String(d.connection['url']))}`, `      user: ${q(user)}`, `      password: { env: ${passwordEnv} }`);
-  }
-  return lines.join('\n') + '\n';
+/** A table in columns, each as wide as its widest cell. */
+export function columns(table: { columns: readonly string[]; rows: ReadonlyArray<readonly string[]> }): string[] {
+  const rows = [table.columns, ...table.rows];
+  const widths = table.columns.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
+  return rows.map((r) => table.columns.map((_, col) => (r[col] ?? '').padEnd(widths[col]!)).join('  ').trimEnd());
 }

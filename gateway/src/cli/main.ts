@@ -1,6 +1,8 @@
 /**
  * The `sensegate` command: dispatches to one module per command. Modules load on demand, so `run`
- * does not carry the simulators and the embedded broker that only `demo` and `sim` need.
+ * does not carry the simulators and the embedded broker that only `demo` and `sim` need. A first
+ * word that is no command but names an installed driver runs one of that driver's tools
+ * (`sensegate opcua certs`), found through the driver registry.
  */
 import { SensegateError, toSensegateError } from '@sensegate/sdk';
 import { VERSION } from '../version.js';
@@ -13,10 +15,10 @@ export const COMMANDS: Record<string, Command> = {
   validate: { summary: 'check a configuration file and list every problem', load: async () => (await import('./validate.js')).runValidate },
   plan: { summary: 'print how each device will be read, request by request', load: async () => (await import('./plan.js')).runPlan },
   demo: { summary: 'run a simulated site with an embedded broker, no setup', load: async () => (await import('./demo.js')).runDemo },
-  sim: { summary: 'run a protocol simulator (sim modbus --profile water-sonde)', load: async () => (await import('./sim.js')).runSim },
+  sim: { summary: 'run a driver\'s simulator (sim modbus --profile water-sonde)', load: async () => (await import('./sim.js')).runSim },
   browse: { summary: 'walk a device\'s address space and write its configuration (browse opcua URL)', load: async () => (await import('./browse.js')).runBrowse },
   discover: { summary: 'find devices on the network and write their configuration (discover onvif)', load: async () => (await import('./discover.js')).runDiscover },
-  opcua: { summary: 'OPC UA certificates: list, trust a server (opcua certs)', load: async () => (await import('./opcua.js')).runOpcua },
+  drivers: { summary: 'list the installed drivers, or one driver\'s fields, commands and a sample (drivers opcua)', load: async () => (await import('./drivers.js')).runDrivers },
   tail: { summary: 'print the feed a broker receives, one reading per line', load: async () => (await import('./tail.js')).runTail },
   'dead-letters': { summary: 'list the entries a sink\'s endpoint refused for good', load: async () => (await import('./dead-letters.js')).runDeadLetters },
   schema: { summary: 'print the JSON Schema of the configuration file', load: async () => (await import('./schema.js')).runSchema },
@@ -30,6 +32,8 @@ export function usage(): string {
     'Usage: sensegate <command> [options]   (sensegate <command> --help for its options)',
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'A driver\'s own tools: sensegate <driver> <tool>, e.g. sensegate opcua certs (sensegate drivers lists them).',
     '',
     'Docs: README.md and docs/ in the sensegate repository.',
   ].join('\n');
@@ -45,19 +49,37 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(VERSION + '\n');
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`sensegate: unknown command "${name}"\n\n${usage()}\n`);
-    return 2;
-  }
   try {
-    const run = await command.load();
-    return await run(rest);
+    const command = COMMANDS[name];
+    if (command) {
+      const run = await command.load();
+      return await run(rest);
+    }
+    if (!(await isDriver(name, rest))) {
+      process.stderr.write(`sensegate: unknown command "${name}"\n\n${usage()}\n`);
+      return 2;
+    }
+    const { runDriverTool } = await import('./tool.js');
+    return await runDriverTool(argv);
   } catch (err) {
     const e = toSensegateError(err);
-    // Messages made for any caller may already name the command; say it once.
-    const message = e.message.startsWith(`sensegate ${name}: `) ? e.message.slice(`sensegate ${name}: `.length) : e.message;
-    process.stderr.write(`sensegate ${name}: ${e instanceof SensegateError && e.code !== 'SG_DRIVER_FAILURE' ? `${e.code}: ` : ''}${message}\n`);
+    // Messages made for any caller may already name the command (`sensegate browse opcua: `); say it once.
+    const named = new RegExp(`^(sensegate ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^:]*): `).exec(e.message);
+    const where = named ? named[1] : `sensegate ${name}`;
+    const message = named ? e.message.slice(named[0].length) : e.message;
+    process.stderr.write(`${where}: ${e instanceof SensegateError && e.code !== 'SG_DRIVER_FAILURE' ? `${e.code}: ` : ''}${message}\n`);
     return e.code === 'SG_USAGE' ? 2 : 1;
+  }
+}
+
+/** Whether `name` is an installed driver (a built-in's short name, or a package with a driver in it). */
+async function isDriver(name: string, argv: string[]): Promise<boolean> {
+  const { registryFor } = await import('./driver-cli.js');
+  try {
+    await registryFor(argv).locate(name);
+    return true;
+  } catch (err) {
+    if (err instanceof SensegateError && err.code === 'SG_DRIVER_NOT_FOUND') return false;
+    throw err;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The JSON Schema of the configuration file, generated from the zod schemas, for editors
  * (yaml-language-server) and the docs. Devices of the built-in drivers and the built-in sinks get
- * their full schema; any other `driver` or sink `type` falls back to a generic device or sink,
- * since a third-party driver or sink is only known once it is installed.
+ * their full schema, and so do devices of the third-party drivers given (the ones installed, by
+ * package name); any other `driver` or sink `type` falls back to a generic device or sink, since a
+ * third-party driver or sink is only known once it is installed.
  */
 import { baseDeviceShape, basePointShape, jsonSchemaOf, type Driver, type Sink } from '@sensegate/sdk';
 import { z } from 'zod';
@@ -13,16 +14,25 @@ import { sinkObjectSchema } from '../sinks/sink-schema.js';
 import { deviceSchemaFor } from './device-schema.js';
 import { configSchema } from './schema.js';
 
-export function configJsonSchema(builtins: Driver[], builtinSinks: Sink[]): Record<string, unknown> {
-  const known = builtins.map((d) => deviceSchemaFor(d).extend({ driver: z.literal(d.name).describe(`The built-in ${d.name} driver.`) }));
-  const builtinNames = builtins.map((d) => d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+export function configJsonSchema(
+  builtins: Driver[],
+  builtinSinks: Sink[],
+  installed: ReadonlyArray<{ package: string; driver: Driver }> = [],
+): Record<string, unknown> {
+  const known = [
+    ...builtins.map((d) => deviceSchemaFor(d).extend({ driver: z.literal(d.name).describe(`The built-in ${d.name} driver.`) })),
+    ...installed.map(({ package: pkg, driver: d }) =>
+      deviceSchemaFor(d).extend({ driver: z.literal(pkg).describe(`${pkg} ${d.version}: ${d.description}`) }).describe(`A device of the installed driver ${pkg}.`),
+    ),
+  ];
+  const knownNames = [...builtins.map((d) => d.name), ...installed.map((i) => i.package)].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const other = z
     .object({
       ...baseDeviceShape,
-      // Not a built-in driver's name: those devices are checked against their own schema above.
+      // Not a known driver's name: those devices are checked against their own schema above.
       driver: z
         .string()
-        .regex(new RegExp(`^(?!(${builtinNames.join('|')})$).+`))
+        .regex(new RegExp(`^(?!(${knownNames.join('|')})$).+`))
         .describe('The npm package name of a third-party driver.'),
       connection: z.record(z.string(), z.unknown()).describe('How to reach the device; see the driver\'s README.'),
       points: z

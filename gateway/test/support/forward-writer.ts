@@ -16,13 +16,12 @@
  * - `done <lastSeq>`: (final) the sink's cursor reached the last committed entry.
  */
 import { EventEmitter } from 'node:events';
-import { silentLogger } from '@sensegate/sdk';
+import { silentLogger, type BirthInfo, type SinkInstance as Sink, type SinkEvents } from '@sensegate/sdk';
 import type { OutboundMessage } from '../../src/feed/entry.js';
 import { Forwarder } from '../../src/forward/forwarder.js';
 import { forwardOptionsSchema } from '../../src/forward/options.js';
 import { Journal } from '../../src/journal/journal.js';
 import { Metrics } from '../../src/metrics.js';
-import type { BirthInfo, Sink, SinkEvents } from '../../src/sinks/sink.js';
 
 const [path, runArg, seedArg, mode] = process.argv.slice(2);
 if (!path || !runArg || !seedArg) {
