@@ -85,6 +85,20 @@ const NO_STATIONS: ListenerSettings = {
   allow: undefined,
 };
 
+/** What an operator can do about a port that cannot be bound, by the system's error code. */
+function listenAdvice(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'another program is using the port: stop it, or give the device another port';
+    case 'EACCES':
+      return 'the gateway\'s user may not bind that port: use a port above 1023, or let the user bind low ports';
+    case 'EADDRNOTAVAIL':
+      return 'no network interface of this machine has that address: check the device\'s host';
+    default:
+      return 'check the device\'s host and port';
+  }
+}
+
 export class StationListener<S extends ListenedStation> implements ConnectionHost {
   readonly stations = new Map<string, S>();
   readonly episodes = new Episodes();
@@ -201,10 +215,10 @@ export class StationListener<S extends ListenedStation> implements ConnectionHos
     return new Promise<void>((resolve) => {
       if (this.closing) return resolve();
       const server = createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 }, (socket) => this.accept(socket));
-      const failed = (err: Error) => {
+      const failed = (err: NodeJS.ErrnoException) => {
         server.close();
         const delay = this.bindBackoff!.next();
-        const error = new SensegateError('SG_CONNECT_REFUSED', `cannot listen on ${this.where}: ${err.message}; retrying in ${delay} ms`, {
+        const error = new SensegateError('SG_CONNECT_REFUSED', `cannot listen on ${this.where}: ${err.message}; ${listenAdvice(err)}; retrying in ${delay} ms`, {
           driver: this.driver,
           cause: err,
         });
