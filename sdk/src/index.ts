@@ -41,6 +41,7 @@ export {
 export { registerValueShape } from './register.js';
 export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from './secret.js';
 export { Backoff } from './backoff.js';
+export { crc16Hj212, crc16Modbus } from './crc16.js';
 export { abortable, sleep, withTimeout } from './async.js';
 export { redactText, redactUrl, urlWithCredentials } from './url.js';
 export {

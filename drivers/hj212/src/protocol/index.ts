@@ -3,7 +3,7 @@
  * driver and the simulator: CRC, frames and their stream decoder, packets, the CP area, flags,
  * station times, code tables, and the replies a platform and a station exchange.
  */
-export { hj212Crc, hj212CrcOf, formatCrc } from './crc.js';
+export { hj212Crc, formatCrc } from './crc.js';
 export {
   DEFAULT_MAX_SEGMENT,
   FRAME_HEAD,
