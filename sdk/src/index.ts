@@ -42,6 +42,7 @@ export { registerValueShape } from './register.js';
 export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from './secret.js';
 export { Backoff } from './backoff.js';
 export { crc16Hj212, crc16Modbus } from './crc16.js';
+export { driverDataDir } from './data-folder.js';
 export { instantOfWallClock, isTimeZone, wallClockAt, zoneOffset, type WallClock } from './time-zone.js';
 export { abortable, sleep, withTimeout } from './async.js';
 export { redactText, redactUrl, urlWithCredentials } from './url.js';

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import {
   SensegateError,
+  driverDataDir,
   resolveSecret,
   toSensegateError,
   type DeviceEvent,
@@ -321,7 +322,7 @@ export class Gateway {
     if (instance) return instance;
     const driver = this.options.drivers.get(driverName);
     if (!driver) throw new SensegateError('SG_DRIVER_NOT_FOUND', `driver "${driverName}" was not loaded`, { driver: driverName });
-    const dataDir = join(this.options.dataDir, 'drivers', driver.name.replace(/[@/]/g, '_'));
+    const dataDir = driverDataDir(this.options.dataDir, driver.name);
     await ensureFolder(join(this.options.dataDir, 'drivers'), this.access);
     await ensureFolder(dataDir, this.access);
     instance = driver.create(this.driverContext(driverName, dataDir));
