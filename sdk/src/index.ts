@@ -41,6 +41,7 @@ export {
 export { registerValueShape } from './register.js';
 export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from './secret.js';
 export { Backoff } from './backoff.js';
+export { RetryTimer, type RetryTimerOptions } from './retry-timer.js';
 export { crc16Hj212, crc16Modbus } from './crc16.js';
 export { driverDataDir } from './data-folder.js';
 export { instantOfWallClock, isTimeZone, wallClockAt, zoneOffset, type WallClock } from './time-zone.js';
