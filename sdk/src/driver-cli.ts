@@ -120,19 +120,6 @@ export interface SimulatorModule {
   runSimulatorCli(argv: string[]): Promise<void>;
 }
 
-/**
- * A gateway's data folder, as `sensegate run` finds it: `--data DIR`, else `$SENSEGATE_DATA`, else
- * `.sensegate/<gateway id>` under the current folder.
- */
-export function gatewayDataDir(flag: string | undefined, gatewayId: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  return resolve(cwd, flag ?? env['SENSEGATE_DATA'] ?? join('.sensegate', gatewayId));
-}
-
-/** The folder a driver owns inside a gateway data folder (`drivers/opcua`; a scoped package's `@` and `/` become `_`). */
-export function driverDataDir(gatewayDataFolder: string, driverName: string): string {
-  return join(gatewayDataFolder, 'drivers', driverName.replace(/[@/]/g, '_'));
-}
-
 /** `passwordEnv` → `password-env`: the flag of an option field. */
 export function flagOf(field: string): string {
   return field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

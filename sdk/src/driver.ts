@@ -13,7 +13,9 @@
  * Obligations of every driver:
  * - `addDevice` validates what the schemas could not (address ranges, conflicting points) and throws
  *   `SG_CONFIG_INVALID` for those; it must not fail because a device is unreachable: connect lazily,
- *   reconnect with backoff, and let reads fail with retryable errors meanwhile.
+ *   reconnect with backoff, and let reads fail with retryable errors meanwhile. Dry runs
+ *   (`sensegate validate`, `sensegate plan`) call it too, so it opens no socket and binds no port:
+ *   listening and sessions start in `startDevice`.
  * - A failure of one device must never reach another device or the process.
  * - Every point of a read batch ends with a value or an error.
  * - `stop` releases every socket, timer and port; the gateway awaits it on shutdown.

@@ -41,6 +41,10 @@ export {
 export { registerValueShape } from './register.js';
 export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from './secret.js';
 export { Backoff } from './backoff.js';
+export { RetryTimer, type RetryTimerOptions } from './retry-timer.js';
+export { crc16Hj212, crc16Modbus } from './crc16.js';
+export { driverDataDir, gatewayDataDir } from './data-folder.js';
+export { instantOfWallClock, isTimeZone, wallClockAt, zoneOffset, type WallClock } from './time-zone.js';
 export { abortable, sleep, withTimeout } from './async.js';
 export { redactText, redactUrl, urlWithCredentials } from './url.js';
 export {
@@ -96,9 +100,7 @@ export {
   type SinkInstance,
 } from './sink.js';
 export {
-  driverDataDir,
   flagOf,
-  gatewayDataDir,
   type BrowseResult,
   type CliIO,
   type CliTable,

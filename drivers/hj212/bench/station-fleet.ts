@@ -8,7 +8,8 @@
  * Usage (by bench/stations.ts): fork with tsx, argv: <port> <count> <password>
  */
 import { connect, type Socket } from 'node:net';
-import { FRAME_TAIL, formatCrc, formatDataTime, hj212CrcOf } from '../src/protocol/index.js';
+import { crc16Hj212 } from '@sensegate/sdk';
+import { FRAME_TAIL, formatCrc, formatDataTime } from '../src/protocol/index.js';
 import { mnOf } from './fleet-ids.js';
 
 const [port, count, password] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4]!];
@@ -49,7 +50,7 @@ class Station {
     // The segment is ASCII: its length in characters is its length in bytes.
     const frame = Buffer.allocUnsafe(6 + segment.length + 6);
     frame.write(`##${String(segment.length).padStart(4, '0')}${segment}`, 0, 'latin1');
-    frame.write(`${formatCrc(hj212CrcOf(frame, 6, 6 + segment.length))}${FRAME_TAIL}`, 6 + segment.length, 'latin1');
+    frame.write(`${formatCrc(crc16Hj212(frame, 6, 6 + segment.length))}${FRAME_TAIL}`, 6 + segment.length, 'latin1');
     return frame;
   }
 }

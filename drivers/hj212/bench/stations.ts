@@ -47,15 +47,17 @@ const context: DriverContext = {
 };
 const port = await freePort();
 const instance = hj212.create(context);
+const devices: Array<Parameters<typeof instance.addDevice>[0]> = [];
 for (let i = 0; i < STATIONS; i++) {
-  await instance.addDevice(
-    testDevice(hj212, {
-      id: `station-${i}`,
-      connection: { host: '127.0.0.1', port, mn: mnOf(i), password: PASSWORD, maxConnections: STATIONS + 10, maxConnectionsPerAddress: STATIONS + 10 },
-      points: CODES.map(([id, code]) => ({ id, code })),
-    }),
-  );
+  const device = testDevice(hj212, {
+    id: `station-${i}`,
+    connection: { host: '127.0.0.1', port, mn: mnOf(i), password: PASSWORD, maxConnections: STATIONS + 10, maxConnectionsPerAddress: STATIONS + 10 },
+    points: CODES.map(([id, code]) => ({ id, code })),
+  });
+  devices.push(device);
+  await instance.addDevice(device);
 }
+for (const device of devices) await instance.startDevice!(device);
 await new Promise((r) => setTimeout(r, 500));
 // Idle: the stations configured and listening, before any connection. (The raw loop runs last, in
 // its own process, so that its garbage inflates none of these figures.)

@@ -2,6 +2,9 @@
  * The driver instance: one per gateway, serving every HJ 212 station. Stations are grouped by
  * listen address into shared servers (the SDK's station-listener skeleton) and recognised on the
  * wire by their MN.
+ *
+ * addDevice only checks and registers a device (dry runs such as `sensegate validate` call it);
+ * startDevice binds the server's port, and the server closes with its last device or on stop.
  */
 import { SensegateError, type DriverContext, type DriverInstance, type PointRef, type Value } from '@sensegate/sdk';
 import type { Hj212Connection } from './config/connection.js';
@@ -48,7 +51,11 @@ export class Hj212Instance implements DriverInstance<Hj212Connection, Hj212Point
     server.add(station);
     this.devices.set(device.id, { listener, station });
     device.log.debug({ station: mn }, `station ${mn} expected on ${server.where}`);
-    await server.start();
+  }
+
+  /** Listens (or joins the server already listening) for the station; dry runs never call it. */
+  async startDevice(device: Hj212Device): Promise<void> {
+    await this.devices.get(device.id)?.listener.server.start();
   }
 
   async removeDevice(deviceId: string): Promise<void> {

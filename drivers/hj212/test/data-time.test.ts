@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDataTime, formatQn, isTimeZone, parseDataTime } from '@sensegate/driver-hj212/protocol';
+import { formatDataTime, formatQn, parseDataTime } from '@sensegate/driver-hj212/protocol';
+import hj212 from '../src/index.js';
 
 describe('station times', () => {
   it('reads DataTime as China Standard Time by default', () => {
@@ -30,8 +31,12 @@ describe('station times', () => {
     it(`refuses "${text}"`, () => assert.throws(() => parseDataTime(text, 'Asia/Shanghai'), { code: 'SG_PROTOCOL_ERROR' }));
   }
 
-  it('knows zone names', () => {
-    assert.ok(isTimeZone('Asia/Shanghai'));
-    assert.ok(!isTimeZone('Mars/Olympus'));
+  it('takes IANA zones, UTC and fixed offsets in the connection block, and refuses other names', () => {
+    const connection = (timeZone: string) => hj212.connection.safeParse({ host: '127.0.0.1', port: 6000, mn: 'M1', password: '123456', timeZone });
+    for (const zone of ['Asia/Shanghai', 'UTC', '+08:00']) assert.ok(connection(zone).success, zone);
+    const refused = connection('Mars/Olympus');
+    assert.ok(!refused.success);
+    assert.match(refused.error.issues[0]!.message, /an IANA time zone \(Asia\/Shanghai\), UTC, or an offset such as \+08:00/);
+    assert.equal(parseDataTime('20160801085857', '+08:00'), Date.parse('2016-08-01T00:58:57Z'));
   });
 });

@@ -1,11 +1,11 @@
-// The driver contract's obligations for a push driver: addDevice does not fail for an unbindable
-// port, removeDevice and stop settle and release the port, a listener is shared and torn down with
-// its last device. (checkDriver polls with read(), which a push driver does not have, so the
-// obligations are checked here directly; checkDefinition runs in docs.test.ts.)
+// The driver contract's obligations for a push driver: the conformance kit (addDevice opens no
+// port, values arrive once a station speaks), addDevice checks without binding and startDevice
+// binds, a port in use shows the station offline instead of failing, removeDevice and stop settle
+// and release the port, a listener is shared and torn down with its last device.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { createTestContext, freePort, testDevice, waitFor } from '@sensegate/sdk/testing';
+import { checkDriver, createTestContext, freePort, testDevice, waitFor } from '@sensegate/sdk/testing';
 import hj212, { type Hj212Instance } from '../src/index.js';
 import { AIR_MN, PW, RawClient, WATER_MN, upload } from './support/harness.js';
 
@@ -13,7 +13,53 @@ const device = (id: string, mn: string, port = 0) =>
   testDevice(hj212, { id, connection: { host: '127.0.0.1', port, mn, password: PW }, points: [{ id: 'pm25', code: 'a34004' }], reconnect: { initialDelay: 50, maxDelay: 200 } });
 
 
+/** Whether the port can be bound on 127.0.0.1 right now (it is, and stays, free). */
+async function isFree(port: number): Promise<boolean> {
+  const server = createServer();
+  const bound = await new Promise<boolean>((resolve) => server.once('error', () => resolve(false)).listen(port, '127.0.0.1', () => resolve(true)));
+  if (bound) await new Promise<void>((resolve) => server.close(() => resolve()));
+  return bound;
+}
+
 describe('lifecycle', () => {
+  it('passes the conformance kit: adding opens no port, and a station that speaks is online with its values', async () => {
+    const port = await freePort();
+    const context = createTestContext({ driver: 'hj212' });
+    let client: RawClient | undefined;
+    const problems = await checkDriver(hj212, {
+      device: device('a', AIR_MN, port),
+      instance: hj212.create(context),
+      push: {
+        context,
+        speak: async () => {
+          client = await RawClient.open(port);
+          client.sendPacket(upload({ cp: 'a34004-Rtd=12' }));
+        },
+      },
+    });
+    client?.close();
+    assert.deepEqual(problems, []);
+  });
+
+  it('checks devices in addDevice without binding their port, and binds it in startDevice', async () => {
+    const port = await freePort();
+    const ctx = createTestContext({ driver: 'hj212' });
+    const instance = hj212.create(ctx) as Hj212Instance;
+    try {
+      const a = device('a', AIR_MN, port);
+      await instance.addDevice(a);
+      await assert.rejects(instance.addDevice(device('c', AIR_MN, port)), { code: 'SG_CONFIG_INVALID', message: /devices a and c both use MN/ });
+      assert.deepEqual(instance.endpoints(), [{ host: '127.0.0.1', port, boundPort: undefined, stations: [AIR_MN] }]);
+      assert.ok(await isFree(port), 'addDevice leaves the port free (dry runs such as sensegate validate call it)');
+      await instance.startDevice(a);
+      assert.equal(instance.portOf('a'), port);
+      assert.equal(await isFree(port), false);
+    } finally {
+      await instance.stop();
+    }
+    assert.ok(await isFree(port), 'stop frees the port startDevice bound');
+  });
+
   it('shares one server between stations of one port, closes it with the last, and frees the port on stop', async () => {
     const port = await freePort();
     const ctx = createTestContext({ driver: 'hj212' });
@@ -21,6 +67,8 @@ describe('lifecycle', () => {
     try {
       await instance.addDevice(device('a', AIR_MN, port));
       await instance.addDevice(device('b', WATER_MN, port));
+      await instance.startDevice(device('a', AIR_MN, port));
+      await instance.startDevice(device('b', WATER_MN, port));
       assert.deepEqual(instance.endpoints(), [{ host: '127.0.0.1', port, boundPort: port, stations: [AIR_MN, WATER_MN] }]);
       await assert.rejects(instance.addDevice(device('c', AIR_MN, port)), /devices a and c both use MN/);
       await assert.rejects(instance.addDevice(device('a', 'OTHER1', port)), /added twice/);
@@ -34,13 +82,10 @@ describe('lifecycle', () => {
     } finally {
       await instance.stop();
     }
-    // The port is free again.
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    assert.ok(await isFree(port), 'the port is free again');
   });
 
-  it('adds a device whose port is taken, shows it offline, and binds when the port frees', async () => {
+  it('starts a device whose port is taken, shows it offline saying what to do, and binds when the port frees', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
@@ -48,8 +93,11 @@ describe('lifecycle', () => {
     const instance = hj212.create(ctx) as Hj212Instance;
     try {
       await instance.addDevice(device('a', AIR_MN, port));
+      assert.equal(ctx.healthChanges.length, 0, 'adding does not try the port');
+      await instance.startDevice(device('a', AIR_MN, port));
       const offline = await waitFor('offline', () => ctx.healthChanges.find((x) => x.state === 'offline'));
       assert.equal((offline.reason as { code?: string }).code, 'SG_CONNECT_REFUSED');
+      assert.match((offline.reason as Error).message, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*another program is using the port: stop it, or give the device another port`));
       assert.equal(ctx.logs.filter((l) => l.level === 'error' && l.message.includes('cannot listen')).length, 1);
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
       await waitFor('the port bound', () => instance.portOf('a') === port);
@@ -67,6 +115,7 @@ describe('lifecycle', () => {
     const ctx = createTestContext({ driver: 'hj212' });
     const instance = hj212.create(ctx) as Hj212Instance;
     await instance.addDevice(device('a', AIR_MN));
+    await instance.startDevice(device('a', AIR_MN));
     const c = await RawClient.open(instance.portOf('a')!);
     c.sendPacket(upload({ cp: 'a34004-Rtd=3' }));
     await waitFor('online', () => ctx.healthChanges.some((x) => x.state === 'online'));

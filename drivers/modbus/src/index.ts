@@ -32,6 +32,5 @@ export { ModbusReadPlan, type CompiledRequest } from './plan/read-plan.js';
 export { READ_FUNCTION, type PlanOptions, type PlanPoint, type PlannedRequest, type ReadFunctionCode } from './plan/read-request.js';
 export { encodeWrite, rawValue, type WriteAction } from './write/encode-write.js';
 export { EXCEPTION_NAMES } from './protocol/modbus-errors.js';
-export { crc16 } from './protocol/crc16.js';
 export { createModbusInstance } from './modbus-instance.js';
 export { VERSION } from './version.js';

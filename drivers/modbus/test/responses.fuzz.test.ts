@@ -12,9 +12,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { crc16Modbus } from '@sensegate/sdk';
 import { createTestContext, fuzzBudget, fuzzFor, fuzzSeed, FuzzRandom, garbage, mutate, waitFor, watchProcess } from '@sensegate/sdk/testing';
 import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
-import modbus, { crc16 } from '../src/index.js';
+import modbus from '../src/index.js';
 import { engineering, goodValues, modbusDevice, poll, profilePoints, type ModbusDevice, type ModbusInstance } from './support/harness.js';
 
 const EVERY_TYPE = fileURLToPath(new URL('./fixtures/every-type.yaml', import.meta.url));
@@ -67,7 +68,7 @@ function rtu(unit: number, pdu: Buffer): Buffer {
   const out = Buffer.alloc(pdu.length + 3);
   out[0] = unit;
   pdu.copy(out, 1);
-  out.writeUInt16LE(crc16(out, 0, pdu.length + 1), pdu.length + 1);
+  out.writeUInt16LE(crc16Modbus(out, 0, pdu.length + 1), pdu.length + 1);
   return out;
 }
 

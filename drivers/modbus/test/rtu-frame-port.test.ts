@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
 import { describe, it } from 'node:test';
-import { crc16 } from '../src/index.js';
+import { crc16Modbus } from '@sensegate/sdk';
 import { expectedAnswerLength, RtuFramePort } from '../src/transport/rtu-frame-port.js';
 
 /** The far end of a serial line: records what the port sends, delivers bytes the test chooses. */
@@ -23,7 +23,7 @@ class Line extends Duplex {
 function frame(...bytes: number[]): Buffer {
   const out = Buffer.alloc(bytes.length + 2);
   Buffer.from(bytes).copy(out);
-  out.writeUInt16LE(crc16(out, 0, bytes.length), bytes.length);
+  out.writeUInt16LE(crc16Modbus(out, 0, bytes.length), bytes.length);
   return out;
 }
 

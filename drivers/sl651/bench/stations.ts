@@ -68,20 +68,22 @@ const context: DriverContext = {
 };
 const port = await freePort();
 const instance = sl651.create(context);
+const devices: Array<Parameters<typeof instance.addDevice>[0]> = [];
 for (let i = 0; i < STATIONS; i++) {
-  await instance.addDevice(
-    testDevice(sl651, {
-      id: `station-${i}`,
-      connection: { host: '127.0.0.1', port, address: addressOf(i), password: PASSWORD, maxConnections: STATIONS + 10, maxConnectionsPerAddress: STATIONS + 10 },
-      points: [
-        { id: 'rainCurrent', element: '20' },
-        { id: 'rainTotal', element: '26' },
-        { id: 'waterLevel', element: '39' },
-        { id: 'batteryVoltage', element: '38' },
-      ],
-    }),
-  );
+  const device = testDevice(sl651, {
+    id: `station-${i}`,
+    connection: { host: '127.0.0.1', port, address: addressOf(i), password: PASSWORD, maxConnections: STATIONS + 10, maxConnectionsPerAddress: STATIONS + 10 },
+    points: [
+      { id: 'rainCurrent', element: '20' },
+      { id: 'rainTotal', element: '26' },
+      { id: 'waterLevel', element: '39' },
+      { id: 'batteryVoltage', element: '38' },
+    ],
+  });
+  devices.push(device);
+  await instance.addDevice(device);
 }
+for (const device of devices) await instance.startDevice!(device);
 await new Promise((r) => setTimeout(r, 500));
 const idleRss = process.memoryUsage().rss;
 const stats = () => (instance as unknown as { stats(): { framesAccepted: number; connections: number; framesMalformed: number; duplicates: number } }).stats();

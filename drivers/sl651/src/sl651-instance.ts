@@ -2,6 +2,9 @@
  * The driver instance: one per gateway, serving every SL 651 device. Devices are grouped by listen
  * address into shared servers (the SDK's station-listener skeleton); a device is recognised on the
  * wire by its station address.
+ *
+ * addDevice only checks and registers a device (dry runs such as `sensegate validate` call it);
+ * startDevice binds the server's port, and the server closes with its last device or on stop.
  */
 import { SensegateError, type DriverContext, type DriverInstance } from '@sensegate/sdk';
 import type { Sl651Connection } from './config/connection.js';
@@ -47,7 +50,11 @@ export class Sl651Instance implements DriverInstance<Sl651Connection, Sl651Point
     listener.server.add(station);
     this.devices.set(device.id, { listener, station });
     device.log.debug({ station: address, elements: station.elements }, `station ${address} expected on ${listener.server.where}`);
-    await listener.server.start();
+  }
+
+  /** Listens (or joins the server already listening) for the station; dry runs never call it. */
+  async startDevice(device: Sl651Device): Promise<void> {
+    await this.devices.get(device.id)?.listener.server.start();
   }
 
   async removeDevice(deviceId: string): Promise<void> {

@@ -1,10 +1,11 @@
-// The server's life: stations sharing a port, limits on connections, idle stations going offline and
-// coming back, a port that is taken at start, removal and shutdown releasing everything.
+// The server's life: the conformance kit, addDevice checking without binding and startDevice
+// binding, stations sharing a port, limits on connections, idle stations going offline and coming
+// back, a port that is taken at start, removal and shutdown releasing everything.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { startSl651Station } from '@sensegate/sim-sl651';
-import { createTestContext, testDevice, waitFor } from '@sensegate/sdk/testing';
+import { startSl651Station, type Sl651Station } from '@sensegate/sim-sl651';
+import { checkDriver, createTestContext, freePort, testDevice, waitFor } from '@sensegate/sdk/testing';
 import sl651, { type Sl651Instance } from '../src/index.js';
 import { RawClient, startDriver } from './support/harness.js';
 
@@ -23,6 +24,45 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe('server lifecycle', () => {
+  it('passes the conformance kit: adding opens no port, and a station that speaks is online with its values', async () => {
+    const port = await freePort();
+    const context = createTestContext({ driver: 'sl651' });
+    let station: Sl651Station | undefined;
+    const problems = await checkDriver(sl651, {
+      device: testDevice(sl651, { id: 'river', connection: { host: '127.0.0.1', port, address: '0000000451', password: '1111' }, points: level }),
+      instance: sl651.create(context),
+      push: {
+        context,
+        speak: async () => {
+          station = startSl651Station({ port, address: '0000000451', password: '1111', interval: 0, keepAlive: 0, hourly: false, addThreshold: 0, reconnect: { initialDelay: 20, maxDelay: 100 }, values: { waterLevel: { kind: 'constant', value: 1.5 } } });
+          await waitFor('the station connected', () => station!.connected);
+          station.sendTimedReport();
+        },
+      },
+    });
+    await station?.stop();
+    assert.deepEqual(problems, []);
+  });
+
+  it('checks devices in addDevice without binding their port, and binds it in startDevice', async () => {
+    const port = await freePort();
+    const ctx = createTestContext({ driver: 'sl651' });
+    const instance = sl651.create(ctx) as Sl651Instance;
+    const device = (id: string, address: string) => testDevice(sl651, { id, connection: { host: '127.0.0.1', port, address, password: '1111' }, points: level });
+    try {
+      await instance.addDevice(device('a', '0000000461'));
+      await assert.rejects(instance.addDevice(device('b', '0000000461')), { code: 'SG_CONFIG_INVALID', message: /devices a and b both use station address 0000000461/ });
+      assert.deepEqual(instance.endpoints(), [{ host: '127.0.0.1', port, boundPort: undefined, stations: ['0000000461'] }]);
+      assert.equal(await accepts(port), false, 'addDevice leaves the port closed (dry runs such as sensegate validate call it)');
+      await instance.startDevice(device('a', '0000000461'));
+      assert.equal(instance.portOf('a'), port);
+      assert.ok(await accepts(port));
+    } finally {
+      await instance.stop();
+    }
+    assert.equal(await accepts(port), false, 'stop closes what startDevice opened');
+  });
+
   it('serves stations with the same listen address from one server, and refuses a station address used twice', async () => {
     const driver = await startDriver([
       { id: 'a', connection: { address: '0000000401', password: '1111' }, points: level },
@@ -76,10 +116,14 @@ describe('server lifecycle', () => {
     const ctx = createTestContext({ driver: 'sl651' });
     const second = sl651.create(ctx) as Sl651Instance;
     try {
-      await second.addDevice(testDevice(sl651, { id: 'late', connection: { host: '127.0.0.1', port, address: '0000000432', password: '1111' }, points: level, reconnect: { initialDelay: 20, maxDelay: 100 } }));
+      const late = testDevice(sl651, { id: 'late', connection: { host: '127.0.0.1', port, address: '0000000432', password: '1111' }, points: level, reconnect: { initialDelay: 20, maxDelay: 100 } });
+      await second.addDevice(late);
+      assert.equal(ctx.healthChanges.length, 0, 'adding does not try the port');
+      await second.startDevice(late);
       const down = ctx.healthChanges.find((h) => h.device === 'late');
       assert.equal(down?.state, 'offline');
       assert.equal((down?.reason as { code?: string }).code, 'SG_CONNECT_REFUSED');
+      assert.match((down?.reason as Error).message, /cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE.*; another program is using the port: stop it, or give the device another port; retrying in \d+ ms/);
       assert.equal(second.portOf('late'), undefined);
       await first.stop();
       await waitFor('the second instance listening', () => second.portOf('late') === port);

@@ -18,10 +18,10 @@
  * have changed.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Backoff } from '../backoff.js';
 import type { DeviceState, DriverContext } from '../driver.js';
 import { SensegateError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { RetryTimer } from '../retry-timer.js';
 import type { BackoffSettings } from '../schema.js';
 import { AuthBackoff } from './auth-backoff.js';
 import { ConnectionSlots } from './connection-slots.js';
@@ -85,6 +85,20 @@ const NO_STATIONS: ListenerSettings = {
   allow: undefined,
 };
 
+/** What an operator can do about a port that cannot be bound, by the system's error code. */
+function listenAdvice(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'another program is using the port: stop it, or give the device another port';
+    case 'EACCES':
+      return 'the gateway\'s user may not bind that port: use a port above 1023, or let the user bind low ports';
+    case 'EADDRNOTAVAIL':
+      return 'no network interface of this machine has that address: check the device\'s host';
+    default:
+      return 'check the device\'s host and port';
+  }
+}
+
 export class StationListener<S extends ListenedStation> implements ConnectionHost {
   readonly stations = new Map<string, S>();
   readonly episodes = new Episodes();
@@ -104,8 +118,7 @@ export class StationListener<S extends ListenedStation> implements ConnectionHos
   private readonly context: DriverContext;
   private server: Server | undefined;
   private bound: number | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private bindBackoff: Backoff | undefined;
+  private bindRetry: RetryTimer | undefined;
   private closing = false;
   private starting: Promise<void> | undefined;
 
@@ -144,7 +157,7 @@ export class StationListener<S extends ListenedStation> implements ConnectionHos
 
   add(station: S): void {
     this.stations.set(station.key, station);
-    this.bindBackoff ??= new Backoff(station.reconnect);
+    this.bindRetry ??= new RetryTimer(station.reconnect, { unref: true });
     this.settle();
     this.backoff.clear();
   }
@@ -163,7 +176,7 @@ export class StationListener<S extends ListenedStation> implements ConnectionHos
 
   async close(): Promise<void> {
     this.closing = true;
-    if (this.retry) clearTimeout(this.retry);
+    this.bindRetry?.cancel();
     for (const station of this.stations.values()) station.detach();
     const server = this.server;
     this.server = undefined;
@@ -201,20 +214,15 @@ export class StationListener<S extends ListenedStation> implements ConnectionHos
     return new Promise<void>((resolve) => {
       if (this.closing) return resolve();
       const server = createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 }, (socket) => this.accept(socket));
-      const failed = (err: Error) => {
+      const failed = (err: NodeJS.ErrnoException) => {
         server.close();
-        const delay = this.bindBackoff!.next();
-        const error = new SensegateError('SG_CONNECT_REFUSED', `cannot listen on ${this.where}: ${err.message}; retrying in ${delay} ms`, {
+        const delay = this.bindRetry!.schedule(() => void this.attempt());
+        const error = new SensegateError('SG_CONNECT_REFUSED', `cannot listen on ${this.where}: ${err.message}; ${listenAdvice(err)}; retrying in ${delay} ms`, {
           driver: this.driver,
           cause: err,
         });
         if (this.episodes.occur('listen')) this.log.error({ code: error.code }, error.message);
         this.health('offline', error);
-        this.retry = setTimeout(() => {
-          this.retry = undefined;
-          void this.attempt();
-        }, delay);
-        this.retry.unref?.();
         resolve();
       };
       server.once('error', failed);
@@ -225,7 +233,7 @@ export class StationListener<S extends ListenedStation> implements ConnectionHos
         const address = server.address();
         this.bound = typeof address === 'object' && address ? address.port : this.port;
         const attempts = this.episodes.end('listen');
-        this.bindBackoff!.reset();
+        this.bindRetry!.succeeded();
         this.log.info(
           { stations: [...this.stations.keys()] },
           `listening for ${this.options.protocol} stations on ${this.where}${attempts ? ` after ${attempts} failed attempts` : ''}`,

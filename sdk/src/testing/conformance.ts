@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { z } from 'zod';
 import type { DeviceRef, Driver, DriverInstance } from '../driver.js';
 import { isDriver } from '../driver.js';
@@ -50,14 +51,14 @@ export interface ConformanceOptions<C, P> {
 
 /**
  * Runs the contract's obligations against a live instance and returns the problems found:
- * every point of a batch ends with a value or an error; an unreachable device makes bad-quality
+ * `addDevice` opens no socket and binds no port (`checkAddOpensNothing`); every point of a batch ends with a value or an error; an unreachable device makes bad-quality
  * results with retryable sensegate errors instead of throwing out of `read` or hanging past its
  * timeout; `removeDevice` and `stop` settle.
  */
 export async function checkDriver<C, P>(driver: Driver, options: ConformanceOptions<C, P>): Promise<string[]> {
   const problems = checkDefinition(driver);
   const { instance, device } = options;
-  await instance.addDevice(device);
+  problems.push(...(await checkAddOpensNothing(instance, device)));
   await instance.startDevice?.(device);
   // Drivers that push some points and poll others (`polls`) are checked both ways.
   const polled = instance.read ? device.points.filter((p) => instance.polls?.(device, p) ?? true) : [];
@@ -91,6 +92,43 @@ export async function checkDriver<C, P>(driver: Driver, options: ConformanceOpti
   await instance.removeDevice(device.id);
   await instance.stop();
   return problems;
+}
+
+/** Resources that mean a socket or a listening port: a server, a connection (or one being made), a datagram socket. */
+const NETWORK_RESOURCES: Record<string, string> = {
+  TCPSERVERWRAP: 'listening TCP server',
+  TCPWRAP: 'TCP socket',
+  TCPCONNECTWRAP: 'TCP connection attempt',
+  UDPWRAP: 'UDP socket',
+  PIPESERVERWRAP: 'listening pipe',
+};
+
+/**
+ * Adds the device and checks that adding it opened no socket and bound no port: `addDevice` is what
+ * dry runs (`sensegate validate`, `sensegate plan`) call, and they must leave the site's ports and
+ * devices alone; connecting and listening belong in `startDevice`. Every network resource the
+ * process creates while `addDevice` runs (and just after, for work it set going without awaiting)
+ * counts, so nothing else in the process should open one meanwhile.
+ */
+export async function checkAddOpensNothing<C, P>(instance: Pick<DriverInstance<C, P>, 'addDevice'>, device: DeviceRef<C, P>): Promise<string[]> {
+  const opened = new Map<string, number>();
+  const hook = createHook({
+    init(_id, type) {
+      const what = NETWORK_RESOURCES[type];
+      if (what) opened.set(what, (opened.get(what) ?? 0) + 1);
+    },
+  });
+  hook.enable();
+  try {
+    await instance.addDevice(device);
+    // Let a connect or listen that addDevice set going without awaiting it (on the next tick) show up.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    hook.disable();
+  }
+  if (opened.size === 0) return [];
+  const list = [...opened].map(([what, count]) => `${count} ${what}${count === 1 ? '' : 's'}`).join(', ');
+  return [`addDevice(${device.id}) opened ${list}; connect and listen in startDevice, which dry runs (validate, plan) never call`];
 }
 
 /** A push driver: once the device speaks, its configured points get values and it is online. */

@@ -3,9 +3,8 @@
  * passes, fills the defaults, and documents every field.
  */
 import { z } from 'zod';
-import { SensegateError, backoffSchema, describeZodError, duration, formatPath } from '@sensegate/sdk';
+import { SensegateError, backoffSchema, describeZodError, duration, formatPath, isTimeZone } from '@sensegate/sdk';
 import { generatorSchema } from '@sensegate/sdk/simulate';
-import { isTimeZone } from '@sensegate/driver-hj212/protocol';
 
 const HOUR = 3_600_000;
 
@@ -18,7 +17,7 @@ export const stationFields = {
   kind: z.enum(['air', 'water']).default('air').describe('What the station measures: an air-quality or a surface-water-quality station.'),
   password: z.string().regex(SEGMENT_SAFE, 'no ; , = & or line breaks').max(32).default('123456').describe('Access password (PW) sent in every frame; 6 characters in HJ 212-2017.'),
   st: z.string().regex(/^\d{2}$/, 'two digits').optional().describe('System code (ST); default 22 for air, 21 for water.'),
-  timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai or UTC').default('Asia/Shanghai').describe('Time zone of QN, DataTime and the period boundaries.'),
+  timeZone: z.string().refine(isTimeZone, 'an IANA time zone (Asia/Shanghai), UTC, or an offset such as +08:00').default('Asia/Shanghai').describe('Time zone of QN, DataTime and the period boundaries.'),
   realtimeInterval: duration('Real-time data (CN 2011) interval, at least 1s (DataTime has whole seconds); the platform may change it with CN 1062.')
     .default(30_000)
     .refine((ms) => ms >= 1000, 'at least 1s'),

@@ -17,6 +17,5 @@ export {
   type ModbusSimPoint,
   type Table,
 } from './profile/schema.js';
-export { crc16 } from './protocol/crc16.js';
 export { runSimulatorCli } from './cli/run.js';
 export { hasSocat, virtualSerialPair, type VirtualSerialOptions, type VirtualSerialPair } from './virtual-serial.js';

@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Backoff, type BackoffSettings } from '@sensegate/sdk';
+import { RetryTimer, type BackoffSettings } from '@sensegate/sdk';
 
 export interface OutgoingFrame {
   bytes: Buffer;
@@ -31,8 +31,7 @@ export class StationLink {
   private socket: Socket | undefined;
   private state: 'idle' | 'connecting' | 'open' | 'closed' = 'idle';
   private readonly queue: OutgoingFrame[] = [];
-  private readonly backoff: Backoff;
-  private retry: NodeJS.Timeout | undefined;
+  private readonly retry: RetryTimer;
   private writing = false;
   /** Reconnect when the connection is lost; false after the centre's EOT until the next send. */
   private stayOnline = true;
@@ -47,7 +46,7 @@ export class StationLink {
     reconnect: BackoffSettings,
     private readonly events: LinkEvents,
   ) {
-    this.backoff = new Backoff(reconnect);
+    this.retry = new RetryTimer(reconnect);
   }
 
   get connected(): boolean {
@@ -88,7 +87,7 @@ export class StationLink {
 
   async close(): Promise<void> {
     this.state = 'closed';
-    if (this.retry) clearTimeout(this.retry);
+    this.retry.cancel();
     const socket = this.socket;
     if (socket && !socket.destroyed) {
       await new Promise<void>((resolve) => {
@@ -107,7 +106,7 @@ export class StationLink {
       opened = true;
       this.state = 'open';
       this.connects++;
-      this.backoff.reset();
+      this.retry.succeeded();
       this.events.connect();
       void this.pump();
     });
@@ -120,10 +119,9 @@ export class StationLink {
       if (opened) this.events.disconnect(reason);
       if (this.stayOnline || this.queue.length > 0) {
         this.state = 'connecting';
-        this.retry = setTimeout(() => {
-          this.retry = undefined;
+        this.retry.schedule(() => {
           if (this.state === 'connecting') this.dial();
-        }, this.backoff.next());
+        });
       } else {
         this.state = 'idle';
       }

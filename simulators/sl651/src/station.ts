@@ -12,11 +12,10 @@ import {
   encodeKeepAlive,
   encodeReport,
   epochToStationTime,
-  isTimeZone,
   type ElementToEncode,
   type StationIdentity,
 } from '@sensegate/driver-sl651/protocol';
-import { SensegateError, type BackoffSettings } from '@sensegate/sdk';
+import { SensegateError, isTimeZone, type BackoffSettings } from '@sensegate/sdk';
 import type { Generator, GeneratorSpec } from '@sensegate/sdk/simulate';
 import { StationFaults } from './faults.js';
 import { StationLink } from './link.js';

@@ -5,9 +5,8 @@
  * listener's protections (allow-list, connection limits, deadlines, back-off, log limit) are the
  * SDK's shared `stationListenerFields`, the same for every protocol.
  */
-import { duration, stationListenerFields } from '@sensegate/sdk';
+import { duration, isTimeZone, stationListenerFields } from '@sensegate/sdk';
 import { z } from 'zod';
-import { isTimeZone } from '../protocol/data-time.js';
 import { DEFAULT_MAX_SEGMENT, MAX_LENGTH_FIELD } from '../protocol/frame.js';
 
 export const DIALECTS = ['2017', '2005'] as const;
@@ -41,7 +40,7 @@ export const connectionSchema = z
       .describe('System code (ST) used in commands to the station, e.g. 22 air quality, 21 surface water, 32 water pollution source. Default: the ST of the station\'s last packet.'),
     timeZone: z
       .string()
-      .refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai or UTC')
+      .refine(isTimeZone, 'an IANA time zone (Asia/Shanghai), UTC, or an offset such as +08:00')
       .default('Asia/Shanghai')
       .describe('Time zone of the station\'s clock: DataTime and QN are local times without a zone.'),
     dialect: z

@@ -1,13 +1,10 @@
 /**
  * Station times: `DataTime` (yyyyMMddHHmmss) and `QN` (yyyyMMddHHmmssSSS) are wall-clock times in
- * the station's zone with no offset written, China Standard Time in practice. Any IANA zone works
- * (offsets come from Intl, see zone-offset.ts), so a network in another zone (or on UTC) is
- * configured, not patched.
+ * the station's zone with no offset written, China Standard Time in practice. Any IANA zone or
+ * fixed offset works (the SDK's wall-clock helpers, daylight saving included), so a network in
+ * another zone (or on UTC) is configured, not patched.
  */
-import { SensegateError, printable } from '@sensegate/sdk';
-import { zoneOffset } from './zone-offset.js';
-
-export { isTimeZone, zoneOffset } from './zone-offset.js';
+import { SensegateError, instantOfWallClock, printable, wallClockAt } from '@sensegate/sdk';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
@@ -15,9 +12,8 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** yyyyMMddHHmmss in the zone. */
 export function formatDataTime(ms: number, timeZone: string = DEFAULT_TIME_ZONE): string {
-  // The zone's wall clock is the instant (in whole seconds) moved by the zone's offset, read as UTC.
-  const wall = new Date(ms - (((ms % 1000) + 1000) % 1000) + zoneOffset(ms, timeZone));
-  return `${pad(wall.getUTCFullYear(), 4)}${pad(wall.getUTCMonth() + 1)}${pad(wall.getUTCDate())}${pad(wall.getUTCHours())}${pad(wall.getUTCMinutes())}${pad(wall.getUTCSeconds())}`;
+  const w = wallClockAt(ms, timeZone);
+  return `${pad(w.year, 4)}${pad(w.month)}${pad(w.day)}${pad(w.hour)}${pad(w.minute)}${pad(w.second)}`;
 }
 
 /** yyyyMMddHHmmssSSS in the zone: a request id (QN). */
@@ -49,8 +45,9 @@ function daysIn(year: number, month: number): number {
 }
 
 /**
- * ms since the epoch of a yyyyMMddHHmmss (or yyyyMMddHHmmssSSS) wall-clock time in the zone.
- * Throws SG_PROTOCOL_ERROR for text that is not a real date and time.
+ * ms since the epoch of a yyyyMMddHHmmss (or yyyyMMddHHmmssSSS) wall-clock time in the zone. A time
+ * that shows twice (the clock going back) is the earlier instant; one the clock jumped over is read
+ * with the offset before the jump. Throws SG_PROTOCOL_ERROR for text that is not a real date and time.
  */
 export function parseDataTime(text: string, timeZone: string = DEFAULT_TIME_ZONE): number {
   if (!isTimeText(text)) throw new SensegateError('SG_PROTOCOL_ERROR', `time "${printable(text.slice(0, 24))}" is not yyyyMMddHHmmss`);
@@ -64,9 +61,5 @@ export function parseDataTime(text: string, timeZone: string = DEFAULT_TIME_ZONE
   if (year < 1970 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     throw new SensegateError('SG_PROTOCOL_ERROR', `time "${printable(text, 24)}" is not a valid date and time`);
   }
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  // Two passes settle the offset next to a daylight-saving change.
-  let ts = asUtc - zoneOffset(asUtc, timeZone);
-  ts = asUtc - zoneOffset(ts, timeZone);
-  return ts;
+  return instantOfWallClock({ year, month, day, hour, minute, second, millisecond: millis }, timeZone);
 }

@@ -5,8 +5,8 @@
  * per run, so one corrupted stretch counts once. The decoder never throws and never holds more
  * than one maximum-size frame.
  */
-import { SensegateError } from '@sensegate/sdk';
-import { formatCrc, hj212CrcOf } from './crc.js';
+import { SensegateError, crc16Hj212 } from '@sensegate/sdk';
+import { formatCrc } from './crc.js';
 import { excerpt } from './excerpt.js';
 import { DEFAULT_MAX_SEGMENT, HEADER_LENGTH, MAX_LENGTH_FIELD, TRAILER_LENGTH } from './frame.js';
 
@@ -155,7 +155,7 @@ export class FrameDecoder {
       this.endRun(results);
       const segmentEnd = at + HEADER_LENGTH + length;
       const sent = crcAt(data, segmentEnd);
-      const computed = sent < 0 ? -1 : hj212CrcOf(data, at + HEADER_LENGTH, segmentEnd);
+      const computed = sent < 0 ? -1 : crc16Hj212(data, at + HEADER_LENGTH, segmentEnd);
       if (sent >= 0 && sent === computed) {
         results.push({ ok: true, segment: data.toString('utf8', at + HEADER_LENGTH, segmentEnd), raw: Buffer.from(data.subarray(at, end)) });
       } else {

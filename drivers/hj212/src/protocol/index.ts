@@ -3,7 +3,7 @@
  * driver and the simulator: CRC, frames and their stream decoder, packets, the CP area, flags,
  * station times, code tables, and the replies a platform and a station exchange.
  */
-export { hj212Crc, hj212CrcOf, formatCrc } from './crc.js';
+export { hj212Crc, formatCrc } from './crc.js';
 export {
   DEFAULT_MAX_SEGMENT,
   FRAME_HEAD,
@@ -30,7 +30,7 @@ export {
   needsAck,
   type Dialect,
 } from './flags.js';
-export { DEFAULT_TIME_ZONE, formatDataTime, formatQn, isTimeZone, parseDataTime, zoneOffset } from './data-time.js';
+export { DEFAULT_TIME_ZONE, formatDataTime, formatQn, parseDataTime } from './data-time.js';
 export { POLLUTANTS, pollutant, pollutantByAlias, type PollutantInfo } from './pollutants.js';
 export { DATA_FLAGS, DEFAULT_DATA_FLAG, flagQuality, type DataFlagInfo } from './data-flags.js';
 export { CN, EXE_RTN, EXE_RTN_SUCCESS, QN_RTN, QN_RTN_READY, ST, type CommandCode } from './codes.js';

@@ -47,6 +47,8 @@ export async function startDriver(devices: DeviceInput[]): Promise<DriverHarness
     refs.set(d.id, device);
     await instance.addDevice(device);
   }
+  // As the gateway does: every device added (checked), then each started (the port bound).
+  for (const device of refs.values()) await instance.startDevice(device);
   const port = instance.portOf(devices[0]!.id)!;
   return {
     ctx,

@@ -2,7 +2,7 @@
  * One connection to a Modbus endpoint (a TCP device, a serial server, a serial port), shared by
  * every device on it, with the queue of requests for it.
  *
- * - Connects on first use; after a failure or loss it waits (sdk Backoff) and reconnects with a new
+ * - Connects on first use; after a failure or loss it waits (sdk RetryTimer) and reconnects with a new
  *   link. While waiting, requests fail at once with retryable SG_NOT_CONNECTED.
  * - Modbus TCP carries up to `maxInFlight` requests at once (answers matched by transaction id);
  *   RTU buses carry one at a time, with the unit id in each request.
@@ -13,7 +13,7 @@
  * - One log line per state change: connected, lost (with the reason), reconnecting in N ms; a
  *   connection that keeps dropping is summed up instead (connection-log.ts).
  */
-import { Backoff, SensegateError, type BackoffSettings, type Logger } from '@sensegate/sdk';
+import { RetryTimer, SensegateError, type BackoffSettings, type Logger } from '@sensegate/sdk';
 import { connectError, lostError, requestError, timeoutError } from '../protocol/modbus-errors.js';
 import { ConnectionLog } from './connection-log.js';
 import { describeEndpoint, type EndpointSettings } from './endpoint-settings.js';
@@ -44,8 +44,7 @@ export class Endpoint {
   private nextSendAt = 0;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAtTime = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private backoff: Backoff;
+  private readonly retry: RetryTimer;
   /** While waiting: what every request fails with. */
   private notConnected: SensegateError | undefined;
   private attempts = 0;
@@ -60,7 +59,7 @@ export class Endpoint {
     log: Logger,
   ) {
     this.name = describeEndpoint(settings);
-    this.backoff = new Backoff(tuning.reconnect);
+    this.retry = new RetryTimer(tuning.reconnect);
     this.connectionLog = new ConnectionLog(this.name, log);
   }
 
@@ -72,7 +71,7 @@ export class Endpoint {
   retune(tuning: EndpointTuning, log: Logger): void {
     this.tuning = tuning;
     this.connectionLog.retune(log);
-    if (this.stateNow !== 'waiting') this.backoff = new Backoff(tuning.reconnect);
+    if (this.stateNow !== 'waiting') this.retry.configure(tuning.reconnect);
     this.pump();
   }
 
@@ -125,7 +124,7 @@ export class Endpoint {
     if (this.stateNow === 'closed') return;
     const wasOpen = this.stateNow === 'open';
     this.stateNow = 'closed';
-    clearTimeout(this.reconnectTimer);
+    this.retry.cancel();
     clearTimeout(this.wakeTimer);
     const error = new SensegateError('SG_NOT_CONNECTED', `the connection to ${this.name} was closed (driver stopped or device removed)`);
     this.failAll(error);
@@ -156,7 +155,7 @@ export class Endpoint {
     link.onLost((reason, cause) => this.lost(link, reason, cause));
     this.connectionLog.connected(this.attempts);
     this.attempts = 0;
-    this.backoff.reset();
+    this.retry.succeeded();
     this.notConnected = undefined;
     this.pump();
   }
@@ -175,17 +174,15 @@ export class Endpoint {
 
   /** Fails what is pending with `error` and schedules the next attempt. */
   private wait(error: SensegateError, after: 'connect' | 'lost'): void {
-    const delay = this.backoff.next();
     this.stateNow = 'waiting';
+    const delay = this.retry.schedule(() => {
+      if (this.stateNow === 'waiting') this.connect();
+    });
     // One error object for every request refused until the next attempt: failing fast allocates nothing.
     this.notConnected = new SensegateError('SG_NOT_CONNECTED', `not connected to ${this.name}: ${error.message}; reconnecting with backoff`, { cause: error });
     this.failAll(error);
     if (after === 'lost') this.connectionLog.lost(error, delay);
     else this.connectionLog.attemptFailed(error, delay);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (this.stateNow === 'waiting') this.connect();
-    }, delay);
   }
 
   private failAll(error: SensegateError): void {

@@ -16,7 +16,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { crc16 } from '../protocol/crc16.js';
+import { crc16Modbus } from '@sensegate/sdk';
 
 const HEADER = 6;
 const MAX_LENGTH = 254;
@@ -95,7 +95,7 @@ export class MbapFramePort extends EventEmitter {
       if (data.length < HEADER + length) break;
       const answer = Buffer.allocUnsafe(length + 2);
       data.copy(answer, 0, HEADER, HEADER + length);
-      answer.writeUInt16LE(crc16(answer, 0, length), length);
+      answer.writeUInt16LE(crc16Modbus(answer, 0, length), length);
       this._transactionIdRead = data.readUInt16BE(0);
       data = data.subarray(HEADER + length);
       this.emit('data', answer);

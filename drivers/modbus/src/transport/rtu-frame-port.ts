@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { crc16 } from '../protocol/crc16.js';
+import { crc16Modbus } from '@sensegate/sdk';
 
 const MAX_FRAME = 256;
 const EXCEPTION_FRAME = 5;
@@ -120,7 +120,7 @@ export class RtuFramePort extends EventEmitter {
       if (fc === this.functionCode) len = this.answerLength;
       else if (fc === (this.functionCode | 0x80)) len = EXCEPTION_FRAME;
       if (len === 0 || i + len > n) continue;
-      if (crc16(buf, i, i + len - 2) !== buf.readUInt16LE(i + len - 2)) continue;
+      if (crc16Modbus(buf, i, i + len - 2) !== buf.readUInt16LE(i + len - 2)) continue;
       const frame = Buffer.allocUnsafe(len);
       buf.copy(frame, 0, i, i + len);
       this.expectNothing();

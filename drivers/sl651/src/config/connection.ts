@@ -5,9 +5,8 @@
  * protections (allow-list, connection limits, deadlines, back-off, memory and log limits) are the
  * SDK's shared `stationListenerFields`, the same for every protocol.
  */
-import { byteSize, stationListenerFields } from '@sensegate/sdk';
+import { byteSize, isTimeZone, stationListenerFields } from '@sensegate/sdk';
 import { z } from 'zod';
-import { isTimeZone } from '../protocol/station-time.js';
 
 export const REPLIES = ['esc', 'eot', 'none'] as const;
 export type ReplyMode = (typeof REPLIES)[number];

@@ -5,9 +5,8 @@
  * excerpt of the offending bytes; the decoder never throws and never buffers more than one
  * maximum-size frame.
  */
-import { SensegateError } from '@sensegate/sdk';
+import { SensegateError, crc16Modbus } from '@sensegate/sdk';
 import { END, FRAME_START, HEADER_LENGTH, MAX_BODY_LENGTH, SOH, STX, SYN, TRAILER_LENGTH } from './control.js';
-import { crc16 } from './crc16.js';
 import type { Frame } from './frame.js';
 import { frameExcerpt, toHex } from './hex.js';
 
@@ -134,7 +133,7 @@ function parseComplete(raw: Buffer, length: number): DecodeResult {
   const endAt = HEADER_LENGTH + length;
   const end = raw[endAt]!;
   if (!END_BYTES.has(end)) return failure('sl651:bad-end', `end byte ${hexByte(end)} is not one of ETX, ETB, ENQ, EOT, ACK, NAK, ESC`, raw);
-  const expected = crc16(raw, 0, endAt + 1);
+  const expected = crc16Modbus(raw, 0, endAt + 1);
   const received = raw.readUInt16BE(endAt + 1);
   if (expected !== received) {
     return failure('sl651:bad-crc', `CRC ${received.toString(16).padStart(4, '0')} does not match the computed ${expected.toString(16).padStart(4, '0')}`, raw);

@@ -9,8 +9,8 @@
  * 3-byte packet counter of a SYN frame. The counter holds the packet total in its high 12 bits and
  * the packet's sequence number (from 1) in its low 12 bits.
  */
+import { crc16Modbus } from '@sensegate/sdk';
 import { END, FRAME_START, HEADER_LENGTH, MAX_BODY_LENGTH, MAX_PACKETS, STX, SYN, TRAILER_LENGTH } from './control.js';
-import { crc16 } from './crc16.js';
 import { fromHex } from './hex.js';
 
 export type Direction = 'up' | 'down';
@@ -75,7 +75,7 @@ export function encodeFrame(frame: Frame): Buffer {
   out.set(frame.body, at);
   at += frame.body.length;
   out[at++] = frame.end;
-  out.writeUInt16BE(crc16(out, 0, at), at);
+  out.writeUInt16BE(crc16Modbus(out, 0, at), at);
   return out;
 }
 

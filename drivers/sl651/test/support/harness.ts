@@ -26,9 +26,10 @@ export interface DriverHarness {
 export async function startDriver(devices: DeviceInput[]): Promise<DriverHarness> {
   const ctx = createTestContext({ driver: 'sl651' });
   const instance = sl651.create(ctx) as Sl651Instance;
-  for (const d of devices) {
-    await instance.addDevice(testDevice(sl651, { ...d, connection: { host: '127.0.0.1', port: 0, ...d.connection }, reconnect: { initialDelay: 50, maxDelay: 500 }, log: ctx.log.child({ device: d.id }) }));
-  }
+  const refs = devices.map((d) => testDevice(sl651, { ...d, connection: { host: '127.0.0.1', port: 0, ...d.connection }, reconnect: { initialDelay: 50, maxDelay: 500 }, log: ctx.log.child({ device: d.id }) }));
+  for (const device of refs) await instance.addDevice(device);
+  // As the gateway does: every device added (checked), then each started (the port bound).
+  for (const device of refs) await instance.startDevice(device);
   const port = instance.portOf(devices[0]!.id)!;
   return {
     ctx,

@@ -3,7 +3,7 @@
  * the wall clock of the station's time zone (10:00-10:10, 10:00-11:00), daily data the local day,
  * and HJ 212 stamps each with the period's start (DataTime).
  */
-import { zoneOffset } from '@sensegate/driver-hj212/protocol';
+import { zoneOffset } from '@sensegate/sdk';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;

@@ -7,7 +7,7 @@
  * after noise (RTU's silent interval, measured loosely because TCP and ptys blur timing).
  */
 import { performance } from 'node:perf_hooks';
-import { crc16 } from '../protocol/crc16.js';
+import { crc16Modbus } from '@sensegate/sdk';
 import type { FaultState } from '../protocol/faults.js';
 import { MAX_PDU, NO_ANSWER, type RequestHandler } from '../protocol/request-handler.js';
 import type { StatCounters } from '../protocol/stats.js';
@@ -68,7 +68,7 @@ export class RtuLink implements Link {
         }
       }
       if (len > avail) break;
-      if (crc16(data, off, off + len - 2) !== data.readUInt16LE(off + len - 2)) {
+      if (crc16Modbus(data, off, off + len - 2) !== data.readUInt16LE(off + len - 2)) {
         stats.badFrames++;
         stats.badCrc++;
         off += len;
@@ -81,7 +81,7 @@ export class RtuLink implements Link {
       const n = this.handler.handle(unitId, data, off + 1, off + len - 2, buf, at + 1, false);
       if (n !== NO_ANSWER) {
         buf[at] = unitId;
-        buf.writeUInt16LE(crc16(buf, at, at + 1 + n), at + 1 + n);
+        buf.writeUInt16LE(crc16Modbus(buf, at, at + 1 + n), at + 1 + n);
         const delay = this.faults.active ? this.faults.latencyFor(unitId) : 0;
         if (delay > 0) this.output.later(batch.copyOf(at, at + n + 3), delay);
         else batch.len += n + 3;
@@ -96,7 +96,7 @@ export class RtuLink implements Link {
   private matchCrc(data: Buffer, off: number, avail: number): number {
     const limit = Math.min(avail, MAX_FRAME);
     for (let len = 4; len <= limit; len++) {
-      if (crc16(data, off, off + len - 2) === data.readUInt16LE(off + len - 2)) return len;
+      if (crc16Modbus(data, off, off + len - 2) === data.readUInt16LE(off + len - 2)) return len;
     }
     return UNKNOWN;
   }

@@ -3,7 +3,7 @@
  * for what a library client cannot do: pipelining, split and concatenated frames, bad CRCs.
  */
 import { connect, type Socket } from 'node:net';
-import { crc16 } from '../../src/protocol/crc16.js';
+import { crc16Modbus } from '@sensegate/sdk';
 import { waitFor } from '@sensegate/sdk/testing';
 
 export class RawClient {
@@ -57,7 +57,7 @@ export function mbap(transactionId: number, unitId: number, pdu: number[] | Buff
 export function rtu(unitId: number, pdu: number[] | Buffer): Buffer {
   const body = Buffer.concat([Buffer.from([unitId]), Buffer.from(pdu)]);
   const crc = Buffer.alloc(2);
-  crc.writeUInt16LE(crc16(body, 0, body.length), 0);
+  crc.writeUInt16LE(crc16Modbus(body, 0, body.length), 0);
   return Buffer.concat([body, crc]);
 }
 

@@ -5,7 +5,7 @@
  * `restarts`). The last lines of its stderr are kept for error messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Backoff, type Logger } from '@sensegate/sdk';
+import { RetryTimer, type Logger } from '@sensegate/sdk';
 import type { ResolvedStreamSpec } from '../options.js';
 import type { RtspStream } from '../rtsp/stream.js';
 import { JpegSplitter } from '../snapshot/jpeg.js';
@@ -37,10 +37,9 @@ export class Encoder {
   private stderrTail: string[] = [];
   /** Whether the encoder should be running (false while stopped, dropped or closed). */
   private wanted = false;
-  private restartTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private stopReason = 'the camera is stopping';
-  private readonly backoff = new Backoff({ initialDelay: 200, maxDelay: 5000 });
+  private readonly restart = new RetryTimer({ initialDelay: 200, maxDelay: 5000 });
   /** Where the marker box is drawn; a relaunched ffmpeg starts with it there. */
   private marker: { x: number; y: number } | undefined;
 
@@ -84,8 +83,7 @@ export class Encoder {
   async stop(signal: NodeJS.Signals = 'SIGTERM', reason = 'the camera is stopping'): Promise<void> {
     this.wanted = false;
     this.stopReason = reason;
-    clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
+    this.restart.cancel();
     this.options.stream.unpublish(reason);
     const child = this.child;
     if (child) await terminate(child, 2000, signal);
@@ -136,15 +134,13 @@ export class Encoder {
         return;
       }
       stream.unpublish(`the encoder (ffmpeg) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; it restarts`);
-      if (Date.now() - this.startedAt > STABLE_MS) this.backoff.reset();
-      const delay = this.backoff.next();
-      log.warn({ camera: camera.id, code, signal, delay, stderr: this.stderr }, 'encoder exited; restarting');
-      this.restartTimer = setTimeout(() => {
-        this.restartTimer = undefined;
+      if (Date.now() - this.startedAt > STABLE_MS) this.restart.succeeded();
+      const delay = this.restart.schedule(() => {
         if (!this.wanted) return;
         this.restarts++;
         this.watchStart(this.launch());
-      }, delay);
+      });
+      log.warn({ camera: camera.id, code, signal, delay, stderr: this.stderr }, 'encoder exited; restarting');
     });
     // The pipes break when ffmpeg dies; that is the exit handler's business, not an uncaught error.
     child.stdout!.on('error', () => {});
