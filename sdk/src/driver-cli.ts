@@ -10,7 +10,6 @@
  * schema (help text from each field's `.describe()`), validates them, prints the results and writes
  * the `devices:` block. A driver returns plain values; it never parses flags or writes YAML.
  */
-import { resolve, join } from 'node:path';
 import type { z } from 'zod';
 import type { BrowseNode, DiscoveredDevice } from './driver.js';
 
