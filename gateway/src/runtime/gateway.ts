@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import {
   SensegateError,
+  isReadPoint,
   resolveSecret,
   toSensegateError,
   type DeviceEvent,
@@ -409,13 +410,16 @@ export class Gateway {
             ...(p.spec.unit ? { unit: p.spec.unit } : {}),
             ...(typeof p.spec.type === 'string' ? { type: p.spec.type } : {}),
             writable: p.spec.writable,
-            pollInterval: p.spec.pollInterval ?? r.config.pollInterval,
+            direction: p.spec.direction,
+            // A write-only point is never polled: it has no poll interval.
+            ...(isReadPoint(p.spec) ? { pollInterval: p.spec.pollInterval ?? r.config.pollInterval } : {}),
           })),
           ...this.pipeline.derivedPoints(r.id).map((p): BirthPoint => ({
             id: p.id,
             ...(p.name ? { name: p.name } : {}),
             ...(p.unit ? { unit: p.unit } : {}),
             writable: false,
+            direction: 'read',
             derived: p.derived,
           })),
         ],
