@@ -224,6 +224,14 @@ async function checkRestart<C, P>(
 ): Promise<void> {
   const at = `${driver.name}: device ${device.id}`;
   const timeout = options.reconnectTimeout ?? 20_000;
+  /** The values each pushed point had while the device was up. */
+  const healthy = new Map<string, Set<string>>();
+  for (const p of options.push?.context.published ?? []) {
+    if (p.device !== device.id || p.options.quality === 'bad') continue;
+    let values = healthy.get(p.point);
+    if (!values) healthy.set(p.point, (values = new Set()));
+    values.add(JSON.stringify(p.value));
+  }
   await options.restart!();
   const fix = 'reconnect with backoff when the connection is lost (Backoff from the SDK), without waiting for a new addDevice()';
   if (polled.length) {
@@ -245,6 +253,14 @@ async function checkRestart<C, P>(
     }
   }
   if (pushed.length && options.push) {
+    // Data flowing again, not the driver's word that the device went away (an `online` point set to
+    // false): a value the device gave while it was up, or any number for a point that had numbers
+    // then (a measurement moves).
+    const again = (p: TestContext['published'][number]): boolean => {
+      const seen = healthy.get(p.point);
+      if (p.device !== device.id || p.options.quality === 'bad' || seen === undefined) return false;
+      return seen.has(JSON.stringify(p.value)) || (typeof p.value === 'number' && [...seen].some((v) => typeof JSON.parse(v) === 'number'));
+    };
     const { context, speak } = options.push;
     const before = context.published.length;
     try {
@@ -252,7 +268,7 @@ async function checkRestart<C, P>(
         `values from ${device.id} after its restart`,
         async () => {
           await speak();
-          return context.published.slice(before).some((p) => p.device === device.id);
+          return context.published.slice(before).some(again);
         },
         { timeout, interval: 250 },
       );
@@ -298,3 +314,4 @@ async function checkPush<C, P>(
     problems.push(`${at}: the device spoke but was never reported online: call context.health(device, 'online') when it does`);
   }
 }
+

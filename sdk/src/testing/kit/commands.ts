@@ -109,15 +109,12 @@ export async function checkWritesAndCommands<C, P>(options: WriteCheckOptions<C,
     return;
   }
   for (const name of declared) {
-    const sample = commands[name];
-    if (!sample) {
-      problems.push(`${at()}: command ${name}: pass \`commands: { '${name}': { args } }\` so the kit can run it`);
-      continue;
-    }
-    await checkCommand(driver, instance, device, name, sample, timeout, at(), problems);
+    if (!commands[name]) problems.push(`${at()}: command ${name}: pass \`commands: { '${name}': { args } }\` so the kit can run it`);
   }
-  for (const name of Object.keys(commands)) {
+  // In the order given: one command may need another first (a preset saved before it is recalled).
+  for (const [name, sample] of Object.entries(commands)) {
     if (!declared.includes(name)) problems.push(`${at()}: \`commands\` names ${name}, which the driver does not declare in \`commands\``);
+    else await checkCommand(driver, instance, device, name, sample, timeout, at(), problems);
   }
 }
 
