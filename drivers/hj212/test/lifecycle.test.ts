@@ -1,7 +1,7 @@
 // The driver contract's obligations for a push driver: addDevice does not fail for an unbindable
 // port, removeDevice and stop settle and release the port, a listener is shared and torn down with
-// its last device. (checkDriver polls with read(), which a push driver does not have, so the
-// obligations are checked here directly; checkDefinition runs in docs.test.ts.)
+// its last device. (The SDK's conformance kit runs in conformance.test.ts, checkDefinition in
+// docs.test.ts; these are the obligations particular to a shared listener.)
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';

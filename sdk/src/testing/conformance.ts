@@ -69,6 +69,11 @@ export interface ConformanceOptions<C, P> {
   restart?: () => Promise<void>;
   /** How long the driver may take to read good values after `restart` (default 20,000 ms). */
   reconnectTimeout?: number;
+  /**
+   * Stops what the test started during the check (a station that dialled in from `speak`), after
+   * the driver stopped and before the kit counts what is left: only the driver's own should be.
+   */
+  afterStop?: () => Promise<void>;
 }
 
 /**
@@ -113,6 +118,7 @@ export async function checkDriver<C, P>(driver: Driver, options: ConformanceOpti
     if (done.timedOut) problems.push(`${at(device)}: ${name} did not settle within 10000 ms: close connections without waiting on the device`);
     else if (done.error !== undefined) problems.push(`${at(device)}: ${name} threw: ${String(done.error)}`);
   }
+  await options.afterStop?.();
   const left = await leftBehind(before);
   if (left.length) {
     problems.push(`${driver.name}: ${left.join(', ')} still active after stop(): close every socket and server and clear every timer in removeDevice() and stop()`);
