@@ -342,13 +342,15 @@ export class Gateway {
       dataDir,
       configDir: this.options.config.baseDir,
       publish: (device: string, point: string, value: Value, opts: PublishOptions = {}) => {
-        const normalizer = this.runners.get(device)?.normalizers.get(point);
+        const runner = this.runners.get(device);
+        const normalizer = runner?.normalizers.get(point);
         if (!normalizer) {
           unknown.inc({ driver });
           const key = `${device}/${point}`;
           if (!warned.has(key)) {
             warned.add(key);
-            log.warn({ device, point }, `driver ${driver} pushed a value for ${key}, which is not configured; ignoring it (logged once)`);
+            const writeOnly = runner?.ref.points.some((p) => p.id === point && !isReadPoint(p.spec));
+            log.warn({ device, point }, `driver ${driver} pushed a value for ${key}, which is ${writeOnly ? 'write-only (direction: write)' : 'not configured'}; ignoring it (logged once)`);
           }
           return;
         }
