@@ -69,6 +69,16 @@ describe('conformance kit: reads, writes, deadlines, restarts and leaks', () => 
     );
   });
 
+  it('catches a read that hangs on a reachable device', async () => {
+    const problems = await check({ hangs: true }, undefined, { stall: false });
+    assert.ok(
+      problems.some((p) =>
+        /^line-meter: device meter-1: read\(\) of a reachable device neither settled within its timeout \(300 ms\) nor within \d+ ms of batch\.signal aborting: end every request/.test(p),
+      ),
+      problems.join('\n'),
+    );
+  });
+
   it('catches a driver that leaves a timer running after stop()', async () => {
     try {
       const problems = await check({ leaksTimer: true }); // one timer for each device added: the meter and the unreachable one

@@ -70,6 +70,8 @@ export interface Mistakes {
   neverReconnects?: boolean;
   /** Refuses a write with a plain Error instead of a sensegate error. */
   plainRefusal?: boolean;
+  /** A read that never settles, even when the device answers (an awaited promise nothing resolves). */
+  hangs?: boolean;
 }
 
 /** One connection per device; requests one at a time. */
@@ -192,6 +194,7 @@ export function lineMeterDriver(mistakes: Mistakes = {}) {
           links.delete(id);
         },
         async read(device, batch) {
+          if (mistakes.hangs) await new Promise(() => {});
           for (let i = 0; i < batch.points.length; i++) {
             const point = batch.points[i]!;
             try {
