@@ -84,12 +84,14 @@ devices:${SONDE}    points:
           - window: { size: ten minutes }
           - range: { min: 10, max: 0 }
           - { deadband: {}, range: { max: 1 } }
+      - { id: pumpCommand, table: coil, address: 0, direction: write }
     derived:
       - { id: bad-syntax, expression: 'ph * * 2' }
       - { id: unknown-input, expression: 'ph + nope' }
       - { id: a, expression: 'b + 1' }
       - { id: b, expression: 'a + 1' }
       - { id: none }
+      - { id: reads-write-only, expression: 'pumpCommand * 2' }
 `;
     const file = await write('bad.yaml', text);
     let issues: string[] = [];
@@ -113,6 +115,7 @@ devices:${SONDE}    points:
     expect('unknown-input', 'devices[0].derived[1].expression', /reads nope, which is not an enabled point of device "sonde-1"/);
     expect('{ id: a,', 'devices[0].derived[2].id', /in a circle: sonde-1\/a -> sonde-1\/b -> sonde-1\/a/);
     expect('{ id: none }', 'devices[0].derived[4]', /needs one of `expression`, `from` or `aqi`/);
+    expect('reads-write-only', 'devices[0].derived[5].expression', /reads pumpCommand, a write-only point of device "sonde-1" \(`direction: write`\) that has no readings: read it with `direction: readwrite`/);
   });
 
   it('refuses a step package that is not installed, naming it', async () => {

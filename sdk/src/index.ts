@@ -25,6 +25,7 @@ export {
 } from './codec.js';
 export {
   ID_PATTERN,
+  POINT_DIRECTIONS,
   backoffSchema,
   baseDeviceShape,
   basePointSchema,
@@ -32,11 +33,14 @@ export {
   byteSize,
   duration,
   identifier,
+  isReadPoint,
   parseByteSize,
   parseDuration,
   jsonSchemaOf,
+  pointAccess,
   type BackoffSettings,
   type BasePoint,
+  type PointDirection,
 } from './schema.js';
 export { registerValueShape } from './register.js';
 export { Secret, resolveSecret, secret, type SecretRef, type SecretScope } from './secret.js';

@@ -71,6 +71,10 @@ export const backoffSchema = z
   .describe('Reconnect with exponential backoff and jitter.');
 export type BackoffSettings = z.output<typeof backoffSchema>;
 
+/** Whether the gateway reads a point, writes it, or both. */
+export const POINT_DIRECTIONS = ['read', 'write', 'readwrite'] as const;
+export type PointDirection = (typeof POINT_DIRECTIONS)[number];
+
 /** Fields every point has, whatever its driver. Drivers add their own (address, node id, ...). */
 export const basePointShape = {
   id: identifier('Point id, unique within its device; appears in every reading.'),
@@ -87,12 +91,47 @@ export const basePointShape = {
     .optional()
     .describe('Round scaled numeric values to this many decimal places (removes float noise such as 7.199999).'),
   pollInterval: duration('Poll this point at its own rate instead of the device\'s `pollInterval`.').optional(),
-  writable: z.boolean().default(false).describe('Allow writes to this point through commands.'),
+  writable: z
+    .boolean()
+    .optional()
+    .describe('Allow writes to this point through commands. Default: true when `direction` is `write` or `readwrite`, else false.'),
+  direction: z
+    .enum(POINT_DIRECTIONS)
+    .optional()
+    .describe(
+      'What the gateway does with the point: `read` (polled or pushed, never written), `write` (written through commands, never read: a relay that cannot be read back) or `readwrite`. Default: `readwrite` with `writable: true`, else `read`.',
+    ),
   enabled: z.boolean().default(true).describe('Set to false to keep the definition but stop reading the point.'),
 } as const;
 
 export const basePointSchema = z.object(basePointShape).strict();
-export type BasePoint = z.output<typeof basePointSchema>;
+/** The generic fields of a point once validated: `writable` and `direction` settled by `pointAccess`. */
+export type BasePoint = Omit<z.output<typeof basePointSchema>, 'writable' | 'direction'> & {
+  writable: boolean;
+  direction: PointDirection;
+};
+
+/**
+ * Settles `writable` and `direction` of a point as written: either may be left out, and the other
+ * decides. Returns the problem, naming the field and what to write instead, when they contradict.
+ */
+export function pointAccess(point: {
+  writable?: boolean | undefined;
+  direction?: PointDirection | undefined;
+}): { writable: boolean; direction: PointDirection } | { problem: { path: 'writable'; message: string } } {
+  const { writable, direction } = point;
+  if (direction === undefined) return { writable: writable === true, direction: writable === true ? 'readwrite' : 'read' };
+  const writes = direction !== 'read';
+  if (writable === undefined || writable === writes) return { writable: writes, direction };
+  const message =
+    direction === 'read'
+      ? '`writable: true` contradicts `direction: read`: write `direction: readwrite` to read and write the point (and leave `writable` out)'
+      : `\`writable: false\` contradicts \`direction: ${direction}\`: leave \`writable\` out (a ${direction} point is writable), or write \`direction: read\``;
+  return { problem: { path: 'writable', message } };
+}
+
+/** Whether the gateway reads a point (polls it, or takes values pushed for it). */
+export const isReadPoint = (spec: { direction?: PointDirection | undefined }): boolean => spec.direction !== 'write';
 
 /** Fields every device has, whatever its driver. */
 export const baseDeviceShape = {

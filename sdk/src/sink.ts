@@ -67,7 +67,17 @@ export interface BirthInfo {
     tags?: Record<string, string>;
     /** What the device said about itself (manufacturer, model, firmware, serial). */
     info?: Record<string, string | number | boolean>;
-    points: Array<{ id: string; name?: string; unit?: string; type?: string; writable: boolean; pollInterval?: number; derived?: string }>;
+    /** `direction: write` points are never polled: they have no `pollInterval` and get no readings. */
+    points: Array<{
+      id: string;
+      name?: string;
+      unit?: string;
+      type?: string;
+      writable: boolean;
+      direction?: 'read' | 'write' | 'readwrite';
+      pollInterval?: number;
+      derived?: string;
+    }>;
   }>;
 }
 

@@ -65,7 +65,7 @@ describe('conformance kit: addDevice opens nothing', () => {
   });
 
   it('names a driver that binds its port in addDevice, and where that belongs', async () => {
-    assert.deepEqual(await check(true), ['addDevice(gauge) opened 1 listening TCP server; connect and listen in startDevice, which dry runs (validate, plan) never call']);
+    assert.deepEqual(await check(true), ['listening: addDevice(gauge) opened 1 listening TCP server; connect and listen in startDevice, which dry runs (validate, plan) never call']);
   });
 
   it('can be run on its own, and names an outgoing connection too', async () => {

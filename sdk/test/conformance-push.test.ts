@@ -51,11 +51,15 @@ describe('conformance kit: push drivers', () => {
   });
 
   it('names a value published for a point that is not configured', async () => {
-    assert.deepEqual(await check({ unknownPoint: true }), ['values were published for points that are not configured: stray']);
+    assert.deepEqual(await check({ unknownPoint: true }), [
+      'line: device gauge, point stray: values were published for points that are not configured: publish configured points only',
+    ]);
   });
 
   it('names a device that spoke without being reported online', async () => {
-    assert.deepEqual(await check({ noHealth: true }), ['gauge spoke but was never reported online with context.health()']);
+    assert.deepEqual(await check({ noHealth: true }), [
+      "line: device gauge: the device spoke but was never reported online: call context.health(device, 'online') when it does",
+    ]);
   });
 
   it('asks for a way to make the device speak rather than polling a driver without read()', async () => {

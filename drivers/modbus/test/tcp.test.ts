@@ -3,26 +3,16 @@
 // values as one read per point, exceptions become bad readings that say which exception, and
 // writes land on the device.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { SensegateError } from '@sensegate/sdk';
 import { checkDriver, createTestContext } from '@sensegate/sdk/testing';
 import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
 import modbus from '../src/index.js';
-import { badStatuses, engineering, goodValues, modbusDevice, poll, profilePoints, type ModbusInstance } from './support/harness.js';
+import { EVERY_TYPE_WRITES, badStatuses, closedPort, engineering, goodValues, modbusDevice, poll, profilePoints, type ModbusInstance } from './support/harness.js';
 
 const EVERY_TYPE = fileURLToPath(new URL('./fixtures/every-type.yaml', import.meta.url));
 const POINTS = profilePoints(EVERY_TYPE);
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('Modbus TCP against the simulator', () => {
   let sim: ModbusSimulator;
@@ -223,7 +213,7 @@ describe('Modbus TCP against the simulator', () => {
     const fresh = modbus.create(ctx);
     const reachable = modbusDevice({ id: 'ok', connection: { host: '127.0.0.1', port: sim.port }, points: POINTS, timeout: 1000 });
     const unreachable = modbusDevice({ id: 'gone', connection: { host: '127.0.0.1', port: await closedPort() }, points: POINTS, timeout: 1000 });
-    assert.deepEqual(await checkDriver(modbus, { device: reachable, instance: fresh, unreachable }), []);
+    assert.deepEqual(await checkDriver(modbus, { device: reachable, instance: fresh, unreachable, writes: EVERY_TYPE_WRITES }), []);
   });
 
   it('refuses devices that disagree on how to talk to one endpoint', async () => {

@@ -62,8 +62,8 @@ describe('README, sample.yaml, profile and definition', () => {
 });
 
 describe('conformance kit', () => {
-  it('holds for a camera that speaks (motion) and for an unreachable one', async (t) => {
-    const sim = await startSim();
+  it('holds for a camera that speaks (motion), runs its PTZ commands, comes back after a restart, and for an unreachable one', async (t) => {
+    let sim = await startSim();
     t.after(() => sim.close());
     const context = createTestContext({ driver: 'onvif' });
     const device = testDevice(onvif, {
@@ -75,9 +75,26 @@ describe('conformance kit', () => {
     const unreachable = testDevice(onvif, { id: 'gone', timeout: 500, connection: { url: 'http://127.0.0.1:1/onvif/device_service' }, points: [{ id: 'online' }] });
     const problems = await checkDriver(onvif, {
       device,
-      instance: onvif.create(context),
       unreachable,
       push: { context, speak: async () => sim.motion('cam1'), timeout: 20_000 },
+      commands: {
+        'ptz.move': { args: { pan: 0.5, timeout: '500ms' } },
+        'ptz.stop': { args: {} },
+        'ptz.absolute': { args: { pan: 0.2, tilt: -0.1, zoom: 0.5 } },
+        'ptz.relative': { args: { pan: 0.1 } },
+        'ptz.preset.set': { args: { name: 'gate' } }, // before it is recalled: the kit runs them in this order
+        'ptz.preset.goto': { args: { preset: 'gate' }, refused: { preset: 'no-such-preset' } },
+        'ptz.home': { args: {} },
+      },
+      // The same camera, stopped and started again on the same ports.
+      restart: async () => {
+        const url = new URL(sim.cameras[0]!.deviceServiceUrl);
+        const rtsp = new URL(sim.cameras[0]!.rtspUrl);
+        const http = new URL(sim.cameras[0]!.snapshotUrl);
+        await sim.close();
+        sim = await startSim({ port: Number(url.port), rtspPort: Number(rtsp.port), httpPort: Number(http.port) });
+      },
+      reconnectTimeout: 30_000,
     });
     assert.deepEqual(problems, []);
   });

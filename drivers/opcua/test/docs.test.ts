@@ -1,6 +1,7 @@
 // The README is what a field engineer reads: its sample is the shipped sample.yaml, that sample is a
 // valid configuration, every connection and point field is documented, and the driver passes the
-// SDK's definition checks and its conformance kit against the simulator.
+// SDK's definition checks and its conformance kit against the simulator (writes, a write-only point,
+// a slow server cut off at the timeout, a restarted server).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -61,6 +62,9 @@ describe('conformance kit', () => {
         points: [
           { id: 'speed', nodeId: plant('Pump1.Speed') },
           { id: 'level', nodeId: plant('Tank1.Level'), mode: 'poll' },
+          { id: 'setpoint', nodeId: plant('Pump2.SpeedSetpoint'), mode: 'poll', direction: 'readwrite' },
+          // Write-only: never subscribed, never polled; a value published for it is a problem.
+          { id: 'command', nodeId: plant('Pump1.SpeedSetpoint'), direction: 'write' },
         ],
       });
       const unreachable = testDevice(opcua, {
@@ -69,7 +73,17 @@ describe('conformance kit', () => {
         connection: { endpoint: 'opc.tcp://127.0.0.1:1/UA/Nowhere' },
         points: [{ id: 'x', nodeId: 'i=2258', mode: 'poll' }],
       });
-      const problems = await checkDriver(opcua, { device, instance: opcua.create(context), unreachable, push: { context, speak: async () => {} } });
+      const problems = await checkDriver(opcua, {
+        device,
+        unreachable,
+        push: { context, speak: async () => {} },
+        writes: { setpoint: { value: 40, refused: 150 }, command: { value: 30 } },
+        stall: async () => {
+          rig.sim.slow(device.timeout * 3);
+          return async () => rig.sim.slow(0);
+        },
+        restart: () => rig.sim.restart({ downMs: 300 }),
+      });
       assert.deepEqual(problems, []);
     } finally {
       await rig.close();

@@ -1,11 +1,11 @@
-// The server's life: the conformance kit, addDevice checking without binding and startDevice
+// The server's life (the conformance kit runs in conformance.test.ts): addDevice checking without binding and startDevice
 // binding, stations sharing a port, limits on connections, idle stations going offline and coming
 // back, a port that is taken at start, removal and shutdown releasing everything.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { startSl651Station, type Sl651Station } from '@sensegate/sim-sl651';
-import { checkDriver, createTestContext, freePort, testDevice, waitFor } from '@sensegate/sdk/testing';
+import { startSl651Station } from '@sensegate/sim-sl651';
+import { createTestContext, freePort, testDevice, waitFor } from '@sensegate/sdk/testing';
 import sl651, { type Sl651Instance } from '../src/index.js';
 import { RawClient, startDriver } from './support/harness.js';
 
@@ -24,26 +24,6 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe('server lifecycle', () => {
-  it('passes the conformance kit: adding opens no port, and a station that speaks is online with its values', async () => {
-    const port = await freePort();
-    const context = createTestContext({ driver: 'sl651' });
-    let station: Sl651Station | undefined;
-    const problems = await checkDriver(sl651, {
-      device: testDevice(sl651, { id: 'river', connection: { host: '127.0.0.1', port, address: '0000000451', password: '1111' }, points: level }),
-      instance: sl651.create(context),
-      push: {
-        context,
-        speak: async () => {
-          station = startSl651Station({ port, address: '0000000451', password: '1111', interval: 0, keepAlive: 0, hourly: false, addThreshold: 0, reconnect: { initialDelay: 20, maxDelay: 100 }, values: { waterLevel: { kind: 'constant', value: 1.5 } } });
-          await waitFor('the station connected', () => station!.connected);
-          station.sendTimedReport();
-        },
-      },
-    });
-    await station?.stop();
-    assert.deepEqual(problems, []);
-  });
-
   it('checks devices in addDevice without binding their port, and binds it in startDevice', async () => {
     const port = await freePort();
     const ctx = createTestContext({ driver: 'sl651' });

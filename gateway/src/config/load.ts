@@ -7,10 +7,12 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   SensegateError,
   parseYamlSource,
+  pointAccess,
   type BackoffSettings,
   type BasePoint,
   type Driver,
   type Sink,
+  type PointDirection,
   type YamlPath,
   type YamlSource,
 } from '@sensegate/sdk';
@@ -327,6 +329,11 @@ async function resolvePoints(
   for (let i = 0; i < written.length; i++) {
     const { pipeline, ...fields } = written[i]!;
     const point = fields as PointConfig;
+    const access = pointAccess(fields as { writable?: boolean; direction?: PointDirection });
+    if ('problem' in access) {
+      scope.issues.push(issueAt(scope.source, [...at, i, access.problem.path], access.problem.message));
+      valid = false;
+    } else Object.assign(point, access);
     if (pipeline) {
       const steps = await resolvePipeline(pipeline as Array<Record<string, unknown>>, [...at, i, 'pipeline'], stepPointOf(device, point), scope);
       if (steps) point.pipeline = steps;

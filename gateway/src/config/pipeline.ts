@@ -176,13 +176,18 @@ export function parseRef(text: string): InputRef {
 
 /** What a derived point reads must exist, and derived points must not read each other in a circle. */
 export function checkDerivedInputs(
-  devices: ReadonlyArray<{ id: string; points: ReadonlyArray<{ id: string; enabled?: boolean }>; derived: readonly DerivedConfig[] }>,
+  devices: ReadonlyArray<{ id: string; points: ReadonlyArray<{ id: string; enabled?: boolean; direction?: string }>; derived: readonly DerivedConfig[] }>,
   source: YamlSource,
   issues: ConfigIssue[],
 ): void {
   const known = new Set<string>();
+  const writeOnly = new Set<string>();
   for (const d of devices) {
-    for (const p of d.points) if (p.enabled !== false) known.add(`${d.id}/${p.id}`);
+    for (const p of d.points) {
+      if (p.enabled === false) continue;
+      known.add(`${d.id}/${p.id}`);
+      if (p.direction === 'write') writeOnly.add(`${d.id}/${p.id}`);
+    }
     for (const x of d.derived) for (const o of x.outputs) {
       const key = `${d.id}/${o.id}`;
       if (known.has(key)) issues.push(issueAt(source, [...x.at, 'id'], `derived point "${o.id}" has the id of another point of device "${d.id}"`));
@@ -195,11 +200,13 @@ export function checkDerivedInputs(
       const reads: string[] = [];
       for (const ref of x.inputs) {
         const key = `${ref.device ?? d.id}/${ref.point}`;
-        if (!known.has(key)) {
+        if (!known.has(key) || writeOnly.has(key)) {
           const field = x.source.kind === 'expression' ? 'expression' : x.source.kind === 'from' ? 'from' : 'aqi';
-          issues.push(
-            issueAt(source, [...x.at, field], `derived point "${x.id}" reads ${ref.text}, which is not an enabled point${ref.device ? '' : ` of device "${d.id}"`}`),
-          );
+          const of = ref.device ? '' : ` of device "${d.id}"`;
+          const message = writeOnly.has(key)
+            ? `derived point "${x.id}" reads ${ref.text}, a write-only point${of} (\`direction: write\`) that has no readings: read it with \`direction: readwrite\``
+            : `derived point "${x.id}" reads ${ref.text}, which is not an enabled point${of}`;
+          issues.push(issueAt(source, [...x.at, field], message));
         }
         reads.push(key);
       }

@@ -381,5 +381,5 @@ export class Pipeline implements Feed {
 }
 
 function outputPoint(output: DerivedOutput): PointConfig {
-  return { id: output.id, unit: output.unit, decimals: output.decimals, scale: 1, offset: 0, writable: false, enabled: true } as PointConfig;
+  return { id: output.id, unit: output.unit, decimals: output.decimals, scale: 1, offset: 0, writable: false, direction: 'read', enabled: true } as PointConfig;
 }

@@ -5,6 +5,7 @@
  */
 import {
   SensegateError,
+  isReadPoint,
   toSensegateError,
   type DeviceRef,
   type DriverInstance,
@@ -63,7 +64,8 @@ export class DeviceRunner {
       log,
     });
     this.health = new DeviceHealth(config.id, log, feed);
-    for (const p of points) this.normalizers.set(p.id, new PointNormalizer(config.id, p));
+    // Write-only points get no readings: nothing to normalize, and a value pushed for one is ignored.
+    for (const p of points) if (isReadPoint(p)) this.normalizers.set(p.id, new PointNormalizer(config.id, p));
     const labels = { device: config.id };
     this.polls = metrics.counter('sensegate_polls_total', 'Polls of a device group.').bind(labels);
     this.overruns = metrics
@@ -78,6 +80,7 @@ export class DeviceRunner {
     if (!this.instance.read) return; // a push driver: nothing to poll
     const byInterval = new Map<number, PointRef[]>();
     for (const point of this.ref.points) {
+      if (!isReadPoint(point.spec)) continue; // write-only: never read
       if (this.instance.polls && !this.instance.polls(this.ref, point)) continue; // the driver pushes it
       const interval = point.spec.pollInterval ?? this.config.pollInterval;
       let list = byInterval.get(interval);
@@ -118,7 +121,9 @@ export class DeviceRunner {
       );
       group.timer.start();
     }
-    if (this.groups.length === 0) this.health.report('starting', 'waiting for the device to report');
+    if (this.groups.length > 0) return;
+    if (this.instance.read && !this.ref.points.some((p) => isReadPoint(p.spec))) this.health.report('starting', 'nothing to poll: every point is write-only');
+    else this.health.report('starting', 'waiting for the device to report');
   }
 
   async stop(): Promise<void> {

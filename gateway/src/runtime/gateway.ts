@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   SensegateError,
   driverDataDir,
+  isReadPoint,
   resolveSecret,
   toSensegateError,
   type DeviceEvent,
@@ -349,13 +350,15 @@ export class Gateway {
       dataDir,
       configDir: this.options.config.baseDir,
       publish: (device: string, point: string, value: Value, opts: PublishOptions = {}) => {
-        const normalizer = this.runners.get(device)?.normalizers.get(point);
+        const runner = this.runners.get(device);
+        const normalizer = runner?.normalizers.get(point);
         if (!normalizer) {
           unknown.inc({ driver });
           const key = `${device}/${point}`;
           if (!warned.has(key)) {
             warned.add(key);
-            log.warn({ device, point }, `driver ${driver} pushed a value for ${key}, which is not configured; ignoring it (logged once)`);
+            const writeOnly = runner?.ref.points.some((p) => p.id === point && !isReadPoint(p.spec));
+            log.warn({ device, point }, `driver ${driver} pushed a value for ${key}, which is ${writeOnly ? 'write-only (direction: write)' : 'not configured'}; ignoring it (logged once)`);
           }
           return;
         }
@@ -417,13 +420,16 @@ export class Gateway {
             ...(p.spec.unit ? { unit: p.spec.unit } : {}),
             ...(typeof p.spec.type === 'string' ? { type: p.spec.type } : {}),
             writable: p.spec.writable,
-            pollInterval: p.spec.pollInterval ?? r.config.pollInterval,
+            direction: p.spec.direction,
+            // A write-only point is never polled: it has no poll interval.
+            ...(isReadPoint(p.spec) ? { pollInterval: p.spec.pollInterval ?? r.config.pollInterval } : {}),
           })),
           ...this.pipeline.derivedPoints(r.id).map((p): BirthPoint => ({
             id: p.id,
             ...(p.name ? { name: p.name } : {}),
             ...(p.unit ? { unit: p.unit } : {}),
             writable: false,
+            direction: 'read',
             derived: p.derived,
           })),
         ],

@@ -15,7 +15,9 @@
  *   const outputs = checkStep(step, { alpha: 0.5 }, series);   // outputs, and the step's obligations
  */
 export { checkDefinition, checkDriver, type ConformanceOptions } from './conformance.js';
-export { checkAddOpensNothing } from './conformance.js';
+export { checkAddOpensNothing } from './kit/sockets.js';
+export { sendCommand, type CommandSample, type WriteSample } from './kit/commands.js';
+export { activeResources, leftBehind, type ResourceCounts } from './kit/resources.js';
 export { createTestContext, type TestContext, type RecordedLog, type RecordedMetric } from './context.js';
 export { pollOnce, testDevice, type PollResult, type PointResult, type TestDeviceInput } from './poll.js';
 export { delay, waitFor, type WaitOptions } from './wait.js';

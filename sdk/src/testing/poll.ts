@@ -4,7 +4,7 @@ import { SensegateError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Quality } from '../quality.js';
 import type { Value } from '../reading.js';
-import { baseDeviceShape, basePointShape } from '../schema.js';
+import { baseDeviceShape, basePointShape, isReadPoint, pointAccess, type PointDirection } from '../schema.js';
 
 export interface TestDeviceInput {
   id: string;
@@ -25,7 +25,10 @@ export function testDevice<D extends Driver>(driver: D, input: TestDeviceInput):
   const connection = driver.connection.parse(input.connection);
   const pointSchema = z.object({ ...basePointShape, ...driver.point.shape }).strict();
   const points = input.points.map((p) => {
-    const spec = pointSchema.parse(p);
+    const parsed = pointSchema.parse(p) as Record<string, unknown> & { id: string; writable?: boolean; direction?: PointDirection };
+    const access = pointAccess(parsed);
+    if ('problem' in access) throw new SensegateError('SG_CONFIG_INVALID', `device ${input.id}, point ${parsed.id}: ${access.problem.path}: ${access.problem.message}`, { device: input.id, point: parsed.id });
+    const spec = { ...parsed, ...access };
     return Object.freeze({ id: spec.id, spec: Object.freeze(spec) }) as PointRef<z.output<D['point']>>;
   });
   const base = z.object({ pollInterval: baseDeviceShape.pollInterval, timeout: baseDeviceShape.timeout, reconnect: baseDeviceShape.reconnect });
@@ -60,21 +63,25 @@ export interface PollResult {
   thrown?: unknown;
 }
 
-/** Polls a device once through the driver, as the gateway's scheduler would. */
+/**
+ * Polls a device once through the driver, as the gateway's scheduler would. Write-only points
+ * (`direction: write`) are left out by default, as the gateway leaves them out. `signal` is the
+ * batch's signal (the gateway aborts it at the device's timeout); by default it never aborts.
+ */
 export async function pollOnce<C, P>(
   instance: DriverInstance<C, P>,
   device: DeviceRef<C, P>,
-  points: readonly PointRef<P>[] = device.points,
+  points: readonly PointRef<P>[] = device.points.filter((p) => isReadPoint(p.spec)),
   plan: ReadPlan | undefined = instance.planRead?.(device, points),
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<PollResult> {
   if (!instance.read) throw new SensegateError('SG_NOT_SUPPORTED', 'this driver has no read(): it is a push driver');
   const results: Array<PointResult | undefined> = new Array(points.length);
-  const abort = new AbortController();
   const batch: ReadBatch<P> = {
     points,
     plan,
     time: Date.now(),
-    signal: abort.signal,
+    signal,
     good(index, value, sourceTs) {
       results[index] = { id: points[index]!.id, value, quality: 'good', ...(sourceTs !== undefined ? { sourceTs } : {}) };
     },

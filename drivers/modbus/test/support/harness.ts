@@ -4,6 +4,7 @@
  * polls through `pollOnce`, which hands the driver a ReadBatch and records good/set/fail by index.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { basePointShape, type BackoffSettings, type DeviceRef, type Logger, type Value } from '@sensegate/sdk';
 import { pollOnce, testDevice, type PollResult } from '@sensegate/sdk/testing';
 import { parse } from 'yaml';
@@ -36,6 +37,29 @@ export function modbusDevice(input: DeviceInput): ModbusDevice {
 export function profilePoints(file: string): Array<Record<string, unknown>> {
   const doc = parse(readFileSync(file, 'utf8')) as { points: Array<Record<string, unknown>> };
   return doc.points.map((p) => devicePointSchema.parse(p) as Record<string, unknown>);
+}
+
+/** A value for each writable point of fixtures/every-type.yaml, and a wrong one the driver refuses. */
+export const EVERY_TYPE_WRITES = {
+  flow: { value: 12.5 },
+  swapped: { value: -5 },
+  little: { value: 7 },
+  enabled: { value: true },
+  alarmA: { value: true },
+  alarmC: { value: false },
+  serial: { value: 'AB12' },
+  setpoint: { value: 10, refused: 'ten' },
+  running: { value: true, refused: 'maybe' },
+  valve: { value: false },
+} as const;
+
+/** A port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }
 
 export function poll(instance: ModbusInstance, device: ModbusDevice): Promise<PollResult> {

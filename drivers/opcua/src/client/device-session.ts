@@ -4,7 +4,7 @@
  * reconnect (node-opcua's own is turned off), so after a server restart the session and every
  * monitored item come back exactly once, and a data-age watchdog catches items that go silent.
  */
-import { Backoff, SensegateError, abortable, sleep, withTimeout, type DeviceRef, type DriverContext, type PointRef, type ReadBatch, type Value } from '@sensegate/sdk';
+import { Backoff, SensegateError, abortable, isReadPoint, sleep, withTimeout, type DeviceRef, type DriverContext, type PointRef, type ReadBatch, type Value } from '@sensegate/sdk';
 import {
   AttributeIds,
   ClientMonitoredItem,
@@ -103,6 +103,7 @@ export class DeviceSession {
     const c = device.connection;
     for (const point of device.points) {
       const id = parseNodeId(point.spec.nodeId);
+      if (!isReadPoint(point.spec)) continue; // write-only: written on request, never subscribed
       if (point.spec.mode === 'poll') {
         this.polled.set(point.id, id);
         continue;
