@@ -236,7 +236,9 @@ export class DeviceSession {
   }
 
   private async teardown(live: Live): Promise<void> {
-    const quick = <T>(p: Promise<T>) => Promise.race([p.catch(() => {}), sleep(2000)]);
+    // At most 2 s for each step of a teardown; the deadline's timer goes with the step, so a stopped
+    // driver leaves no timer behind.
+    const quick = <T>(p: Promise<T>) => withTimeout(p, 2000, 'closing the session').catch(() => {});
     if (live.subscription) await quick(live.subscription.terminate());
     await quick(live.session.close(true));
     await quick(live.client.disconnect());

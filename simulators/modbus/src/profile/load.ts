@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
-import { SensegateError, describeZodError, formatLocation, formatPath, parseYamlSource } from '@sensegate/sdk';
+import { SensegateError, describeZodError, formatLocation, formatPath, parseYamlSource, pointAccess } from '@sensegate/sdk';
 import { checkPoints, checkSimulate, type ProfileIssue } from './checks.js';
 import { readCsvColumn } from '@sensegate/sdk/simulate';
 import { profileSchema, type ModbusProfile } from './schema.js';
@@ -33,6 +33,12 @@ export function loadProfile(path: string): ModbusProfile {
   const issues: ProfileIssue[] = parsed.success ? [] : describeZodError(parsed.error);
   if (parsed.success) {
     const profile = parsed.data;
+    // `writable` and `direction` settled as the gateway settles them, so a profile's point means the same in both.
+    profile.points.forEach((point, i) => {
+      const access = pointAccess(point);
+      if ('problem' in access) issues.push({ path: ['points', i, access.problem.path], message: access.problem.message });
+      else Object.assign(point, access);
+    });
     issues.push(...checkPoints(profile.points), ...checkSimulate(profile.points, profile.simulate));
     // CSV files are relative to the profile; resolve them now so the profile can be used from anywhere.
     for (const [id, gen] of Object.entries(profile.simulate)) {
