@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '@sensegate/sdk/testing';
 import { testBroker, type TestBroker } from './support/broker.js';
 import { REPO, runCli, startCli, type CliProcess } from './support/cli.js';
 import { FeedConsumer } from './support/feed.js';
@@ -125,6 +126,10 @@ sinks:
       assert.equal(flow!.unit, 'm3/h');
       assert.ok(typeof flow!.value === 'number' && flow!.value >= 10 && flow!.value <= 30, `flow ${String(flow!.value)} is within the simulator's sine`);
       await consumer.waitForReadings('a good total reading', (r) => r.device === 'meter-1' && r.point === 'total' && r.quality === 'good');
+      // startDevice asked the meter its model; the birth announces it.
+      await waitFor('a birth with the meter\'s model', () =>
+        consumer.status.find((m) => (m.payload.devices as Array<{ id: string; info?: { model?: string } }> | undefined)?.some((d) => d.id === 'meter-1' && d.info?.model === 'ROUND-TRIP')),
+      );
       assert.equal(await gateway.stop(), 0, gateway.stderr());
     } finally {
       await consumer.close();

@@ -58,10 +58,9 @@ dist/
 `,
   'README.md': `# __PACKAGE__
 
-A [sensegate](https://github.com/sensegate/sensegate) driver for a meter that answers one line per
-request over TCP, with a simulator of the meter and tests that run the SDK's conformance kit
-against it. It was made by \`sensegate new driver __PACKAGE__\`: a starting point to change into a
-driver for your own device.
+A sensegate driver for a meter that answers one line per request over TCP, with a simulator of
+the meter and tests that run the SDK's conformance kit against it. It was made by
+\`sensegate new driver __PACKAGE__\`: a starting point to change into a driver for your own device.
 
 | file | what it is |
 |---|---|
@@ -87,6 +86,9 @@ simulator). Change \`FIELDS\` in \`src/index.ts\`, \`src/protocol.ts\` and the s
 device really speaks; keep the tests passing as you go.
 
 ## Build and test
+
+\`@sensegate/sdk\` comes from the spec in \`devDependencies\` (\`__SDK__\`); point it at a packed
+SDK tarball (\`file:/path/to/sensegate-sdk-0.1.0.tgz\`) where no registry serves the SDK.
 
 \`\`\`sh
 npm install      # typescript, tsx, zod and @sensegate/sdk

@@ -32,7 +32,7 @@ const KINDS = 'driver (sensegate new driver <name>)';
 const NOT_YET: Record<string, string> = {
   sink: 'start a sink from docs/writing-a-sink.md and examples/sink-http-collector',
   step: 'start a pipeline step from examples/step-ema',
-  simulator: 'a driver package comes with its simulator: sensegate new driver <name>',
+  simulator: 'make a driver: its package comes with a simulator of its device',
 };
 
 export async function runNew(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -78,6 +78,9 @@ export async function runNew(argv: string[], out: NodeJS.WritableStream = proces
   const lines = [`wrote driver package ${name} in ${shown}:`, ...Object.keys(DRIVER_TEMPLATE).map((f) => `  ${f}`), ''];
   if (!name.startsWith('@') && !name.startsWith('sensegate-driver-')) {
     lines.push(`note: name it sensegate-driver-<device> or @<your-company>/... so it is recognisable as a sensegate driver (edit "name" in package.json)`, '');
+  }
+  if (values.sdk === undefined) {
+    lines.push(`note: @sensegate/sdk is installed as ${replacements.__SDK__}; where no registry serves it, pack the SDK (sdk/README.md) and pass --sdk file:/path/to/sensegate-sdk-${VERSION}.tgz, or edit devDependencies`, '');
   }
   lines.push(
     'Next:',
