@@ -114,6 +114,12 @@ sinks:
     const usage = await runCli(['drivers', PACKAGE, '--config', config]);
     assert.match(usage.stdout, /^Sample \(the package's sample\.yaml\):\n# A @acme\/sensegate-driver-meter meter/m);
 
+    // The package's sample device is one the gateway accepts.
+    const sampled = join(site, 'sample-site.yaml');
+    await writeFile(sampled, `gateway: { id: sample-check }\n${await readFile(join(site, 'node_modules', PACKAGE, 'sample.yaml'), 'utf8')}sinks:\n  - { type: mqtt, url: 'mqtt://127.0.0.1:1' }\n`);
+    const valid = await runCli(['validate', '--config', sampled]);
+    assert.equal(valid.code, 0, valid.stdout + valid.stderr);
+
     const ping = await runCli([PACKAGE, 'ping', '--port', port!], { cwd: site });
     assert.equal(ping.code, 0, ping.stderr);
     assert.match(ping.stdout, new RegExp(`^PONG ROUND-TRIP from 127\\.0\\.0\\.1:${port}$`, 'm'));

@@ -3,7 +3,8 @@
  * line protocol over TCP, its simulator, its conformance tests, a README and a sample. Kept as text
  * here (not as files beside the bundle) so the command works wherever the CLI is installed.
  * Placeholders, replaced when written: __PACKAGE__ (npm name), __DRIVER__ (the driver's short name),
- * __SDK__ (the SDK's devDependency spec) and __TARBALL__ (what `npm pack` writes).
+ * __SDK__ (the SDK's devDependency spec), __SDK_PEER__ (the SDK versions it works with) and
+ * __TARBALL__ (what `npm pack` writes).
  * The generated package's own tests are run by gateway/test/new-driver.test.ts.
  */
 export const DRIVER_TEMPLATE: Readonly<Record<string, string>> = {
@@ -25,7 +26,7 @@ export const DRIVER_TEMPLATE: Readonly<Record<string, string>> = {
     "test": "node --import tsx --test test/*.test.ts",
     "prepack": "npm run build"
   },
-  "peerDependencies": { "@sensegate/sdk": "^0.1.0" },
+  "peerDependencies": { "@sensegate/sdk": "__SDK_PEER__" },
   "dependencies": { "zod": "^4.1.0" },
   "devDependencies": {
     "@sensegate/sdk": "__SDK__",
@@ -133,6 +134,8 @@ sinks:
 and run it with \`sensegate run --config site.yaml\`.
 
 ## Try it without a meter
+
+In the site's folder, once the package is installed there:
 
 \`\`\`sh
 sensegate sim __PACKAGE__ --port 4001       # a simulated meter; type \`silent on\` to make it hang

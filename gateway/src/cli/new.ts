@@ -66,10 +66,11 @@ export async function runNew(argv: string[], out: NodeJS.WritableStream = proces
     __PACKAGE__: name,
     __DRIVER__: driverName(name),
     __SDK__: values.sdk ?? `^${VERSION}`,
+    __SDK_PEER__: `^${VERSION}`,
     __TARBALL__: `${name.replace(/^@/, '').replace('/', '-')}-0.1.0.tgz`,
   };
   for (const [file, template] of Object.entries(DRIVER_TEMPLATE)) {
-    const text = template.replace(/__(PACKAGE|DRIVER|SDK|TARBALL)__/g, (token) => replacements[token]!);
+    const text = template.replace(/__(PACKAGE|DRIVER|SDK_PEER|SDK|TARBALL)__/g, (token) => replacements[token]!);
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await writeFile(join(dir, file), text, { flag: 'wx' });
   }
