@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, Command> = {
   tail: { summary: 'print the feed a broker receives, one reading per line', load: async () => (await import('./tail.js')).runTail },
   'dead-letters': { summary: 'list the entries a sink\'s endpoint refused for good', load: async () => (await import('./dead-letters.js')).runDeadLetters },
   schema: { summary: 'print the JSON Schema of the configuration file', load: async () => (await import('./schema.js')).runSchema },
+  new: { summary: 'write a driver package to start from, with its simulator and tests (new driver NAME)', load: async () => (await import('./new.js')).runNew },
 };
 
 export function usage(): string {
