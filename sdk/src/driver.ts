@@ -18,6 +18,8 @@
  *   listening and sessions start in `startDevice`.
  * - A failure of one device must never reach another device or the process.
  * - Every point of a read batch ends with a value or an error.
+ * - Every request to a device ends within the device's `timeout` (the driver enforces it), and a
+ *   read stops when `batch.signal` aborts (shutdown, or the gateway's safety net much later).
  * - `stop` releases every socket, timer and port; the gateway awaits it on shutdown.
  */
 import type { z } from 'zod';
@@ -67,7 +69,12 @@ export interface ReadBatch<P = Record<string, unknown>> {
   readonly plan: ReadPlan | undefined;
   /** When the poll started, ms since the epoch; the reading's time unless a source time is given. */
   readonly time: number;
-  /** Aborted when the device's timeout elapses or the gateway stops. */
+  /**
+   * Aborted when the gateway stops, and as a safety net when the poll has run for max(timeout × 10,
+   * poll interval × 5, 10 s). The gateway does not abort at the device's timeout: the driver gives
+   * every request to the device that timeout itself (`withTimeout`) and also stops when this aborts
+   * (`abortable`). The conformance kit is stricter and aborts it at the device's timeout.
+   */
   readonly signal: AbortSignal;
   /** A good raw value (before scale and offset), with the device's own timestamp if it has one. */
   good(index: number, value: Value, sourceTs?: number): void;
