@@ -240,7 +240,12 @@ type AnyObjectSchema = z.ZodObject<any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySchema = z.ZodType<any, any>;
 
-export interface DriverDefinition<CS extends AnySchema = AnySchema, PS extends AnyObjectSchema = AnyObjectSchema> {
+export interface DriverDefinition<
+  CS extends AnySchema = AnySchema,
+  PS extends AnyObjectSchema = AnyObjectSchema,
+  DS extends AnyObjectSchema = AnyObjectSchema,
+  BS extends AnyObjectSchema = AnyObjectSchema,
+> {
   /** Short protocol name (`modbus`) for built-ins; third-party drivers are referenced by package name. */
   name: string;
   version: string;
@@ -255,9 +260,9 @@ export interface DriverDefinition<CS extends AnySchema = AnySchema, PS extends A
   /** Commands beyond point writes, by name (`ptz.move`); the instance runs them in `command`. */
   commands?: Readonly<Record<string, DriverCommand>>;
   /** `sensegate discover <driver>`: finds devices from a bare block of options, without a configured device. */
-  discover?: DriverDiscover;
+  discover?: DriverDiscover<DS>;
   /** `sensegate browse <driver> <target>`: walks a device's address space and writes its configuration. */
-  browse?: DriverBrowse;
+  browse?: DriverBrowse<BS>;
   /** `sensegate <driver> <tool>`: the driver's own commands, by name (`certs`). */
   tools?: Readonly<Record<string, DriverTool>>;
   /**
@@ -277,9 +282,12 @@ const BRAND = Symbol.for('sensegate.driver');
  */
 export const DRIVER_CONTRACT = 1;
 
-export type Driver<CS extends AnySchema = AnySchema, PS extends AnyObjectSchema = AnyObjectSchema> = Readonly<
-  DriverDefinition<CS, PS>
-> & {
+export type Driver<
+  CS extends AnySchema = AnySchema,
+  PS extends AnyObjectSchema = AnyObjectSchema,
+  DS extends AnyObjectSchema = AnyObjectSchema,
+  BS extends AnyObjectSchema = AnyObjectSchema,
+> = Readonly<DriverDefinition<CS, PS, DS, BS>> & {
   readonly [BRAND]: true;
   /** The driver contract of the SDK that made this driver (see DRIVER_CONTRACT). */
   readonly contract: number;
@@ -287,10 +295,16 @@ export type Driver<CS extends AnySchema = AnySchema, PS extends AnyObjectSchema 
 
 const NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
-/** Declares a driver. Default-export the result from a driver package. */
-export function defineDriver<CS extends AnySchema, PS extends AnyObjectSchema>(
-  definition: DriverDefinition<CS, PS>,
-): Driver<CS, PS> {
+/**
+ * Declares a driver. Default-export the result from a driver package. The option schemas of
+ * `discover` and `browse` type their `run`'s options, as `connection` and `point` type the instance.
+ */
+export function defineDriver<
+  CS extends AnySchema,
+  PS extends AnyObjectSchema,
+  DS extends AnyObjectSchema = AnyObjectSchema,
+  BS extends AnyObjectSchema = AnyObjectSchema,
+>(definition: DriverDefinition<CS, PS, DS, BS>): Driver<CS, PS, DS, BS> {
   const problems: string[] = [];
   if (!NAME.test(definition.name ?? '')) problems.push('`name` must be a lowercase npm-style name');
   if (!definition.version) problems.push('`version` is required');
