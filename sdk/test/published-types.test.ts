@@ -182,9 +182,9 @@ describe('the SDK as a vendor installs it', () => {
   });
 
   it('compiles a driver, a driver with command-line fields and a sink against the published types, strictly', async () => {
-    await vendor.write('index.ts', VENDOR_SOURCE);
-    await vendor.write('cli-driver.ts', CLI_DRIVER_SOURCE);
-    await vendor.write('sink.ts', SINK_SOURCE);
+    await vendor.write('src/index.ts', VENDOR_SOURCE);
+    await vendor.write('src/cli-driver.ts', CLI_DRIVER_SOURCE);
+    await vendor.write('src/sink.ts', SINK_SOURCE);
     const compiled = await vendor.compile();
     assert.equal(compiled.output.trim(), '', 'the vendor package compiles without a word');
     assert.equal(compiled.code, 0);

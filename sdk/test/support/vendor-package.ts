@@ -17,11 +17,11 @@ export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 
 export interface VendorPackage {
-  /** The package's folder; sources go under `src/`. */
+  /** The package's folder; sources go under `src/` and `test/`. */
   readonly dir: string;
-  /** Writes `src/<path>`. */
+  /** Writes a file at `path` in the package (`src/index.ts`). */
   write(path: string, text: string): Promise<void>;
-  /** Runs tsc over `src/`; `output` is what it printed (empty when the package compiles). */
+  /** Runs tsc over `src/` and `test/`; `output` is what it printed (empty when the package compiles). */
   compile(): Promise<{ code: number; output: string }>;
   /** Removes the temporary folder. */
   remove(): Promise<void>;
@@ -43,7 +43,7 @@ export async function vendorPackage(name: string): Promise<VendorPackage> {
     join(dir, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(REPO, 'node_modules', '@types')] },
-      include: ['src'],
+      include: ['src', 'test'],
     }),
   );
   // The optional ffmpeg binary download is not needed to compile.
@@ -51,8 +51,8 @@ export async function vendorPackage(name: string): Promise<VendorPackage> {
   return {
     dir,
     async write(path, text) {
-      await mkdir(dirname(join(dir, 'src', path)), { recursive: true });
-      await writeFile(join(dir, 'src', path), text);
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
     },
     compile: () =>
       run(process.execPath, [TSC, '-p', dir], { cwd: dir }).then(
