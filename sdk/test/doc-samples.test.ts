@@ -22,7 +22,7 @@ const STUBS: Record<string, Record<string, string>> = {
   'docs/writing-a-driver.md': {
     'src/meter-client.ts': `/** The ACME meter protocol: one TCP connection, one register per request. */
 export declare class MeterClient {
-  constructor(host: string, port: number);
+  constructor(host: string, port: number, password?: string);
   connect(signal?: AbortSignal): Promise<void>;
   readRegister(register: number, signal?: AbortSignal): Promise<number>;
   writeRegister(register: number, value: number, signal?: AbortSignal): Promise<void>;
