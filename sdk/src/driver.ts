@@ -18,6 +18,8 @@
  *   listening and sessions start in `startDevice`.
  * - A failure of one device must never reach another device or the process.
  * - Every point of a read batch ends with a value or an error.
+ * - Every request to a device ends within the device's `timeout` (the driver enforces it), and a
+ *   read stops when `batch.signal` aborts (shutdown, or the gateway's safety net much later).
  * - `stop` releases every socket, timer and port; the gateway awaits it on shutdown.
  */
 import type { z } from 'zod';
@@ -67,7 +69,12 @@ export interface ReadBatch<P = Record<string, unknown>> {
   readonly plan: ReadPlan | undefined;
   /** When the poll started, ms since the epoch; the reading's time unless a source time is given. */
   readonly time: number;
-  /** Aborted when the device's timeout elapses or the gateway stops. */
+  /**
+   * Aborted when the gateway stops, and as a safety net when the poll has run for max(timeout × 10,
+   * poll interval × 5, 10 s). The gateway does not abort at the device's timeout: the driver gives
+   * every request to the device that timeout itself (`withTimeout`) and also stops when this aborts
+   * (`abortable`). The conformance kit is stricter and aborts it at the device's timeout.
+   */
   readonly signal: AbortSignal;
   /** A good raw value (before scale and offset), with the device's own timestamp if it has one. */
   good(index: number, value: Value, sourceTs?: number): void;
@@ -233,7 +240,12 @@ type AnyObjectSchema = z.ZodObject<any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySchema = z.ZodType<any, any>;
 
-export interface DriverDefinition<CS extends AnySchema = AnySchema, PS extends AnyObjectSchema = AnyObjectSchema> {
+export interface DriverDefinition<
+  CS extends AnySchema = AnySchema,
+  PS extends AnyObjectSchema = AnyObjectSchema,
+  DS extends AnyObjectSchema = AnyObjectSchema,
+  BS extends AnyObjectSchema = AnyObjectSchema,
+> {
   /** Short protocol name (`modbus`) for built-ins; third-party drivers are referenced by package name. */
   name: string;
   version: string;
@@ -248,9 +260,9 @@ export interface DriverDefinition<CS extends AnySchema = AnySchema, PS extends A
   /** Commands beyond point writes, by name (`ptz.move`); the instance runs them in `command`. */
   commands?: Readonly<Record<string, DriverCommand>>;
   /** `sensegate discover <driver>`: finds devices from a bare block of options, without a configured device. */
-  discover?: DriverDiscover;
+  discover?: DriverDiscover<DS>;
   /** `sensegate browse <driver> <target>`: walks a device's address space and writes its configuration. */
-  browse?: DriverBrowse;
+  browse?: DriverBrowse<BS>;
   /** `sensegate <driver> <tool>`: the driver's own commands, by name (`certs`). */
   tools?: Readonly<Record<string, DriverTool>>;
   /**
@@ -270,9 +282,12 @@ const BRAND = Symbol.for('sensegate.driver');
  */
 export const DRIVER_CONTRACT = 1;
 
-export type Driver<CS extends AnySchema = AnySchema, PS extends AnyObjectSchema = AnyObjectSchema> = Readonly<
-  DriverDefinition<CS, PS>
-> & {
+export type Driver<
+  CS extends AnySchema = AnySchema,
+  PS extends AnyObjectSchema = AnyObjectSchema,
+  DS extends AnyObjectSchema = AnyObjectSchema,
+  BS extends AnyObjectSchema = AnyObjectSchema,
+> = Readonly<DriverDefinition<CS, PS, DS, BS>> & {
   readonly [BRAND]: true;
   /** The driver contract of the SDK that made this driver (see DRIVER_CONTRACT). */
   readonly contract: number;
@@ -280,10 +295,16 @@ export type Driver<CS extends AnySchema = AnySchema, PS extends AnyObjectSchema 
 
 const NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
-/** Declares a driver. Default-export the result from a driver package. */
-export function defineDriver<CS extends AnySchema, PS extends AnyObjectSchema>(
-  definition: DriverDefinition<CS, PS>,
-): Driver<CS, PS> {
+/**
+ * Declares a driver. Default-export the result from a driver package. The option schemas of
+ * `discover` and `browse` type their `run`'s options, as `connection` and `point` type the instance.
+ */
+export function defineDriver<
+  CS extends AnySchema,
+  PS extends AnyObjectSchema,
+  DS extends AnyObjectSchema = AnyObjectSchema,
+  BS extends AnyObjectSchema = AnyObjectSchema,
+>(definition: DriverDefinition<CS, PS, DS, BS>): Driver<CS, PS, DS, BS> {
   const problems: string[] = [];
   if (!NAME.test(definition.name ?? '')) problems.push('`name` must be a lowercase npm-style name');
   if (!definition.version) problems.push('`version` is required');

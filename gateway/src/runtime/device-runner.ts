@@ -141,7 +141,8 @@ export class DeviceRunner {
     const abort = new AbortController();
     const onStop = () => abort.abort(new SensegateError('SG_NOT_CONNECTED', 'the gateway is stopping', { device: this.id }));
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
-    // A safety net for drivers that never settle: the driver enforces per-request timeouts itself.
+    // A safety net for drivers that never settle, far beyond the device's timeout: the driver ends
+    // each request at that timeout itself (the SDK's contract). Documented in writing-a-driver.md.
     const limit = Math.max(this.config.timeout * 10, group.interval * 5, 10_000);
     const guard = setTimeout(
       () => abort.abort(new SensegateError('SG_REQUEST_TIMEOUT', `read did not finish within ${limit} ms`, { device: this.id })),

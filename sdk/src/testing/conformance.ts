@@ -1,28 +1,21 @@
-import { z } from 'zod';
 import type { DeviceRef, Driver, DriverInstance, PointRef } from '../driver.js';
 import { isDriver } from '../driver.js';
 import { isSensegateError } from '../errors.js';
 import { basePointShape, isReadPoint } from '../schema.js';
 import { createTestContext, type TestContext } from './context.js';
+import { checkCliFields, fieldsWithoutDescription } from './kit/cli-fields.js';
 import { checkWritesAndCommands, type CommandSample, type WriteSample } from './kit/commands.js';
 import { ABORT_GRACE, settleWithin, timedPoll } from './kit/deadline.js';
 import { activeResources, leftBehind } from './kit/resources.js';
 import { checkAddOpensNothing } from './kit/sockets.js';
 import { waitFor } from './wait.js';
 
-function fieldsWithoutDescription(schema: z.ZodType, path: string, out: string[]): void {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
-    properties?: Record<string, { description?: string }>;
-  };
-  for (const [name, field] of Object.entries(json.properties ?? {})) {
-    if (!field.description) out.push(`${path}.${name}`);
-  }
-}
-
 /**
  * Checks a driver definition: it is made with defineDriver, its schemas describe every field (the
- * gateway's config reference and JSON Schema are generated from them), and its point fields do not
- * redefine the generic ones. Returns the problems; an empty list means it conforms.
+ * gateway's config reference and JSON Schema are generated from them), its point fields do not
+ * redefine the generic ones, and what it adds to the command line is usable: discover and browse
+ * options described (they are flags), tools with a summary, help and run, and a simulator named by
+ * its package. Returns the problems; an empty list means it conforms.
  */
 export function checkDefinition(driver: unknown): string[] {
   if (!isDriver(driver)) return ['the module does not default-export defineDriver({...}) from @sensegate/sdk'];
@@ -34,6 +27,7 @@ export function checkDefinition(driver: unknown): string[] {
   const clash = Object.keys(driver.point.shape).filter((k) => k in basePointShape);
   if (clash.length) problems.push(`point fields redefine generic fields: ${clash.join(', ')}`);
   if (!/^\d+\.\d+\.\d+/.test(driver.version)) problems.push(`version "${driver.version}" is not semver`);
+  problems.push(...checkCliFields(driver));
   return problems;
 }
 

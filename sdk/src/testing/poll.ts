@@ -66,7 +66,8 @@ export interface PollResult {
 /**
  * Polls a device once through the driver, as the gateway's scheduler would. Write-only points
  * (`direction: write`) are left out by default, as the gateway leaves them out. `signal` is the
- * batch's signal (the gateway aborts it at the device's timeout); by default it never aborts.
+ * batch's signal (the conformance kit aborts it at the device's timeout; the gateway at shutdown and at
+ * its safety net); by default it never aborts.
  */
 export async function pollOnce<C, P>(
   instance: DriverInstance<C, P>,

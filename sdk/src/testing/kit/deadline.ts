@@ -1,7 +1,9 @@
 /**
- * Reads under the gateway's deadline: the kit aborts `batch.signal` when the device's timeout
- * elapses, as the gateway does, and stops waiting a grace period later. A read that has not settled
- * by then neither finished nor honoured the signal: in a gateway it would hold its poll group.
+ * Reads under the contract's deadline: the kit aborts `batch.signal` when the device's timeout
+ * elapses and stops waiting a grace period later. The gateway itself aborts only at shutdown and at a
+ * safety net far later (max(timeout × 10, interval × 5, 10 s)); the kit is stricter so that a driver
+ * which neither ends its requests at the timeout nor honours the signal is caught here. A read that
+ * has not settled by then would hold its poll group in a gateway.
  */
 import type { DeviceRef, DriverInstance, PointRef } from '../../driver.js';
 import { SensegateError } from '../../errors.js';
