@@ -83,5 +83,7 @@ describe('checkDefinition: discover, browse, tools and simulator', () => {
       assert.ok(problems[0]!.startsWith(`simulator ${JSON.stringify(simulator)} is not a package name: name the simulator's npm package`), problems[0]);
     }
     assert.deepEqual(checkDefinition(meter({ simulator: 'acme-sim' })), []);
+    assert.deepEqual(checkDefinition(meter({ simulator: 'sensegate-driver-meter/simulator' })), [], 'a subpath the driver package exports');
+    assert.deepEqual(checkDefinition(meter({ simulator: '@acme/meter/sim' })), []);
   });
 });

@@ -6,8 +6,12 @@
 import { z } from 'zod';
 import type { Driver } from '../../driver.js';
 
-/** An npm package name, scoped or not: what `sensegate sim <driver>` resolves from the driver's folder. */
-const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
+/**
+ * An npm package name, scoped or not, optionally with a subpath the package exports (the driver's
+ * own package may carry its simulator: `sensegate-driver-meter/simulator`): what `sensegate sim
+ * <driver>` resolves from the driver's folder.
+ */
+const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
 
 /** The fields of an object schema that have no description, each as `<path>.<field>`. */
 export function fieldsWithoutDescription(schema: z.ZodType, path: string, out: string[]): void {
@@ -40,7 +44,7 @@ export function checkCliFields(driver: Driver): string[] {
   }
   if (driver.simulator !== undefined && !(typeof driver.simulator === 'string' && PACKAGE_NAME.test(driver.simulator))) {
     problems.push(
-      `simulator ${JSON.stringify(driver.simulator)} is not a package name: name the simulator's npm package (\`@acme/sensegate-sim-meter\`), ` +
+      `simulator ${JSON.stringify(driver.simulator)} is not a package name: name the simulator's npm package (\`@acme/sensegate-sim-meter\`, or a subpath of it such as \`sensegate-driver-meter/simulator\`), ` +
         'which `sensegate sim` resolves from the driver package\'s folder',
     );
   }
