@@ -119,6 +119,9 @@ sinks:
     // The siren was written in the test before: the panel went from starting to online with it.
     await waitFor('the relay panel online', () => states('relays').find((s) => s.state === 'online'));
     assert.deepEqual(states('relays')[0], { state: 'online', previous: 'starting' }, 'online from its first write on');
+    // A value the coil cannot take never reaches the panel: it says nothing about the panel.
+    const refused = await consumer.command({ id: 'siren-loud', device: 'relays', point: 'siren', value: 'loud' });
+    assert.equal((refused.error as { code: string }).code, 'SG_WRITE_REJECTED');
 
     const ack = await consumer.command({ id: 'horn-on', device: 'horn', point: 'sound', value: true });
     assert.equal(ack.ok, false, JSON.stringify(ack));
@@ -126,6 +129,7 @@ sinks:
     assert.equal(hornOffline.previous, 'starting');
     assert.equal(hornOffline.code, (ack.error as { code: string }).code);
     assert.match(hornOffline.reason ?? '', /127\.0\.0\.1/, 'the reason names where it tried');
+    assert.deepEqual(states('relays').map((s) => s.state), ['online'], 'the refused value left the panel online');
   });
 
   it('keeps the feed within its published schema', () => {

@@ -7,6 +7,8 @@ import type { DeviceState, Logger, SensegateError } from '@sensegate/sdk';
 import type { Feed } from './feed-writer.js';
 
 const CONNECTION_CODES = new Set(['SG_CONNECT_TIMEOUT', 'SG_CONNECT_REFUSED', 'SG_CONNECTION_LOST', 'SG_NOT_CONNECTED', 'SG_REQUEST_TIMEOUT']);
+/** Writes refused before they reached the device (a value of the wrong type): they say nothing about it. */
+const NOT_SENT_CODES = new Set(['SG_WRITE_REJECTED', 'SG_COMMAND_REJECTED', 'SG_NOT_SUPPORTED']);
 
 export interface HealthSnapshot {
   state: DeviceState;
@@ -40,9 +42,10 @@ export class DeviceHealth {
   /**
    * Derives the state from one write to a device that has nothing to read, the write being the only
    * contact with it: online when it went through, offline when the device could not be reached,
-   * degraded when it answered with an error.
+   * degraded when it answered with an error, unchanged when the write never left the gateway.
    */
   fromWrite(error: SensegateError | undefined, at: number): void {
+    if (error && NOT_SENT_CODES.has(error.code)) return;
     if (!error) {
       this.current.lastGoodAt = at;
       return this.report('online', undefined, at);
