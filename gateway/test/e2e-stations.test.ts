@@ -55,6 +55,8 @@ devices:
     driver: hj212
     profile: hj212-air-station
     connection: { host: 127.0.0.1, port: ${hjPort}, mn: ${AIR_MN}, password: '123456' }
+    points:
+      - { id: clock, name: Set the logger clock, command: set-time, writable: true }
   - id: water-1
     driver: hj212
     profile: hj212-water-station
@@ -91,6 +93,15 @@ sinks:
     await consumer?.close();
     await broker?.close();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('announces a command point as write-only: it carries no data', async () => {
+    const birth = (await consumer.waitForStatus('birth')).payload as { devices: Array<{ id: string; points: Array<Record<string, unknown>> }> };
+    const points = birth.devices.find((d) => d.id === 'air-1')?.points ?? [];
+    const clock = points.find((p) => p.id === 'clock');
+    assert.equal(clock?.direction, 'write', JSON.stringify(clock));
+    assert.equal(clock?.writable, true);
+    assert.equal(points.find((p) => p.id === 'pm25')?.direction, 'read');
   });
 
   it('delivers the air station\'s hourly statistics with units, flags and the hour\'s start as the time', async () => {

@@ -1,8 +1,10 @@
 // Write-only points: a relay that cannot be read back is written through commands and never polled.
 // A real Modbus simulator for a pump station with one run coil made write-only, and a second one for
-// a relay panel whose points are all write-only; the feed is watched on a real broker.
+// a relay panel whose points are all write-only; the feed is watched on a real broker. A horn whose
+// address has nothing listening shows what a failed write does to a device that is never read.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,7 @@ import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@senseg
 import { testBroker } from './support/broker.js';
 import { runCli, startCli, type CliProcess } from './support/cli.js';
 import { FeedConsumer, feedSchemaProblems } from './support/feed.js';
+import { waitFor } from '@sensegate/sdk/testing';
 
 const GATEWAY = `e2e-write-only-${process.pid}`;
 const PROFILE = fileURLToPath(new URL('../../drivers/modbus/profiles/pump-station.yaml', import.meta.url));
@@ -30,6 +33,7 @@ describe('end to end: write-only points', () => {
     lift = await startModbusSimulator({ port: 0, units: [{ unitId: 1, profile: loadProfile(PROFILE) }] });
     panel = await startModbusSimulator({ port: 0, units: [{ unitId: 1, profile: loadProfile(PROFILE) }] });
     consumer = await FeedConsumer.connect(broker.url, GATEWAY);
+    const silent = await closedPort();
     config = join(dir, 'site.yaml');
     await writeFile(
       config,
@@ -49,8 +53,14 @@ devices:
     points:
       - { id: siren, table: coil, address: 0, direction: write }
       - { id: beacon, table: coil, address: 1, direction: write }
+  - id: horn
+    driver: modbus
+    timeout: 500ms
+    connection: { host: 127.0.0.1, port: ${silent}, unitId: 1 }
+    points:
+      - { id: sound, table: coil, address: 0, direction: write }
 commands:
-  allow: ['lift-1/pump1Running', 'relays/*']
+  allow: ['lift-1/pump1Running', 'relays/*', 'horn/*']
 sinks:
   - type: mqtt
     url: ${broker.url}
@@ -100,6 +110,28 @@ sinks:
     assert.equal(lift.value(1, 'pump1Running'), true);
   });
 
+  it('takes the state of a device that is never read from its writes', async () => {
+    const states = (device: string) =>
+      consumer
+        .allEvents()
+        .filter((e) => e.type === 'device.state' && e.device === device)
+        .map((e) => e.data as { state: string; previous: string; reason?: string; code?: string });
+    // The siren was written in the test before: the panel went from starting to online with it.
+    await waitFor('the relay panel online', () => states('relays').find((s) => s.state === 'online'));
+    assert.deepEqual(states('relays')[0], { state: 'online', previous: 'starting' }, 'online from its first write on');
+    // A value the coil cannot take never reaches the panel: it says nothing about the panel.
+    const refused = await consumer.command({ id: 'siren-loud', device: 'relays', point: 'siren', value: 'loud' });
+    assert.equal((refused.error as { code: string }).code, 'SG_WRITE_REJECTED');
+
+    const ack = await consumer.command({ id: 'horn-on', device: 'horn', point: 'sound', value: true });
+    assert.equal(ack.ok, false, JSON.stringify(ack));
+    const hornOffline = await waitFor('the horn offline', () => states('horn').find((s) => s.state === 'offline'));
+    assert.equal(hornOffline.previous, 'starting');
+    assert.equal(hornOffline.code, (ack.error as { code: string }).code);
+    assert.match(hornOffline.reason ?? '', /127\.0\.0\.1/, 'the reason names where it tried');
+    assert.deepEqual(states('relays').map((s) => s.state), ['online'], 'the refused value left the panel online');
+  });
+
   it('keeps the feed within its published schema', () => {
     assert.deepEqual(feedSchemaProblems([...consumer.data, ...consumer.status]), []);
   });
@@ -132,3 +164,12 @@ devices:
     assert.match(out, /bad\.yaml:8:.*devices\[0\]\.points\[1\]\.writable.*write `direction: readwrite`/);
   });
 });
+
+/** A port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

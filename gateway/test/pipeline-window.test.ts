@@ -172,6 +172,20 @@ describe('window clock', () => {
     }
   });
 
+  it('starts day windows at local midnight in the first centuries and before year 1', () => {
+    // Shanghai kept local mean time (+8:05:43) then: midnight there is 15:54:17 UTC the day before.
+    const zone = zoneOf('Asia/Shanghai');
+    const lmt = (8 * 3600 + 5 * 60 + 43) * S;
+    for (const year of [50, 1, 0, -500]) {
+      const noon = new Date(0);
+      noon.setUTCFullYear(year, 5, 1);
+      noon.setUTCHours(12);
+      const midnight = noon.getTime() - 12 * H - lmt;
+      assert.equal(windowStart(zone, D, noon.getTime() - lmt), midnight, `year ${year}`);
+      assert.equal(nextBoundary(zone, D, noon.getTime() - lmt), midnight + D, `year ${year}`);
+    }
+  });
+
   it('counts panes back over a DST change', () => {
     const berlin = zoneOf('Europe/Berlin');
     const end = Date.parse('2026-03-29T04:00:00Z'); // 06:00 CEST

@@ -29,7 +29,7 @@ import type { Logger } from './logger.js';
 import type { DriverMetrics } from './metrics.js';
 import type { Quality } from './quality.js';
 import type { DeviceEvent, Value } from './reading.js';
-import type { BasePoint, BackoffSettings } from './schema.js';
+import type { BasePoint, BackoffSettings, PointDirection } from './schema.js';
 import type { SecretRef } from './secret.js';
 
 /** A point as the driver sees it: the generic fields plus the driver's own. */
@@ -255,6 +255,13 @@ export interface DriverDefinition<
   connection: CS;
   /** Schema of the driver's own point fields; merged with the generic point fields, unknown keys rejected. */
   point: PS;
+  /**
+   * The direction a point takes when its configuration leaves `direction` out, decided from the
+   * driver's own fields: a point that carries no data (a command) is `write`. Undefined keeps the
+   * generic rule (`readwrite` with `writable: true`, else `read`). Must be pure: it runs on
+   * `sensegate validate` and on every load.
+   */
+  pointDirection?(point: z.output<PS>): PointDirection | undefined;
   /** Absolute folder with `<name>.yaml` device profiles shipped with the driver. */
   profiles?: string;
   /** Commands beyond point writes, by name (`ptz.move`); the instance runs them in `command`. */
@@ -313,6 +320,7 @@ export function defineDriver<
     problems.push('`connection` must be a zod schema');
   }
   if (!definition.point || typeof definition.point.shape !== 'object') problems.push('`point` must be a zod object schema');
+  if (definition.pointDirection !== undefined && typeof definition.pointDirection !== 'function') problems.push('`pointDirection` must be a function');
   for (const [hook, value] of [['discover', definition.discover], ['browse', definition.browse]] as const) {
     if (value === undefined) continue;
     if (typeof value.run !== 'function') problems.push(`\`${hook}.run\` must be a function`);

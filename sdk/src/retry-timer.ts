@@ -8,6 +8,11 @@
  *   onFailure: const delay = retry.schedule(() => connect());   // log "reconnecting in {delay} ms"
  *   onConnected: retry.succeeded();
  *   onClose: retry.cancel();
+ *
+ * A loop that awaits (connect, serve until it breaks, wait, again) uses `wait` instead:
+ *
+ *   const { delay, passed } = retry.wait(stopping);   // log "reconnecting in {delay} ms"
+ *   await passed;                                     // resolves early when `stopping` aborts
  */
 import { Backoff } from './backoff.js';
 import type { BackoffSettings } from './schema.js';
@@ -53,6 +58,27 @@ export class RetryTimer {
     }, delay);
     if (this.options.unref) this.timer.unref();
     return delay;
+  }
+
+  /**
+   * A failure, in a loop that awaits rather than schedules: the backoff's next delay (the same as
+   * `schedule` gives), and a promise that resolves once it has passed, or at once when `signal`
+   * aborts. It never rejects: the loop checks its own state after it.
+   */
+  wait(signal?: AbortSignal): { delay: number; passed: Promise<void> } {
+    let done!: () => void;
+    const passed = new Promise<void>((resolve) => (done = resolve));
+    const onAbort = () => {
+      this.cancel();
+      done();
+    };
+    const delay = this.schedule(() => {
+      signal?.removeEventListener('abort', onAbort);
+      done();
+    });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    return { delay, passed };
   }
 
   /** A success: the next failure waits the initial delay again. */

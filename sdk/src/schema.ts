@@ -99,7 +99,7 @@ export const basePointShape = {
     .enum(POINT_DIRECTIONS)
     .optional()
     .describe(
-      'What the gateway does with the point: `read` (polled or pushed, never written), `write` (written through commands, never read: a relay that cannot be read back) or `readwrite`. Default: `readwrite` with `writable: true`, else `read`.',
+      'What the gateway does with the point: `read` (polled or pushed, never written), `write` (written through commands, never read: a relay that cannot be read back) or `readwrite`. Default: `readwrite` with `writable: true`, else `read`; a driver may default its own kind of point otherwise (an HJ 212 `command` point is `write`).',
     ),
   enabled: z.boolean().default(true).describe('Set to false to keep the definition but stop reading the point.'),
 } as const;
@@ -114,13 +114,23 @@ export type BasePoint = Omit<z.output<typeof basePointSchema>, 'writable' | 'dir
 /**
  * Settles `writable` and `direction` of a point as written: either may be left out, and the other
  * decides. Returns the problem, naming the field and what to write instead, when they contradict.
+ * `driverDefault` is the direction the point's driver gives it when `direction` is left out (a
+ * command point is `write`); it applies unless `writable` says otherwise.
  */
-export function pointAccess(point: {
-  writable?: boolean | undefined;
-  direction?: PointDirection | undefined;
-}): { writable: boolean; direction: PointDirection } | { problem: { path: 'writable'; message: string } } {
+export function pointAccess(
+  point: {
+    writable?: boolean | undefined;
+    direction?: PointDirection | undefined;
+  },
+  driverDefault?: PointDirection,
+): { writable: boolean; direction: PointDirection } | { problem: { path: 'writable'; message: string } } {
   const { writable, direction } = point;
-  if (direction === undefined) return { writable: writable === true, direction: writable === true ? 'readwrite' : 'read' };
+  if (direction === undefined) {
+    if (driverDefault !== undefined && (writable === undefined || writable === (driverDefault !== 'read'))) {
+      return { writable: driverDefault !== 'read', direction: driverDefault };
+    }
+    return { writable: writable === true, direction: writable === true ? 'readwrite' : 'read' };
+  }
   const writes = direction !== 'read';
   if (writable === undefined || writable === writes) return { writable: writes, direction };
   const message =

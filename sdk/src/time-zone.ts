@@ -19,6 +19,9 @@
  * Intl costs microseconds per call, and drivers ask for every time they read, so each UTC hour is
  * asked of Intl once: an hour whose first and last second have the same offset is cached, and an
  * hour with a change in it is never cached: every instant in it is asked of Intl.
+ *
+ * Every instant a Date can hold is served, years before 1 (1 BC is year 0) and 1-99 included: the
+ * gateway's windows take readings of any time.
  */
 
 /** A time as a clock shows it: the fields of the (proleptic Gregorian) calendar, month 1-12. */
@@ -35,6 +38,8 @@ export interface WallClock {
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+/** The instants (ms) a Date can hold: ±8.64e15. */
+const MAX_INSTANT = 8.64e15;
 const FIXED_OFFSET = /^(?:UTC|GMT)?([+-])(\d{2}):?(\d{2})$/;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -44,6 +49,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
     format = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
       hourCycle: 'h23',
+      era: 'short',
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
@@ -78,9 +84,14 @@ export function isTimeZone(zone: string): boolean {
 /** The offset as Intl gives it: the zone's wall clock at `ms` read as UTC, minus `ms` in whole seconds. */
 function intlOffset(ms: number, zone: string): number {
   const parts: Record<string, number> = {};
-  for (const p of formatterFor(zone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
+  let bc = false;
+  for (const p of formatterFor(zone).formatToParts(new Date(ms))) {
+    if (p.type === 'era') bc = p.value.startsWith('B');
+    else if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  const year = bc ? 1 - parts.year! : parts.year!;
+  const shown = asUtc({ year, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! });
+  return shown - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
 /**
@@ -109,9 +120,10 @@ export function zoneOffset(instant: number, zone: string): number {
   }
   const cached = hours?.get(hour);
   if (cached !== undefined) return cached;
-  const start = hour * HOUR;
+  // Clamped: the first and the last hour a Date can hold reach past it.
+  const start = Math.max(hour * HOUR, -MAX_INSTANT);
   const first = intlOffset(start, zone);
-  if (first !== intlOffset(start + HOUR - 1, zone)) return intlOffset(instant, zone);
+  if (first !== intlOffset(Math.min(hour * HOUR + HOUR - 1, MAX_INSTANT), zone)) return intlOffset(instant, zone);
   if (!hours) {
     hoursByZone.set(zone, (hours = new Map()));
     lastZone = zone;

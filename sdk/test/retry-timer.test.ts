@@ -43,6 +43,27 @@ describe('RetryTimer', () => {
     assert.equal(runs, 1);
   });
 
+  it('waits in an awaiting loop as schedule would, and stops waiting when the loop is stopped', async () => {
+    const retry = new RetryTimer(SETTINGS, { random: half });
+    const first = retry.wait();
+    assert.equal(first.delay, 15);
+    await first.passed;
+    assert.ok(!retry.pending);
+    assert.equal(retry.wait().delay, 30, 'a second failure waits longer');
+    const stopping = new AbortController();
+    const long = new RetryTimer({ initialDelay: 60_000, maxDelay: 60_000 }, { random: half });
+    const waiting = long.wait(stopping.signal);
+    assert.ok(long.pending);
+    // Against a minute's delay, a second is "at once".
+    const settled = (p: Promise<void>) => Promise.race([p.then(() => 'passed'), new Promise((r) => setTimeout(() => r('still waiting'), 1000))]);
+    stopping.abort();
+    assert.equal(await settled(waiting.passed), 'passed');
+    assert.ok(!long.pending, 'the waiting attempt is dropped');
+    assert.equal(await settled(long.wait(stopping.signal).passed), 'passed', 'already stopped: no wait at all');
+    assert.ok(!long.pending);
+    retry.cancel();
+  });
+
   it('starts from the first delay after new settings', () => {
     const retry = new RetryTimer(SETTINGS, { random: half });
     retry.schedule(() => {});

@@ -81,6 +81,41 @@ describe('time zones', () => {
     assert.equal(instantOfWallClock(wall('2024-03-31 03:00'), 'Europe/Berlin'), Date.parse('2024-03-31T01:00:00Z'));
   });
 
+  it('shows what Intl shows in the first centuries and before year 1 (1 BC is year 0), to the last instant a Date holds', () => {
+    const withEra = (zone: string) =>
+      new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    const intl = (instant: number, zone: string): WallClock => {
+      const parts: Record<string, number> = {};
+      let bc = false;
+      for (const p of withEra(zone).formatToParts(new Date(instant))) {
+        if (p.type === 'era') bc = p.value.startsWith('B');
+        else if (p.type !== 'literal') parts[p.type] = Number(p.value);
+      }
+      return { year: bc ? 1 - parts.year! : parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second!, millisecond: ((instant % 1000) + 1000) % 1000 };
+    };
+    const at = (w: WallClock) => {
+      const d = new Date(0);
+      d.setUTCFullYear(w.year, w.month - 1, w.day);
+      d.setUTCHours(w.hour, w.minute, w.second, w.millisecond ?? 0);
+      return d.getTime();
+    };
+    const year = (y: number) => at({ year: y, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
+    const next = random(10);
+    for (let n = 0; n < 500; n++) {
+      const zone = ZONES[Math.floor(next() * ZONES.length)]!;
+      const t = year(-2000) + Math.floor(next() * (year(200) - year(-2000)));
+      assert.deepEqual(wallClockAt(t, zone), intl(t, zone), `${zone} at ${new Date(t).toISOString()}`);
+    }
+    // Year 50 is not 1950: the local mean time of Shanghai (+8:05:43) held then.
+    const lmt = (8 * 3600 + 5 * 60 + 43) * 1000;
+    assert.equal(zoneOffset(year(50), 'Asia/Shanghai'), lmt);
+    assert.equal(instantOfWallClock(wall('0050-06-01 12:00'), 'Asia/Shanghai'), at(wall('0050-06-01 12:00')) - lmt);
+    // The first and the last instant a Date holds, whose hours reach past them.
+    for (const edge of [8.64e15 - 1, -8.64e15, 8.64e15]) {
+      assert.equal(zoneOffset(edge, 'Europe/Berlin'), at({ ...intl(edge, 'Europe/Berlin'), millisecond: 0 }) - (edge - (((edge % 1000) + 1000) % 1000)), String(edge));
+    }
+  });
+
   it('takes UTC and fixed offsets, and refuses names Intl does not know', () => {
     const t = Date.UTC(2025, 0, 1, 0, 0, 0);
     for (const zone of ['+08:00', '+0800', 'UTC+08:00', 'GMT+08:00']) {

@@ -17,6 +17,8 @@ const hj212 = defineDriver({
   description: 'HJ 212-2017 / HJ/T 212-2005 environmental monitoring stations over TCP: loggers dial in; uploads published with data times and flags, acknowledged, commands sent.',
   connection: connectionSchema,
   point: pointSchema,
+  // A command point carries no data: it is written, never read.
+  pointDirection: (point) => (point.command !== undefined ? 'write' : undefined),
   // `../profiles` from src/ and from dist/ alike.
   profiles: fileURLToPath(new URL('../profiles', import.meta.url)),
   simulator: '@sensegate/sim-hj212',

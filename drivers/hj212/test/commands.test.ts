@@ -124,6 +124,20 @@ describe('commands', () => {
 });
 
 describe('command point configuration', () => {
+  it('makes a command point write-only, with or without `writable: true`, and leaves data points read', () => {
+    const device = testDevice(hj212, {
+      id: 'd',
+      connection: { host: '127.0.0.1', port: 0, mn: 'M1', password: PW },
+      points: [
+        { id: 'clock', command: 'set-time', writable: true },
+        { id: 'rtdInterval', command: 'realtime-interval' },
+        { id: 'pm25', code: 'a34004' },
+      ],
+    });
+    const access = Object.fromEntries(device.points.map((p) => [p.id, [p.spec.direction, p.spec.writable]]));
+    assert.deepEqual(access, { clock: ['write', true], rtdInterval: ['write', true], pm25: ['read', false] });
+  });
+
   it('refuses a point with both code and command, or neither, naming the point', async () => {
     const instance = hj212.create(createTestContext()) as Hj212Instance;
     const device = (points: Array<Record<string, unknown>>) => testDevice(hj212, { id: 'd', connection: { host: '127.0.0.1', port: 0, mn: 'M1', password: PW }, points });
@@ -133,7 +147,11 @@ describe('command point configuration', () => {
       return true;
     });
     await assert.rejects(instance.addDevice(device([{ id: 'p' }])), /point p: code: a point needs `code`/);
-    await assert.rejects(instance.addDevice(device([{ id: 'p', command: 'set-time' }])), /needs `writable: true`/);
+    await assert.rejects(instance.addDevice(device([{ id: 'p', command: 'set-time', writable: false }])), /point p: writable: a command point is written: leave `writable` out/);
+    await assert.rejects(
+      instance.addDevice(device([{ id: 'p', command: 'set-time', direction: 'readwrite' }])),
+      /point p: direction: a command point carries no data and cannot be read: `direction: readwrite` should be `write`/,
+    );
     await assert.rejects(instance.addDevice(device([{ id: 'p', code: 'a34004', field: 'Banana' }])), /field Banana is not one of/);
     await instance.stop();
     const direct = hj212.point.safeParse({ code: 'a34004', command: 'set-time' });

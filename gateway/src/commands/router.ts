@@ -229,7 +229,14 @@ export class CommandRouter {
     if (!point) throw rejected(`device ${request.device} has no point "${request.point}"`, request);
     if (!point.spec.writable) throw rejected(`point ${target} is not writable (set \`writable: true\` on it to allow writes)`, request);
     if (!instance.write) throw rejected(`the ${runner.config.driver} driver cannot write points`, request);
-    await abortable(instance.write(runner.ref, point, request.value as Value), signal).catch(timeoutOr(signal, target));
+    try {
+      await abortable(instance.write(runner.ref, point, request.value as Value), signal).catch(timeoutOr(signal, target));
+    } catch (err) {
+      // A write cut short by shutdown says nothing about the device.
+      if (!this.stopping.signal.aborted) runner.wrote(toSensegateError(err, { device: request.device }));
+      throw err;
+    }
+    runner.wrote(undefined);
     return undefined;
   }
 

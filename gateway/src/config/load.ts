@@ -272,7 +272,7 @@ async function validateDevice(raw: unknown, at: YamlPath, scope: DeviceScope): P
     pipeline = await resolvePipeline(device.pipeline, [...at, 'pipeline'], { device: device.id, point: '*' }, pipelineScope);
     valid &&= pipeline !== undefined;
   }
-  const own = await resolvePoints(device.points, [...at, 'points'], device.id, pipelineScope);
+  const own = await resolvePoints(device.points, [...at, 'points'], device.id, driver, pipelineScope);
   valid &&= own.valid;
   const derived: DerivedConfig[] = [];
   for (let k = 0; k < device.derived.length; k++) {
@@ -322,6 +322,7 @@ async function resolvePoints(
   written: ReadonlyArray<Record<string, unknown> & { pipeline?: unknown }>,
   at: YamlPath,
   device: string,
+  driver: Driver,
   scope: { source: YamlSource; steps: StepRegistry; issues: ConfigIssue[] },
 ): Promise<{ points: PointConfig[]; valid: boolean }> {
   let valid = true;
@@ -329,7 +330,7 @@ async function resolvePoints(
   for (let i = 0; i < written.length; i++) {
     const { pipeline, ...fields } = written[i]!;
     const point = fields as PointConfig;
-    const access = pointAccess(fields as { writable?: boolean; direction?: PointDirection });
+    const access = pointAccess(fields as { writable?: boolean; direction?: PointDirection }, driver.pointDirection?.(fields));
     if ('problem' in access) {
       scope.issues.push(issueAt(scope.source, [...at, i, access.problem.path], access.problem.message));
       valid = false;
@@ -395,7 +396,7 @@ async function readProfile(path: string, driver: Driver, issues: ConfigIssue[], 
     return undefined;
   }
   const scope = { source, steps, issues };
-  const { points, valid: pointsValid } = await resolvePoints(parsed.data.points, ['points'], '(profile)', scope);
+  const { points, valid: pointsValid } = await resolvePoints(parsed.data.points, ['points'], '(profile)', driver, scope);
   let valid = pointsValid;
   let pipeline: ConfiguredStep[] | undefined;
   if (parsed.data.pipeline) {

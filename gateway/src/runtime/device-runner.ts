@@ -122,8 +122,21 @@ export class DeviceRunner {
       group.timer.start();
     }
     if (this.groups.length > 0) return;
-    if (this.instance.read && !this.ref.points.some((p) => isReadPoint(p.spec))) this.health.report('starting', 'nothing to poll: every point is write-only');
+    if (this.followsWrites) this.health.report('starting', 'every point is write-only: the state follows the first write');
     else this.health.report('starting', 'waiting for the device to report');
+  }
+
+  /**
+   * A polled device whose points are all write-only is never read: its writes are the only contact
+   * with it, so they set its state.
+   */
+  get followsWrites(): boolean {
+    return this.instance.read !== undefined && !this.ref.points.some((p) => isReadPoint(p.spec));
+  }
+
+  /** The outcome of a write to one of the device's points (through the command router). */
+  wrote(error: SensegateError | undefined): void {
+    if (this.followsWrites && !this.stopping.signal.aborted) this.health.fromWrite(error, Date.now());
   }
 
   async stop(): Promise<void> {

@@ -26,7 +26,7 @@ export function testDevice<D extends Driver>(driver: D, input: TestDeviceInput):
   const pointSchema = z.object({ ...basePointShape, ...driver.point.shape }).strict();
   const points = input.points.map((p) => {
     const parsed = pointSchema.parse(p) as Record<string, unknown> & { id: string; writable?: boolean; direction?: PointDirection };
-    const access = pointAccess(parsed);
+    const access = pointAccess(parsed, driver.pointDirection?.(parsed));
     if ('problem' in access) throw new SensegateError('SG_CONFIG_INVALID', `device ${input.id}, point ${parsed.id}: ${access.problem.path}: ${access.problem.message}`, { device: input.id, point: parsed.id });
     const spec = { ...parsed, ...access };
     return Object.freeze({ id: spec.id, spec: Object.freeze(spec) }) as PointRef<z.output<D['point']>>;

@@ -53,7 +53,7 @@ export const pointShape = {
   command: z
     .enum(Object.keys(COMMANDS) as [CommandName, ...CommandName[]])
     .optional()
-    .describe('Makes the point a command instead of data (needs `writable: true`): `set-time` (CN 1012, sets the station clock to the gateway\'s time, or to the time written), `realtime-interval` (1062, seconds), `minute-interval` (1064, minutes). Excludes `code`.'),
+    .describe('Makes the point a command instead of data, written and never read (`direction: write`, `writable: true`; both may be left out): `set-time` (CN 1012, sets the station clock to the gateway\'s time, or to the time written), `realtime-interval` (1062, seconds), `minute-interval` (1064, minutes). Excludes `code`.'),
 } as const;
 
 export interface PointFieldsLike {
@@ -61,6 +61,7 @@ export interface PointFieldsLike {
   data?: DataKind | undefined;
   field?: string | undefined;
   command?: CommandName | undefined;
+  direction?: 'read' | 'write' | 'readwrite' | undefined;
 }
 
 /** The field a data point takes when it names none. */
@@ -83,7 +84,10 @@ export function pointProblems(p: PointFieldsLike & { writable?: boolean }): Arra
   if (p.command !== undefined) {
     if (p.code !== undefined) problems.push({ path: 'code', message: 'a point is either data (`code`) or a command (`command`), not both' });
     if (p.field !== undefined) problems.push({ path: 'field', message: '`field` is for data points; a command point has none' });
-    if (p.writable === false) problems.push({ path: 'writable', message: 'a command point needs `writable: true`' });
+    if (p.writable === false) problems.push({ path: 'writable', message: 'a command point is written: leave `writable` out (or write `writable: true`)' });
+    else if (p.direction !== undefined && p.direction !== 'write') {
+      problems.push({ path: 'direction', message: `a command point carries no data and cannot be read: \`direction: ${p.direction}\` should be \`write\` (or left out)` });
+    }
     return problems;
   }
   if (p.code === undefined) {

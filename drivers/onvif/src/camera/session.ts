@@ -3,8 +3,7 @@
  * event subscription and a periodic check running, and start over with backoff when it stops
  * answering. Nothing here throws out to the gateway: a failing camera is reported through health.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Backoff, SensegateError, redactUrl, type DriverContext, type MediaSource } from '@sensegate/sdk';
+import { RetryTimer, SensegateError, redactUrl, type DriverContext, type MediaSource } from '@sensegate/sdk';
 import { commands, type CommandName } from '../commands.js';
 import { deviceServiceUrl } from '../config/connection.js';
 import type { OnvifDevice } from './device.js';
@@ -41,7 +40,7 @@ export class CameraSession {
   private readonly states = new Map<string, boolean>();
   private readonly replacedHosts = new Set<string>();
   private readonly points: CameraPoints;
-  private readonly backoff: Backoff;
+  private readonly retry: RetryTimer;
   private readonly url: URL;
   private readonly counters: SessionStats = { connects: 0, subscriptions: 0, renewals: 0 };
 
@@ -51,7 +50,7 @@ export class CameraSession {
     private readonly password: string | undefined,
   ) {
     this.points = new CameraPoints(device, context);
-    this.backoff = new Backoff(device.reconnect);
+    this.retry = new RetryTimer(device.reconnect);
     this.url = deviceServiceUrl(device.connection);
   }
 
@@ -104,7 +103,7 @@ export class CameraSession {
       try {
         const ended = new Promise<SensegateError>((resolve) => (this.lost = resolve));
         await this.connect();
-        this.backoff.reset();
+        this.retry.succeeded();
         cause = await ended;
       } catch (err) {
         cause = cameraError(err, 'connect', { driver: this.context.driver, device: this.device.id });
@@ -112,8 +111,7 @@ export class CameraSession {
       await this.teardown(!this.running);
       if (!this.running) break;
       this.offline(cause);
-      const delay = this.backoff.next();
-      await sleep(delay, undefined, { signal: this.wake.signal }).catch(() => {});
+      await this.retry.wait(this.wake.signal).passed;
     }
     this.context.health(this.device.id, 'stopped');
   }

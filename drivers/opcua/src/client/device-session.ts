@@ -4,7 +4,7 @@
  * reconnect (node-opcua's own is turned off), so after a server restart the session and every
  * monitored item come back exactly once, and a data-age watchdog catches items that go silent.
  */
-import { Backoff, SensegateError, abortable, isReadPoint, sleep, withTimeout, type DeviceRef, type DriverContext, type PointRef, type ReadBatch, type Value } from '@sensegate/sdk';
+import { RetryTimer, SensegateError, abortable, isReadPoint, sleep, withTimeout, type DeviceRef, type DriverContext, type PointRef, type ReadBatch, type Value } from '@sensegate/sdk';
 import {
   AttributeIds,
   ClientMonitoredItem,
@@ -77,7 +77,7 @@ export class DeviceSession {
   private readonly items: Item[] = [];
   private readonly polled = new Map<string, ParsedNodeId>();
   private readonly namespaces = new NamespaceMap();
-  private readonly backoff: Backoff;
+  private readonly retry: RetryTimer;
   private readonly stopping = new AbortController();
   private live: Live | undefined;
   private running: Promise<void> | undefined;
@@ -99,7 +99,7 @@ export class DeviceSession {
     private readonly identity: Identity,
   ) {
     this.where = { driver: context.driver, device: device.id };
-    this.backoff = new Backoff(device.reconnect);
+    this.retry = new RetryTimer(device.reconnect);
     const c = device.connection;
     for (const point of device.points) {
       const id = parseNodeId(point.spec.nodeId);
@@ -170,11 +170,11 @@ export class DeviceSession {
       if (signal.aborted) break;
       // A certificate trusted (or replaced) meanwhile is read on the next attempt.
       if (typeof reason !== 'string' && /Certificate|SecurityChecks/.test(reason.status ?? '')) this.rereadPki = true;
-      const delay = this.backoff.next();
+      const { delay, passed } = this.retry.wait(signal);
       const message = typeof reason === 'string' ? reason : reason.message;
       this.device.log.warn({ retryIn: delay }, `${this.device.connection.endpoint}: ${message}; reconnecting in ${delay} ms`);
       this.context.health(this.device.id, 'offline', reason);
-      await sleep(delay, signal);
+      await passed;
     }
     await disposeCertificates(this.certificates);
     this.certificates = undefined;
@@ -217,7 +217,7 @@ export class DeviceSession {
       await this.prepare(live);
       if (!done) {
         this.live = live;
-        this.backoff.reset();
+        this.retry.succeeded();
         this.context.health(this.device.id, 'online');
         this.device.log.info(
           { items: this.items.length, polled: this.polled.size, limits: this.limits },

@@ -10,10 +10,12 @@
  *   the boundary, so no window swallows the next one.
  * Boundaries are therefore strictly increasing and windows contiguous, whatever the zone does.
  *
- * Offsets come from Intl, which is slow (about 10 us a call), so each zone keeps the last span over
- * which its offset is known to be constant; with that, a window close costs a comparison or two.
+ * Offsets come from the SDK's `zoneOffset` (Intl behind an hourly cache; every instant a Date
+ * holds, years before 1 included). Each zone here also keeps the last span over which its offset is
+ * known to be constant; with that, a window close costs a comparison or two, no lookup at all.
  * The one assumption: a zone does not change its offset and change it back within a week.
  */
+import { zoneOffset } from '@sensegate/sdk';
 
 /** Instants (ms) a JavaScript Date can represent; readings outside this range are not windowed. */
 export const MAX_INSTANT = 8.64e15;
@@ -25,8 +27,8 @@ const PROBE = 7 * DAY;
 /** A time zone with its offset cache. The cache is shared by every window in that zone. */
 export interface Zone {
   readonly name: string;
-  /** null for UTC, whose offset is always 0. */
-  readonly format: Intl.DateTimeFormat | null;
+  /** UTC, whose offset is always 0. */
+  readonly utc: boolean;
   /** The offset is `offset` at every instant of [from, to]. */
   from: number;
   to: number;
@@ -49,32 +51,22 @@ export function isTimeZone(name: string): boolean {
 export function zoneOf(name: string): Zone {
   let zone = zones.get(name);
   if (zone) return zone;
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: name,
-    hourCycle: 'h23',
-    era: 'short',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  const utc = format.resolvedOptions().timeZone === 'UTC';
-  zone = { name, format: utc ? null : format, from: 0, to: utc ? 0 : -1, offset: 0 };
+  // The canonical name: `Etc/UTC` and `UTC` alike have no offset to ask for.
+  const utc = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone === 'UTC';
+  zone = { name, utc, from: 0, to: utc ? 0 : -1, offset: 0 };
   zones.set(name, zone);
   return zone;
 }
 
 /** The zone's offset from UTC at instant `t`, in ms (local = t + offset). */
 export function offsetAt(zone: Zone, t: number): number {
-  if (zone.format === null) return 0;
+  if (zone.utc) return 0;
   if (t >= zone.from && t <= zone.to) return zone.offset;
-  const offset = intlOffset(zone.format, t);
+  const offset = zoneOffset(t, zone.name);
   // Look a day ahead as well: windows move forward, and one extra probe now saves one per window
   // for the rest of the day.
   const ahead = Math.min(t + DAY, MAX_INSTANT);
-  if (intlOffset(zone.format, ahead) === offset) {
+  if (zoneOffset(ahead, zone.name) === offset) {
     const joins = offset === zone.offset && zone.from <= zone.to && t > zone.to && t - zone.to <= PROBE;
     zone.from = joins ? zone.from : t;
     zone.to = ahead;
@@ -84,47 +76,6 @@ export function offsetAt(zone: Zone, t: number): number {
   }
   zone.offset = offset;
   return offset;
-}
-
-function intlOffset(format: Intl.DateTimeFormat, t: number): number {
-  const whole = t - mod(t, 1000);
-  let year = 0;
-  let bc = false;
-  let month = 1;
-  let day = 1;
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  for (const part of format.formatToParts(whole)) {
-    switch (part.type) {
-      case 'era':
-        bc = part.value.startsWith('B');
-        break;
-      case 'year':
-        year = Number(part.value);
-        break;
-      case 'month':
-        month = Number(part.value);
-        break;
-      case 'day':
-        day = Number(part.value);
-        break;
-      case 'hour':
-        hour = Number(part.value) % 24;
-        break;
-      case 'minute':
-        minute = Number(part.value);
-        break;
-      case 'second':
-        second = Number(part.value);
-        break;
-    }
-  }
-  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
-  const local = new Date(0);
-  local.setUTCFullYear(bc ? 1 - year : year, month - 1, day);
-  local.setUTCHours(hour, minute, second, 0);
-  return local.getTime() - whole;
 }
 
 /** The start of the window of length `size` that contains `t`: the last boundary at or before it. */
@@ -190,11 +141,10 @@ function lastChange(zone: Zone, from: number, to: number): number | null {
 
 /** The instant in (a, b] where the offset stops being `offset` (which it is at `a`, and is not at `b`). */
 function bisect(zone: Zone, a: number, b: number, offset: number): number {
-  // Straight to Intl: these probes would only thrash the cache.
-  const format = zone.format!;
+  // Past the zone's span: these probes would only thrash it.
   while (b - a > 1) {
     const m = Math.floor((a + b) / 2);
-    if (intlOffset(format, m) === offset) a = m;
+    if (zoneOffset(m, zone.name) === offset) a = m;
     else b = m;
   }
   return b;
