@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const roots = ['sdk', 'gateway', 'drivers', 'sinks', 'simulators', 'examples'];
+const roots = ['sdk', 'gateway', 'distribution', 'drivers', 'sinks', 'simulators', 'examples'];
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {

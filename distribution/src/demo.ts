@@ -22,7 +22,7 @@ import { startOpcuaSimulator } from '@sensegate/sim-opcua';
 import { startSl651Station } from '@sensegate/sim-sl651';
 import { createLogger, DriverRegistry, Gateway, loadConfigFile, profilePath, startEmbeddedBroker } from '@sensegate/gateway';
 import { parseOptions, positiveInt, untilSignal } from '@sensegate/gateway/cli';
-import { parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import { parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 
 export const demoHelp = `Usage: sensegate demo [--data DIR] [--mqtt URL] [--mqtt-port N] [--duration SECONDS]
 
@@ -38,12 +38,45 @@ an ONVIF PTZ camera with a real H.264 stream (needs ffmpeg; left out with a noti
   --duration S      stop by itself after S seconds
   --log-level L     trace, debug, info (default), warn, error`;
 
-const GATEWAY_ID = 'demo-gw';
-const AIR_MN = '44030000000000DEMOAIR001';
-const WATER_MN = '44030000000000DEMOWAT001';
-const SL651_ADDRESS = '0044030001';
 /** The demo's site configuration, shipped in this package. */
 const SITE_FILE = fileURLToPath(new URL('../demo/site.yaml', import.meta.url));
+
+/** The site file, and what the simulators must match in it: the stations' identities and passwords, the camera's login. */
+class DemoSite {
+  readonly doc: Document;
+  private constructor(text: string) {
+    this.doc = parseDocument(text);
+  }
+
+  static async read(): Promise<DemoSite> {
+    return new DemoSite(await readFile(SITE_FILE, 'utf8'));
+  }
+
+  get gatewayId(): string {
+    return this.text(['gateway', 'id'], 'gateway');
+  }
+
+  get devices(): YAMLSeq<YAMLMap> {
+    return this.doc.get('devices') as YAMLSeq<YAMLMap>;
+  }
+
+  device(id: string): YAMLMap {
+    const found = this.devices.items.find((d) => d.get('id') === id);
+    if (!found) throw new Error(`${SITE_FILE}: the demo site has no device "${id}"`);
+    return found;
+  }
+
+  /** A text field of a device's connection (`mn`, `password`, ...). */
+  connection(id: string, field: string): string {
+    return this.text(['connection', field], id);
+  }
+
+  private text(path: string[], device: string): string {
+    const node = device === 'gateway' ? this.doc.getIn(path) : this.device(device).getIn(path);
+    if (typeof node !== 'string' && typeof node !== 'number') throw new Error(`${SITE_FILE}: ${device === 'gateway' ? '' : `device "${device}": `}${path.join('.')} is missing`);
+    return String(node);
+  }
+}
 
 /** `wanted` if it is free on loopback, else a free port (0: any). */
 async function freePort(wanted = 0): Promise<number> {
@@ -68,7 +101,7 @@ interface DemoCamera {
 }
 
 /** The demo's PTZ camera; left out, with the reason, when ffmpeg cannot be found. */
-async function startCamera(out: NodeJS.WritableStream): Promise<DemoCamera | undefined> {
+async function startCamera(out: NodeJS.WritableStream, site: DemoSite): Promise<DemoCamera | undefined> {
   try {
     resolveFfmpeg();
   } catch (err) {
@@ -76,7 +109,7 @@ async function startCamera(out: NodeJS.WritableStream): Promise<DemoCamera | und
     out.write(`the demo camera is left out: ${err.message}\n`);
     return undefined;
   }
-  const credentials = { user: 'operator', password: 'demo-camera' };
+  const credentials = { user: site.connection('gate-cam', 'user'), password: site.connection('gate-cam', 'password') };
   const sim = await startOnvifSimulator({
     cameras: [{ id: 'gate-cam', width: 640, height: 360, fps: 10, manufacturer: 'Sensegate', model: 'Demo PTZ camera', serial: 'DEMO-0001', motionEveryMs: 60_000 }],
     credentials,
@@ -102,6 +135,12 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
   const log = createLogger({ level: (values['log-level'] as 'info' | undefined) ?? 'info' });
   routeLibraryLogs(log); // the OPC UA simulator and driver log through ours, not the console
   await mkdir(dataDir, { recursive: true });
+
+  const site = await DemoSite.read();
+  const gatewayId = site.gatewayId;
+  const airMn = site.connection('air-1', 'mn');
+  const waterMn = site.connection('water-1', 'mn');
+  const rainAddress = site.connection('rain-1', 'address');
 
   const cleanup: Array<() => Promise<void>> = [];
   try {
@@ -139,46 +178,46 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
     cleanup.unshift(() => plant.close());
     addTrustedCertificate(pkiFolder(join(dataDir, 'drivers', 'opcua')), await readFile(plant.certificateFile), 'demo-water-plant');
 
-    const camera = await startCamera(out);
+    const camera = await startCamera(out, site);
     if (camera) cleanup.unshift(() => camera.sim.close());
 
     // Stations dial in to the gateway, so it listens; the stations start once it does.
     const ports = { sonde: sims.sonde!.port, pump: sims.pump!.port, hj212: await freePort(), sl651: await freePort(), opcua: plant.endpoint };
     const configFile = join(dataDir, 'demo.yaml');
-    await writeFile(configFile, demoConfig(await readFile(SITE_FILE, 'utf8'), mqttUrl, ports, camera));
+    await writeFile(configFile, demoConfig(site, mqttUrl, ports, camera));
     const { config, drivers } = await loadConfigFile(configFile);
     const gateway = await Gateway.start({ config, drivers, dataDir, log });
     cleanup.unshift(() => gateway.stop());
     for (const [mn, kind, password] of [
-      [AIR_MN, 'air', '123456'],
-      [WATER_MN, 'water', '654321'],
+      [airMn, 'air', site.connection('air-1', 'password')],
+      [waterMn, 'water', site.connection('water-1', 'password')],
     ] as const) {
       const station = await startHj212Station({ port: ports.hj212, mn, kind, password, realtimeInterval: 5000, minuteInterval: 60_000 });
       cleanup.unshift(() => station.close());
     }
-    const rain = startSl651Station({ port: ports.sl651, address: SL651_ADDRESS, password: '1234', interval: 5000 });
+    const rain = startSl651Station({ port: ports.sl651, address: rainAddress, password: site.connection('rain-1', 'password'), interval: 5000 });
     cleanup.unshift(() => rain.stop());
     rain.sendTimedReport(); // one at once (sent as soon as it is connected), then every 5 s
 
     out.write(
       [
         '',
-        `sensegate demo is running: gateway "${GATEWAY_ID}", ${camera ? 7 : 6} simulated devices, forwarding to ${mqttUrl}`,
+        `sensegate demo is running: gateway "${gatewayId}", ${camera ? 7 : 6} simulated devices, forwarding to ${mqttUrl}`,
         `  water-quality sonde  modbus tcp 127.0.0.1:${ports.sonde}  (profile water-sonde)`,
         `  pump station         modbus tcp 127.0.0.1:${ports.pump}  (profile pump-station)`,
         `  water plant          OPC UA ${plant.endpoint}  (SignAndEncrypt, user operator; subscribed)`,
         `                       browse it: npx sensegate browse opcua ${plant.endpoint}`,
-        `  air-quality station  HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${AIR_MN}; real-time every 5 s, minute averages every minute)`,
+        `  air-quality station  HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${airMn}; real-time every 5 s, minute averages every minute)`,
         `                       the gateway adds 1-minute averages (pm25.1m, ...), the AQI (aqi, aqi.primary, aqi.level) and a PM10 alarm`,
-        `  surface-water station HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${WATER_MN})`,
-        `  rain and river level SL 651, dials in to 127.0.0.1:${ports.sl651}  (station ${SL651_ADDRESS}; timed report every 5 s)`,
+        `  surface-water station HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${waterMn})`,
+        `  rain and river level SL 651, dials in to 127.0.0.1:${ports.sl651}  (station ${rainAddress}; timed report every 5 s)`,
         ...(camera
           ? [
               `  PTZ camera           ONVIF ${camera.url}  (user ${camera.user}; motion every minute)`,
               `                       its stream, relayed by the gateway: ${gateway.streamUrls('gate-cam')?.flv ?? `http://127.0.0.1:${camera.httpPort}/gate-cam/main.flv`}`,
               `                       play it: ffplay ${gateway.streamUrls('gate-cam')?.flv ?? `http://127.0.0.1:${camera.httpPort}/gate-cam/main.flv`}`,
               `                       find it: npx sensegate discover onvif --range 127.0.0.1 --port ${camera.sim.discoveryPort}`,
-              `                       turn it: mosquitto_pub -L '${mqttUrl}/sensegate/v1/${GATEWAY_ID}/commands' -m '{"id":"1","device":"gate-cam","command":"ptz.absolute","args":{"pan":0.5,"tilt":0}}'`,
+              `                       turn it: mosquitto_pub -L '${mqttUrl}/sensegate/v1/${gatewayId}/commands' -m '{"id":"1","device":"gate-cam","command":"ptz.absolute","args":{"pan":0.5,"tilt":0}}'`,
               `                       snapshots of its motion events: ${join(dataDir, 'snapshots', 'gate-cam')}`,
             ]
           : []),
@@ -227,14 +266,9 @@ function statusLine(gateway: Gateway): string {
  * (with its video and commands) left out when there is none. Comments and layout are kept, so the
  * written file reads as the shipped one.
  */
-function demoConfig(site: string, mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string }, camera?: DemoCamera): string {
-  const doc = parseDocument(site);
-  const devices = doc.get('devices') as YAMLSeq<YAMLMap>;
-  const device = (id: string): YAMLMap => {
-    const found = devices.items.find((d) => d.get('id') === id);
-    if (!found) throw new Error(`${SITE_FILE}: the demo site has no device "${id}"`);
-    return found;
-  };
+function demoConfig(site: DemoSite, mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string }, camera?: DemoCamera): string {
+  const { doc, devices } = site;
+  const device = (id: string): YAMLMap => site.device(id);
   device('sonde-1').setIn(['connection', 'port'], ports.sonde);
   device('pump-1').setIn(['connection', 'port'], ports.pump);
   device('plant-1').setIn(['connection', 'endpoint'], ports.opcua);
