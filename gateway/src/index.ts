@@ -3,7 +3,7 @@ export { Gateway, type GatewayOptions, type GatewayStatus } from './runtime/gate
 export { loadConfigFile, loadConfigText, profilePath, type DeviceConfig, type GatewayConfig, type PointConfig } from './config/load.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/issues.js';
 export { configJsonSchema } from './config/json-schema.js';
-export { DriverRegistry, configSearchPath } from './drivers/registry.js';
+export { DriverRegistry } from './drivers/registry.js';
 export { installBuiltins, builtins, type Builtins } from './plugins/builtins.js';
 export { createLogger } from './log.js';
 export { Metrics } from './metrics.js';
