@@ -4,7 +4,7 @@ export default defineConfig({
   entry: ['src/index.ts', 'src/cli.ts'],
   format: ['esm'],
   target: 'node20',
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: ['src/index.ts', 'src/cli.ts'] },
   sourcemap: true,
   clean: true,
 });

@@ -12,12 +12,16 @@ import { ERROR_CATALOG, baseDeviceShape, basePointShape, jsonSchemaOf } from '@s
 import { z } from 'zod';
 import { configJsonSchema } from '../gateway/src/config/json-schema.js';
 import { fieldTable } from '../gateway/src/config/reference.js';
-import { BUILTIN_DRIVERS, DriverRegistry } from '../gateway/src/drivers/registry.js';
+import { BUILTIN_DRIVERS, BUILTINS } from '../distribution/src/builtins.js';
+import { DriverRegistry } from '../gateway/src/drivers/registry.js';
+import { installBuiltins } from '../gateway/src/plugins/builtins.js';
 import { SinkRegistry } from '../gateway/src/sinks/registry.js';
 import { BUILTIN_STEPS } from '../gateway/src/pipeline/registry.js';
 import { derivedSchema, pipelineSchema } from '../gateway/src/pipeline/schema.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// The generated docs describe what users install: the core with the distribution's built-ins.
+installBuiltins(BUILTINS);
 
 function errorsDoc(): string {
   const rows = Object.entries(ERROR_CATALOG).map(

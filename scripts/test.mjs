@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs every `*.test.ts` under the workspaces' `test/` folders with Node's own test runner.
 // TypeScript is loaded through tsx, and the `source` export condition makes in-process imports
-// of @sensegate/* resolve to their sources; spawned CLIs run the built `dist/`.
+// of @sensegate/* resolve to their sources; spawned CLIs run the built `dist/`. In-process tests
+// run the core as the distribution does: with its built-in drivers and sinks installed
+// (scripts/test-builtins.ts), so a configuration says `driver: modbus`.
 // Usage: node scripts/test.mjs [--timeout MS] [filter ...]   (a filter is a substring of the test file path)
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -9,7 +11,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const roots = ['sdk', 'gateway', 'drivers', 'sinks', 'simulators', 'examples'];
+const roots = ['sdk', 'gateway', 'distribution', 'drivers', 'sinks', 'simulators', 'examples'];
 
 function collect(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -46,7 +48,7 @@ if (files.length === 0) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--conditions=source', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', `--test-timeout=${timeout}`, ...files],
+  ['--import', 'tsx', '--import', './scripts/test-builtins.ts', '--conditions=source', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', `--test-timeout=${timeout}`, ...files],
   { cwd: root, stdio: 'inherit', env: process.env },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

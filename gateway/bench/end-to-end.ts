@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { brokerUrl, measureGateway, readingCounter, reachable, sleep } from './support.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO, 'gateway/dist/cli.js');
+const CLI = join(REPO, 'distribution/dist/cli.js');
 const SIM_CLI = join(REPO, 'simulators/modbus/dist/cli.js');
 const POINTS_PER_DEVICE = 2000;
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 15);

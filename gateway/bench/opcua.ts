@@ -36,7 +36,7 @@ import {
 import { brokerUrl, measureGateway, reachable, sleep } from './support.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO, 'gateway/dist/cli.js');
+const CLI = join(REPO, 'distribution/dist/cli.js');
 const SIM_CLI = join(REPO, 'simulators/opcua/dist/cli.js');
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000);
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 20);

@@ -35,7 +35,7 @@ import { PointNormalizer } from '../src/runtime/normalize.js';
 import { brokerUrl, measureGateway, reachable, sleep } from './support.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(REPO, 'gateway/dist/cli.js');
+const CLI = join(REPO, 'distribution/dist/cli.js');
 const SIM_CLI = join(REPO, 'simulators/modbus/dist/cli.js');
 const PHASES = (process.env.BENCH_PHASES ?? 'inproc,e2e').split(',');
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 15);

@@ -1,12 +1,8 @@
-#!/usr/bin/env node
-import { main } from './cli/main.js';
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`sensegate: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+/**
+ * The command line's frame, for a distribution to run: it installs its built-in plug-ins, then calls
+ * `main(argv, itsOwnCommands)`. The `sensegate` package does exactly that (its bin/sensegate.js).
+ */
+export { COMMANDS, main, usage, type Command, type Run } from './cli/main.js';
+export { installBuiltins, builtins, type Builtins } from './plugins/builtins.js';
+export { untilSignal } from './cli/signals.js';
+export { parseOptions, positiveInt } from './cli/args.js';

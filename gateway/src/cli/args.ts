@@ -2,7 +2,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SensegateError } from '@sensegate/sdk';
 
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T) {
+type Options = NonNullable<ParseArgsConfig['options']>;
+type HelpOption = { help: { type: 'boolean'; short: 'h' } };
+/** What parseOptions returns: node:util's parseArgs result for these options and `--help`. */
+export type ParsedOptions<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: HelpOption & T; allowPositionals: true; strict: true }>>;
+
+export function parseOptions<T extends Options>(command: string, argv: string[], options: T): ParsedOptions<T> {
   try {
     return parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
   } catch (err) {

@@ -1,6 +1,6 @@
 /**
- * Finds drivers. Built-in drivers are npm packages too (`modbus` is `@sensegate/driver-modbus`);
- * a third-party driver is named in the config by its package name and loaded the same way, from
+ * Finds drivers. Built-in drivers are npm packages too, named by the distribution's table
+ * (plugins/builtins.ts: `modbus` is `@sensegate/driver-modbus` in the `sensegate` package); a third-party driver is named in the config by its package name and loaded the same way, from
  * the configuration file's folder first, so a site can install its vendors' drivers next to its
  * config without touching the gateway's installation. Everything the command line offers for a
  * driver (discover, browse, tools, its simulator) is found here, from the definition, so a vendor's
@@ -9,10 +9,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DRIVER_CONTRACT, isDriver, SensegateError, type Driver, type SimulatorModule } from '@sensegate/sdk';
+import { builtins } from '../plugins/builtins.js';
 import { importPackage, packageFolder, PackageNotFound } from '../plugins/import-package.js';
-import { BUILTIN_DRIVERS } from './builtins.js';
-
-export { BUILTIN_DRIVERS } from './builtins.js';
 
 /** The npm keyword that marks a package as a sensegate driver, so `sensegate drivers` finds it installed. */
 export const DRIVER_KEYWORD = 'sensegate-driver';
@@ -31,17 +29,25 @@ export interface InstalledDriver {
 export class DriverRegistry {
   private readonly loaded = new Map<string, Promise<Driver>>();
 
-  /** @param searchFrom folders whose node_modules are searched, in order, before the gateway's own. */
+  /**
+   * @param searchFrom folders whose node_modules are searched, in order, before the built-ins' folders
+   * (the distribution's) and the gateway's own.
+   */
   constructor(readonly searchFrom: string[] = [process.cwd()]) {}
 
   /** The package a `driver:` value refers to. */
   static packageName(driver: string): string {
-    return BUILTIN_DRIVERS[driver] ?? driver;
+    return builtins().drivers[driver] ?? driver;
   }
 
   /** What a device's `driver:` calls a driver given by short name or package name (`@sensegate/driver-opcua` is `opcua`). */
   static referenceOf(driver: string): string {
-    return Object.entries(BUILTIN_DRIVERS).find(([, pkg]) => pkg === driver)?.[0] ?? driver;
+    return Object.entries(builtins().drivers).find(([, pkg]) => pkg === driver)?.[0] ?? driver;
+  }
+
+  /** The folders searched for packages: the given ones, then the built-ins'. */
+  private get searchPath(): string[] {
+    return [...this.searchFrom, ...builtins().searchFrom];
   }
 
   /** A driver by short name or package name, with where it is installed. */
@@ -49,7 +55,7 @@ export class DriverRegistry {
     const name = DriverRegistry.referenceOf(driver);
     const pkg = DriverRegistry.packageName(name);
     const definition = await this.load(name);
-    return { name, package: pkg, builtin: BUILTIN_DRIVERS[name] !== undefined, folder: packageFolder(pkg, this.searchFrom), driver: definition };
+    return { name, package: pkg, builtin: builtins().drivers[name] !== undefined, folder: packageFolder(pkg, this.searchPath), driver: definition };
   }
 
   /**
@@ -57,7 +63,7 @@ export class DriverRegistry {
    * searched folders' node_modules. A package that fails to load is reported in `broken`, not thrown.
    */
   async installed(): Promise<{ drivers: InstalledDriver[]; broken: Array<{ package: string; error: SensegateError }> }> {
-    const names = [...Object.keys(BUILTIN_DRIVERS)];
+    const names = [...Object.keys(builtins().drivers)];
     for (const folder of this.searchFrom) {
       for (const pkg of await keywordPackages(join(folder, 'node_modules'))) if (!names.includes(pkg)) names.push(pkg);
     }
@@ -79,7 +85,7 @@ export class DriverRegistry {
     if (!pkg) throw new SensegateError('SG_USAGE', `driver "${found.name}" (${found.package}) names no simulator`, { driver: found.name });
     let mod: unknown;
     try {
-      mod = await importPackage(pkg, [...(found.folder ? [found.folder] : []), ...this.searchFrom]);
+      mod = await importPackage(pkg, [...(found.folder ? [found.folder] : []), ...this.searchPath]);
     } catch (err) {
       if (err instanceof PackageNotFound) {
         throw new SensegateError(
@@ -134,15 +140,17 @@ export class DriverRegistry {
 
   private async importPackage(pkg: string, driver: string): Promise<unknown> {
     try {
-      return await importPackage(pkg, this.searchFrom);
+      return await importPackage(pkg, this.searchPath);
     } catch (err) {
       if (err instanceof PackageNotFound) {
-        const builtin = BUILTIN_DRIVERS[driver] !== undefined;
+        const table = builtins().drivers;
+        const builtin = table[driver] !== undefined;
+        const known = Object.keys(table).length ? `a built-in driver (${Object.keys(table).join(', ')})` : 'a built-in driver (this gateway has none: name drivers by package)';
         throw new SensegateError(
           'SG_DRIVER_NOT_FOUND',
           builtin
             ? `built-in driver "${driver}" (${pkg}) is not installed; reinstall the gateway`
-            : `driver "${driver}" is not a built-in driver (${Object.keys(BUILTIN_DRIVERS).join(', ')}) and no npm package of that name is installed in ${this.searchFrom.map((f) => join(f, 'node_modules')).join(' or ')}`,
+            : `driver "${driver}" is not ${known} and no npm package of that name is installed in ${this.searchFrom.map((f) => join(f, 'node_modules')).join(' or ')}`,
           { driver, cause: err.cause },
         );
       }

@@ -1,31 +1,31 @@
 /**
- * Finds sinks. Built-in sinks are npm packages too (`mqtt` is `@sensegate/sink-mqtt`, `hj212` is
- * the relay the HJ 212 driver ships); any other `type:` is the package name of a third-party sink,
+ * Finds sinks. Built-in sinks are npm packages too, named by the distribution's table
+ * (plugins/builtins.ts: `mqtt` is `@sensegate/sink-mqtt`, `hj212` the relay the HJ 212 driver ships,
+ * in the `sensegate` package); any other `type:` is the package name of a third-party sink,
  * loaded the same way as a driver: from the configuration file's folder first.
  */
 import { join } from 'node:path';
 import { isSink, SensegateError, SINK_CONTRACT, type Sink } from '@sensegate/sdk';
+import { builtins } from '../plugins/builtins.js';
 import { importPackage, PackageNotFound } from '../plugins/import-package.js';
-
-export const BUILTIN_SINKS: Readonly<Record<string, string>> = {
-  mqtt: '@sensegate/sink-mqtt',
-  hj212: '@sensegate/driver-hj212/sink',
-};
 
 export class SinkRegistry {
   private readonly loaded = new Map<string, Promise<Sink>>();
 
-  /** @param searchFrom folders whose node_modules are searched, in order, before the gateway's own. */
+  /**
+   * @param searchFrom folders whose node_modules are searched, in order, before the built-ins' folders
+   * (the distribution's) and the gateway's own.
+   */
   constructor(private readonly searchFrom: string[] = [process.cwd()]) {}
 
   /** The package a `type:` value refers to. */
   static packageName(type: string): string {
-    return BUILTIN_SINKS[type] ?? type;
+    return builtins().sinks[type] ?? type;
   }
 
   /** Every built-in sink, for the JSON Schema and the configuration reference. */
   builtins(): Promise<Sink[]> {
-    return Promise.all(Object.keys(BUILTIN_SINKS).map((type) => this.load(type)));
+    return Promise.all(Object.keys(builtins().sinks).map((type) => this.load(type)));
   }
 
   load(type: string): Promise<Sink> {
@@ -62,15 +62,17 @@ export class SinkRegistry {
 
   private async importPackage(pkg: string, type: string): Promise<unknown> {
     try {
-      return await importPackage(pkg, this.searchFrom);
+      return await importPackage(pkg, [...this.searchFrom, ...builtins().searchFrom]);
     } catch (err) {
       if (err instanceof PackageNotFound) {
-        const builtin = BUILTIN_SINKS[type] !== undefined;
+        const table = builtins().sinks;
+        const builtin = table[type] !== undefined;
+        const known = Object.keys(table).length ? `a built-in sink (${Object.keys(table).join(', ')})` : 'a built-in sink (this gateway has none: name sinks by package)';
         throw new SensegateError(
           'SG_SINK_NOT_FOUND',
           builtin
             ? `built-in sink "${type}" (${pkg}) is not installed; reinstall the gateway`
-            : `sink type "${type}" is not a built-in sink (${Object.keys(BUILTIN_SINKS).join(', ')}) and no npm package of that name is installed in ${this.searchFrom.map((f) => join(f, 'node_modules')).join(' or ')}`,
+            : `sink type "${type}" is not ${known} and no npm package of that name is installed in ${this.searchFrom.map((f) => join(f, 'node_modules')).join(' or ')}`,
           { source: `sink type ${type}`, cause: err.cause },
         );
       }

@@ -8,7 +8,8 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@sensegate/sdk/testing';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The distribution's CLI: the core with the built-in drivers, sinks and simulators, as users install it. */
+export const CLI = fileURLToPath(new URL('../../../distribution/dist/cli.js', import.meta.url));
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface CliProcess {

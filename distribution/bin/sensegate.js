@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write('sensegate: the CLI is not built yet (gateway/dist/cli.js is missing); run `npm run build` in the repository first\n');
+  process.stderr.write('sensegate: the CLI is not built yet (distribution/dist/cli.js is missing); run `npm run build` in the repository first\n');
   process.exit(1);
 }
 await import(cli.href);

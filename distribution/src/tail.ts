@@ -4,8 +4,7 @@
  */
 import mqtt from 'mqtt';
 import { DEFAULT_TOPIC_PREFIX, feedTopics } from '@sensegate/sink-mqtt';
-import { parseOptions, positiveInt } from './args.js';
-import { untilSignal } from './signals.js';
+import { parseOptions, positiveInt, untilSignal } from '@sensegate/gateway/cli';
 
 export const tailHelp = `Usage: sensegate tail [--mqtt URL] [--gateway ID] [--device ID] [--events] [--json] [--count N]
 

@@ -4,27 +4,25 @@
  * HJ 212 monitoring stations (air quality and surface water) and an SL 651 rain and river-level
  * station dialling in, a PTZ camera (ONVIF, with a real H.264 stream the gateway relays, when ffmpeg
  * is installed), an embedded MQTT broker on loopback (unless
- * --mqtt names one), and the gateway reading them all into the journal and the broker. The configuration it runs is written to the
- * data folder, so it can be read, copied and edited.
+ * --mqtt names one), and the gateway reading them all into the journal and the broker. The site is
+ * demo/site.yaml, a configuration as a user writes it; the demo points its devices at the simulators'
+ * ports and writes the result to the data folder, so it can be read, copied and edited.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { addTrustedCertificate, pkiFolder } from '@sensegate/driver-opcua';
 import { routeLibraryLogs } from '@sensegate/driver-opcua/client';
 import { startHj212Station } from '@sensegate/sim-hj212';
 import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
 import { resolveFfmpeg, isSensegateError } from '@sensegate/sdk';
 import { startOnvifSimulator, type OnvifSimulator } from '@sensegate/sim-onvif';
-import { PLANT_NAMESPACE, startOpcuaSimulator } from '@sensegate/sim-opcua';
+import { startOpcuaSimulator } from '@sensegate/sim-opcua';
 import { startSl651Station } from '@sensegate/sim-sl651';
-import { startEmbeddedBroker } from '../broker/embedded.js';
-import { loadConfigFile, profilePath } from '../config/load.js';
-import { DriverRegistry } from '../drivers/registry.js';
-import { createLogger } from '../log.js';
-import { Gateway } from '../runtime/gateway.js';
-import { parseOptions, positiveInt } from './args.js';
-import { untilSignal } from './signals.js';
+import { createLogger, DriverRegistry, Gateway, loadConfigFile, profilePath, startEmbeddedBroker } from '@sensegate/gateway';
+import { parseOptions, positiveInt, untilSignal } from '@sensegate/gateway/cli';
+import { parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 
 export const demoHelp = `Usage: sensegate demo [--data DIR] [--mqtt URL] [--mqtt-port N] [--duration SECONDS]
 
@@ -40,10 +38,45 @@ an ONVIF PTZ camera with a real H.264 stream (needs ffmpeg; left out with a noti
   --duration S      stop by itself after S seconds
   --log-level L     trace, debug, info (default), warn, error`;
 
-const GATEWAY_ID = 'demo-gw';
-const AIR_MN = '44030000000000DEMOAIR001';
-const WATER_MN = '44030000000000DEMOWAT001';
-const SL651_ADDRESS = '0044030001';
+/** The demo's site configuration, shipped in this package. */
+const SITE_FILE = fileURLToPath(new URL('../demo/site.yaml', import.meta.url));
+
+/** The site file, and what the simulators must match in it: the stations' identities and passwords, the camera's login. */
+class DemoSite {
+  readonly doc: Document;
+  private constructor(text: string) {
+    this.doc = parseDocument(text);
+  }
+
+  static async read(): Promise<DemoSite> {
+    return new DemoSite(await readFile(SITE_FILE, 'utf8'));
+  }
+
+  get gatewayId(): string {
+    return this.text(['gateway', 'id'], 'gateway');
+  }
+
+  get devices(): YAMLSeq<YAMLMap> {
+    return this.doc.get('devices') as YAMLSeq<YAMLMap>;
+  }
+
+  device(id: string): YAMLMap {
+    const found = this.devices.items.find((d) => d.get('id') === id);
+    if (!found) throw new Error(`${SITE_FILE}: the demo site has no device "${id}"`);
+    return found;
+  }
+
+  /** A text field of a device's connection (`mn`, `password`, ...). */
+  connection(id: string, field: string): string {
+    return this.text(['connection', field], id);
+  }
+
+  private text(path: string[], device: string): string {
+    const node = device === 'gateway' ? this.doc.getIn(path) : this.device(device).getIn(path);
+    if (typeof node !== 'string' && typeof node !== 'number') throw new Error(`${SITE_FILE}: ${device === 'gateway' ? '' : `device "${device}": `}${path.join('.')} is missing`);
+    return String(node);
+  }
+}
 
 /** `wanted` if it is free on loopback, else a free port (0: any). */
 async function freePort(wanted = 0): Promise<number> {
@@ -68,7 +101,7 @@ interface DemoCamera {
 }
 
 /** The demo's PTZ camera; left out, with the reason, when ffmpeg cannot be found. */
-async function startCamera(out: NodeJS.WritableStream): Promise<DemoCamera | undefined> {
+async function startCamera(out: NodeJS.WritableStream, site: DemoSite): Promise<DemoCamera | undefined> {
   try {
     resolveFfmpeg();
   } catch (err) {
@@ -76,7 +109,7 @@ async function startCamera(out: NodeJS.WritableStream): Promise<DemoCamera | und
     out.write(`the demo camera is left out: ${err.message}\n`);
     return undefined;
   }
-  const credentials = { user: 'operator', password: 'demo-camera' };
+  const credentials = { user: site.connection('gate-cam', 'user'), password: site.connection('gate-cam', 'password') };
   const sim = await startOnvifSimulator({
     cameras: [{ id: 'gate-cam', width: 640, height: 360, fps: 10, manufacturer: 'Sensegate', model: 'Demo PTZ camera', serial: 'DEMO-0001', motionEveryMs: 60_000 }],
     credentials,
@@ -102,6 +135,12 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
   const log = createLogger({ level: (values['log-level'] as 'info' | undefined) ?? 'info' });
   routeLibraryLogs(log); // the OPC UA simulator and driver log through ours, not the console
   await mkdir(dataDir, { recursive: true });
+
+  const site = await DemoSite.read();
+  const gatewayId = site.gatewayId;
+  const airMn = site.connection('air-1', 'mn');
+  const waterMn = site.connection('water-1', 'mn');
+  const rainAddress = site.connection('rain-1', 'address');
 
   const cleanup: Array<() => Promise<void>> = [];
   try {
@@ -139,46 +178,46 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
     cleanup.unshift(() => plant.close());
     addTrustedCertificate(pkiFolder(join(dataDir, 'drivers', 'opcua')), await readFile(plant.certificateFile), 'demo-water-plant');
 
-    const camera = await startCamera(out);
+    const camera = await startCamera(out, site);
     if (camera) cleanup.unshift(() => camera.sim.close());
 
     // Stations dial in to the gateway, so it listens; the stations start once it does.
     const ports = { sonde: sims.sonde!.port, pump: sims.pump!.port, hj212: await freePort(), sl651: await freePort(), opcua: plant.endpoint };
     const configFile = join(dataDir, 'demo.yaml');
-    await writeFile(configFile, demoConfig(mqttUrl, ports, camera));
+    await writeFile(configFile, demoConfig(site, mqttUrl, ports, camera));
     const { config, drivers } = await loadConfigFile(configFile);
     const gateway = await Gateway.start({ config, drivers, dataDir, log });
     cleanup.unshift(() => gateway.stop());
     for (const [mn, kind, password] of [
-      [AIR_MN, 'air', '123456'],
-      [WATER_MN, 'water', '654321'],
+      [airMn, 'air', site.connection('air-1', 'password')],
+      [waterMn, 'water', site.connection('water-1', 'password')],
     ] as const) {
       const station = await startHj212Station({ port: ports.hj212, mn, kind, password, realtimeInterval: 5000, minuteInterval: 60_000 });
       cleanup.unshift(() => station.close());
     }
-    const rain = startSl651Station({ port: ports.sl651, address: SL651_ADDRESS, password: '1234', interval: 5000 });
+    const rain = startSl651Station({ port: ports.sl651, address: rainAddress, password: site.connection('rain-1', 'password'), interval: 5000 });
     cleanup.unshift(() => rain.stop());
     rain.sendTimedReport(); // one at once (sent as soon as it is connected), then every 5 s
 
     out.write(
       [
         '',
-        `sensegate demo is running: gateway "${GATEWAY_ID}", ${camera ? 7 : 6} simulated devices, forwarding to ${mqttUrl}`,
+        `sensegate demo is running: gateway "${gatewayId}", ${camera ? 7 : 6} simulated devices, forwarding to ${mqttUrl}`,
         `  water-quality sonde  modbus tcp 127.0.0.1:${ports.sonde}  (profile water-sonde)`,
         `  pump station         modbus tcp 127.0.0.1:${ports.pump}  (profile pump-station)`,
         `  water plant          OPC UA ${plant.endpoint}  (SignAndEncrypt, user operator; subscribed)`,
         `                       browse it: npx sensegate browse opcua ${plant.endpoint}`,
-        `  air-quality station  HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${AIR_MN}; real-time every 5 s, minute averages every minute)`,
+        `  air-quality station  HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${airMn}; real-time every 5 s, minute averages every minute)`,
         `                       the gateway adds 1-minute averages (pm25.1m, ...), the AQI (aqi, aqi.primary, aqi.level) and a PM10 alarm`,
-        `  surface-water station HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${WATER_MN})`,
-        `  rain and river level SL 651, dials in to 127.0.0.1:${ports.sl651}  (station ${SL651_ADDRESS}; timed report every 5 s)`,
+        `  surface-water station HJ 212, dials in to 127.0.0.1:${ports.hj212}  (MN ${waterMn})`,
+        `  rain and river level SL 651, dials in to 127.0.0.1:${ports.sl651}  (station ${rainAddress}; timed report every 5 s)`,
         ...(camera
           ? [
               `  PTZ camera           ONVIF ${camera.url}  (user ${camera.user}; motion every minute)`,
               `                       its stream, relayed by the gateway: ${gateway.streamUrls('gate-cam')?.flv ?? `http://127.0.0.1:${camera.httpPort}/gate-cam/main.flv`}`,
               `                       play it: ffplay ${gateway.streamUrls('gate-cam')?.flv ?? `http://127.0.0.1:${camera.httpPort}/gate-cam/main.flv`}`,
               `                       find it: npx sensegate discover onvif --range 127.0.0.1 --port ${camera.sim.discoveryPort}`,
-              `                       turn it: mosquitto_pub -L '${mqttUrl}/sensegate/v1/${GATEWAY_ID}/commands' -m '{"id":"1","device":"gate-cam","command":"ptz.absolute","args":{"pan":0.5,"tilt":0}}'`,
+              `                       turn it: mosquitto_pub -L '${mqttUrl}/sensegate/v1/${gatewayId}/commands' -m '{"id":"1","device":"gate-cam","command":"ptz.absolute","args":{"pan":0.5,"tilt":0}}'`,
               `                       snapshots of its motion events: ${join(dataDir, 'snapshots', 'gate-cam')}`,
             ]
           : []),
@@ -222,137 +261,32 @@ function statusLine(gateway: Gateway): string {
   return `status: ${s.journal.lastSeq} entries journaled${disk}; ${sinks}; ${devices}${alarms}`;
 }
 
-function demoConfig(mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string }, camera?: DemoCamera): string {
-  const node = (id: string) => `'nsu=${PLANT_NAMESPACE};s=${id}'`;
-  return `# Written by \`sensegate demo\`; run it yourself with: sensegate run --config <this file>
-gateway:
-  id: ${GATEWAY_ID}
-  name: Demo site (simulated devices)
-  tags:
-    site: demo
-
-devices:
-  - id: sonde-1
-    name: River intake water-quality sonde
-    driver: modbus
-    profile: water-sonde
-    pollInterval: 1s
-    timeout: 3s               # generous: the demo shares its machine with whatever else runs there
-    connection:
-      transport: tcp
-      host: 127.0.0.1
-      port: ${ports.sonde}
-      unitId: 1
-
-  - id: pump-1
-    name: Intake pump station
-    driver: modbus
-    profile: pump-station
-    pollInterval: 1s
-    timeout: 3s               # generous: the demo shares its machine with whatever else runs there
-    connection:
-      transport: tcp
-      host: 127.0.0.1
-      port: ${ports.pump}
-      unitId: 1
-
-  # An OPC UA server: the gateway subscribes, so the plant sends each change with its own timestamp.
-  # Node ids name the namespace by URI, so they survive a server that renumbers its namespaces.
-  - id: plant-1
-    name: Water treatment plant (OPC UA)
-    driver: opcua
-    timeout: 5s
-    connection:
-      endpoint: ${ports.opcua}
-      securityMode: SignAndEncrypt
-      securityPolicy: Basic256Sha256
-      user: { userName: operator, password: operator }   # demo only: in production write { env: PLANT_PASSWORD }
-      publishingInterval: 1s
-      samplingInterval: 1s
-    points:
-      - { id: pump1.running, name: Intake pump 1 running, nodeId: ${node('Pump1.Running')} }
-      - { id: pump1.speed, name: Intake pump 1 speed, nodeId: ${node('Pump1.Speed')}, unit: '%', decimals: 1, deadband: { absolute: 0.5 } }
-      - { id: pump1.current, name: Intake pump 1 current, nodeId: ${node('Pump1.Current')}, unit: A, decimals: 1 }
-      - { id: pump1.setpoint, name: Intake pump 1 speed setpoint, nodeId: ${node('Pump1.SpeedSetpoint')}, unit: '%', writable: true }
-      - { id: tank1.level, name: Clear-water tank 1 level, nodeId: ${node('Tank1.Level')}, unit: m, decimals: 3 }
-      - { id: intake.flow, name: Intake flow, nodeId: ${node('Intake.Flow')}, unit: m3/h, decimals: 1 }
-      - { id: outlet.flow, name: Outlet flow, nodeId: ${node('Outlet.Flow')}, unit: m3/h, decimals: 1 }
-      - { id: chlorine, name: Chlorine residual, nodeId: ${node('Chlorine.Residual')}, unit: mg/L, decimals: 2 }
-      - { id: turbidity, name: Turbidity, nodeId: ${node('Turbidity')}, unit: NTU, decimals: 2 }
-      # Polled instead of subscribed: the server's clock, every 10 s.
-      - { id: server.time, name: Server clock, nodeId: 'i=2258', mode: poll, pollInterval: 10s }
-
-  # Monitoring stations dial in: the gateway listens on the port, and knows each station by its MN
-  # (HJ 212) or address (SL 651) and password.
-  - id: air-1
-    name: Ambient air-quality station
-    driver: hj212
-    profile: hj212-air-station
-    connection: { host: 127.0.0.1, port: ${ports.hj212}, mn: ${AIR_MN}, password: '123456' }
-    points:
-      # The profile's PM10 point, with an alarm added: above 50 ug/m3 (the Grade I 24-hour limit)
-      # for 10 s raises it, back to 45 clears it.
-      - id: pm10
-        name: PM10
-        code: a34002
-        data: realtime
-        unit: ug/m3
-        pipeline:
-          - alarm: { above: 50, hysteresis: 5, onDelay: 10s, severity: warning }
-    # Condensed at the edge: 1-minute averages of the six pollutants from the 5 s real-time data,
-    # and the air quality index (HJ 633-2012) computed from them.
-    derived:
-      - { id: pm25.1m, name: 'PM2.5, 1-minute average', from: pm25, unit: ug/m3, decimals: 1, pipeline: [ { range: { min: 0, max: 1000 } }, { window: { size: 1m } } ] }
-      - { id: pm10.1m, name: 'PM10, 1-minute average', from: pm10, unit: ug/m3, decimals: 1, pipeline: [ { range: { min: 0, max: 2000 } }, { window: { size: 1m } } ] }
-      - { id: so2.1m, name: 'SO2, 1-minute average', from: so2, unit: ug/m3, decimals: 1, pipeline: [ { window: { size: 1m } } ] }
-      - { id: no2.1m, name: 'NO2, 1-minute average', from: no2, unit: ug/m3, decimals: 1, pipeline: [ { window: { size: 1m } } ] }
-      - { id: co.1m, name: 'CO, 1-minute average', from: co, unit: mg/m3, decimals: 3, pipeline: [ { window: { size: 1m } } ] }
-      - { id: o3.1m, name: 'O3, 1-minute average', from: o3, unit: ug/m3, decimals: 1, pipeline: [ { window: { size: 1m } } ] }
-      - id: aqi
-        name: Air quality index (HJ 633-2012, from the 1-minute averages)
-        aqi: { pm25: pm25.1m, pm10: pm10.1m, so2: so2.1m, no2: no2.1m, co: co.1m, o3: o3.1m }
-
-  - id: water-1
-    name: River surface-water station
-    driver: hj212
-    profile: hj212-water-station
-    connection: { host: 127.0.0.1, port: ${ports.hj212}, mn: ${WATER_MN}, password: '654321' }
-
-  - id: rain-1
-    name: Rain and river-level telemetry station
-    driver: sl651
-    profile: sl651-rain-level-station
-    connection: { host: 127.0.0.1, port: ${ports.sl651}, address: '${SL651_ADDRESS}', password: '1234' }
-
-${camera ? cameraConfig(camera) : ''}
-sinks:
-  - type: mqtt
-    name: platform
-    url: ${mqttUrl}
-`;
-}
-
-function cameraConfig(camera: DemoCamera): string {
-  return `
-  # An ONVIF camera: its identity goes into the birth message, its health, motion, PTZ position and
-  # relayed stream state are readings, its motion events come with a snapshot, and the gateway
-  # serves its stream (video: below). PTZ moves come from the platform as commands (commands: below).
-  - id: gate-cam
-    name: Intake gate PTZ camera
-    driver: onvif
-    profile: camera
-    timeout: 5s
-    connection:
-      url: ${camera.url}
-      user: ${camera.user}
-      password: ${camera.password}   # demo only: in production write { env: GATE_CAM_PASSWORD }
-      checkInterval: 10s      # online, clock offset and PTZ position every 10 s
-
-video:
-  relay: { host: 127.0.0.1, httpPort: ${camera.httpPort}, rtmpPort: ${camera.rtmpPort} }
-  snapshots: { on: [camera.motion, camera.tamper], maxBytes: 100MB, maxAge: 1d }
-
-commands:
-  allow: ['gate-cam:ptz.*', pump-1/speedSetpoint]
-`;
+/**
+ * The demo's site file with each device pointed at its simulator, the broker's URL, and the camera
+ * (with its video and commands) left out when there is none. Comments and layout are kept, so the
+ * written file reads as the shipped one.
+ */
+function demoConfig(site: DemoSite, mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string }, camera?: DemoCamera): string {
+  const { doc, devices } = site;
+  const device = (id: string): YAMLMap => site.device(id);
+  device('sonde-1').setIn(['connection', 'port'], ports.sonde);
+  device('pump-1').setIn(['connection', 'port'], ports.pump);
+  device('plant-1').setIn(['connection', 'endpoint'], ports.opcua);
+  for (const id of ['air-1', 'water-1']) device(id).setIn(['connection', 'port'], ports.hj212);
+  device('rain-1').setIn(['connection', 'port'], ports.sl651);
+  if (camera) {
+    const cam = device('gate-cam');
+    cam.setIn(['connection', 'url'], camera.url);
+    cam.setIn(['connection', 'user'], camera.user);
+    cam.setIn(['connection', 'password'], camera.password);
+    doc.setIn(['video', 'relay', 'httpPort'], camera.httpPort);
+    doc.setIn(['video', 'relay', 'rtmpPort'], camera.rtmpPort);
+  } else {
+    devices.items.splice(devices.items.indexOf(device('gate-cam')), 1);
+    doc.delete('video');
+    doc.delete('commands');
+  }
+  doc.setIn(['sinks', 0, 'url'], mqttUrl);
+  doc.commentBefore = ` Written by \`sensegate demo\` from ${SITE_FILE}; run it yourself with: sensegate run --config <this file>`;
+  return doc.toString({ lineWidth: 0 });
 }
