@@ -195,6 +195,18 @@ describe('journal: reading ranges', () => {
 });
 
 describe('journal: cursors and trimming', () => {
+  it('counts the dead letters it keeps by sink, across a restart', async () => {
+    const path = await tempFile();
+    let journal = await openJournal(path);
+    await journal.deadLetter('platform', { kind: 'reading', seq: 7, json: '{"n":7}' }, 'refused for good');
+    await journal.deadLetter('platform', { kind: 'reading', seq: 9, json: '{"n":9}' }, 'refused for good');
+    await journal.deadLetter('relay', { kind: 'reading', seq: 9, json: '{"n":9}' }, 'refused for good');
+    assert.deepEqual([journal.deadLetterCount('platform'), journal.deadLetterCount('relay'), journal.deadLetterCount('other')], [2, 1, 0]);
+    await journal.close();
+    journal = await openJournal(path);
+    assert.deepEqual([journal.deadLetterCount('platform'), journal.deadLetterCount('relay')], [2, 1], 'read back at the next start');
+  });
+
   it('starts a new sink before the stored backlog: it is sent every entry the journal still holds', async () => {
     const path = await tempFile();
     const journal = await openJournal(path);

@@ -101,6 +101,7 @@ describe('entries a broker will not take', { skip }, () => {
     assert.equal(JSON.parse(letters[0]!.payload).ts, 1_700_000_000_100, 'the dead letter holds the entry itself');
     assert.match(letters[0]!.reason, /closed the connection each time this entry/);
     assert.equal(metrics.counter('sensegate_sink_dead_letters_total', '').value({ sink: 'mqtt' }), 1);
+    assert.equal(journal.deadLetterCount('mqtt'), 1, 'the count the gateway status shows');
     // Two losses to suspect it, one per halving of the message size around it, two with it alone.
     assert.ok(reconnects() <= 16, `${reconnects()} reconnects to get past one entry`);
     // Delivery goes on afterwards, live.

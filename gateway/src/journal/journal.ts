@@ -157,14 +157,18 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
   /** Wall clock minus the journal's timeline (see CLOCK_OFFSET). */
   private clockOffset = 0;
 
+  /** Dead letters kept, by sink (read at open, kept up to date by `deadLetter`). */
+  private deadLetterCounts: Map<string, number>;
+
   private constructor(
     private readonly options: JournalOptions,
     private store: JournalStore,
     private readonly cursors: Cursors,
     resume: { lastSeq: number; reserved: number },
-    stored: { blocks: number; entries: number; bytes: number; first?: { seq: number; ts: number } },
+    stored: { blocks: number; entries: number; bytes: number; first?: { seq: number; ts: number }; deadLetters?: Map<string, number> },
   ) {
     super();
+    this.deadLetterCounts = new Map(stored.deadLetters);
     this.lastCommitted = resume.lastSeq;
     this.reserved = resume.reserved;
     this.first = stored.first;
@@ -491,6 +495,14 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     const removed = await this.store.addDeadLetter({ sink, seq: entry.seq, kind: entry.kind, ts: Date.now(), reason, payload: entry.json });
     this.m.deadLetters(sink).value++;
     this.m.deadLettersDiscarded.value += removed;
+    this.deadLetterCounts.set(sink, (this.deadLetterCounts.get(sink) ?? 0) + 1);
+    // The oldest went to stay within the bound, whichever sink they were for: count again.
+    if (removed > 0) this.deadLetterCounts = await this.store.deadLetterCounts().catch(() => this.deadLetterCounts);
+  }
+
+  /** How many dead letters the journal keeps for `sink` (what `sensegate dead-letters --sink` lists). */
+  deadLetterCount(sink: string): number {
+    return this.deadLetterCounts.get(sink) ?? 0;
   }
 
   /** The dead letters kept, oldest first, of one sink or all. */

@@ -42,6 +42,8 @@ export interface StoredSummary {
   first?: { seq: number; ts: number };
   cursors: Map<string, SavedCursor>;
   meta: Map<string, string>;
+  /** Dead letters kept, by sink. */
+  deadLetters: Map<string, number>;
 }
 
 /** An entry a sink's endpoint refused for good, kept beside the journal. */
@@ -173,7 +175,7 @@ export class JournalStore {
   }
 
   async summary(): Promise<StoredSummary> {
-    if (this.blank) return { blocks: 0, entries: 0, bytes: 0, lastSeq: 0, cursors: new Map(), meta: new Map() };
+    if (this.blank) return { blocks: 0, entries: 0, bytes: 0, lastSeq: 0, cursors: new Map(), meta: new Map(), deadLetters: new Map() };
     const w = this.writer;
     const totals = await w.get<{ blocks: number; entries: number | null; bytes: number | null; last: number | null }>(
       'SELECT count(*) AS blocks, sum(count) AS entries, sum(bytes) AS bytes, max(seq + count - 1) AS last FROM blocks',
@@ -182,6 +184,7 @@ export class JournalStore {
     const meta = new Map((await w.all<{ key: string; value: string }>('SELECT key, value FROM meta')).map((r) => [r.key, r.value]));
     const rows = await w.all<{ sink: string; acked: number; ranges: string | null }>('SELECT sink, acked, ranges FROM cursors');
     const cursors = new Map(rows.map((r) => [r.sink, { acked: r.acked, ranges: parseRanges(r.ranges, r.acked) }]));
+    const deadLetters = await this.deadLetterCounts();
     this.storedBytes = totals?.bytes ?? 0;
     return {
       blocks: totals?.blocks ?? 0,
@@ -191,6 +194,7 @@ export class JournalStore {
       ...(first ? { first } : {}),
       cursors,
       meta,
+      deadLetters,
     };
   }
 
@@ -341,6 +345,12 @@ export class JournalStore {
       );
       return removed;
     });
+  }
+
+  /** How many dead letters are kept, by sink. */
+  async deadLetterCounts(): Promise<Map<string, number>> {
+    const rows = await this.writer.all<{ sink: string; n: number }>('SELECT sink, count(*) AS n FROM dead_letters GROUP BY sink');
+    return new Map(rows.map((r) => [r.sink, r.n]));
   }
 
   /** Dead letters, oldest first, of one sink or all. */

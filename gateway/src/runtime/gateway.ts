@@ -71,7 +71,8 @@ export interface GatewayStatus {
   startedAt: number;
   devices: Array<{ id: string; driver: string; state: DeviceState; since: number; reason?: string; lastGoodAt?: number }>;
   journal: ReturnType<Journal['stats']>;
-  sinks: Array<{ name: string; connected: boolean; cursor: number }>;
+  /** Each sink: connected or not, its cursor, and the dead letters kept for it (`sensegate dead-letters --sink NAME` lists them). */
+  sinks: Array<{ name: string; connected: boolean; cursor: number; deadLetters: number }>;
   /** Alarms raised and not yet cleared. */
   alarms: Array<{ device: string; point: string } & Record<string, unknown>>;
 }
@@ -473,7 +474,7 @@ export class Gateway {
       ...this.identity(),
       devices: [...this.runners.values()].map((r) => ({ id: r.id, driver: r.config.driver, ...r.health.snapshot })),
       journal: this.journal.stats(),
-      sinks: this.sinks.map((s) => ({ name: s.name, connected: s.connected, cursor: this.journal.cursor(s.name) })),
+      sinks: this.sinks.map((s) => ({ name: s.name, connected: s.connected, cursor: this.journal.cursor(s.name), deadLetters: this.journal.deadLetterCount(s.name) })),
       alarms: this.pipeline
         .describe()
         .filter((d) => d.step === 'alarm' && d.state.active === true)

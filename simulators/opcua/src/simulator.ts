@@ -13,6 +13,7 @@ import { RESOURCE_PATH, resolveOptions, type OpcuaSimulatorOptions } from './opt
 import { benchId, benchValue, plantCatalog } from './plant/catalog.js';
 import { WaterPlant } from './plant/model.js';
 import { startServerRun, type ServerRun } from './server/plant-server.js';
+import { HeldResponses } from './server/slow-responses.js';
 
 export interface OpcuaSimulatorStats {
   /** Sessions alive on the server now. */
@@ -50,7 +51,7 @@ export interface OpcuaSimulator {
   badStatus(id: string, status: string | undefined): void;
   /** A frozen variable stops changing (its source timestamp too) until unfrozen. */
   freeze(id: string, frozen: boolean): void;
-  /** Every service response arrives at least `delayMs` late; 0 ends it. */
+  /** Every service response arrives at least `delayMs` late; 0 ends it and sends what was held at once. */
   slow(delayMs: number): void;
   /**
    * Deletes the server's monitored items on a variable (by string id), or all of them, without
@@ -82,6 +83,7 @@ export async function startOpcuaSimulator(options?: OpcuaSimulatorOptions): Prom
       else if (name === 'WriteRequest') writes++;
     },
     responseDelay: () => responseDelay,
+    held: new HeldResponses(),
   };
   const runOn = (port: number) => startServerRun({ settings, pkiDir, port, reorderNamespaces, catalog, store, hooks });
 
@@ -169,6 +171,7 @@ export async function startOpcuaSimulator(options?: OpcuaSimulatorOptions): Prom
         throw new SensegateError('SG_USAGE', `slow needs a delay in ms from 0, got ${String(delayMs)}`);
       }
       responseDelay = delayMs;
+      if (delayMs === 0) hooks.held.release();
     },
     dropMonitoredItems(id) {
       if (id !== undefined) store.spec(id); // throws for an unknown id
@@ -177,6 +180,7 @@ export async function startOpcuaSimulator(options?: OpcuaSimulatorOptions): Prom
     close: () => {
       closed = true;
       clearInterval(timer);
+      hooks.held.release();
       return serial(async () => {
         await run?.stop();
         run = undefined;

@@ -17,13 +17,15 @@ import type { PointStore } from '../address-space/point-store.js';
 import { buildPlantNodes } from '../address-space/build.js';
 import { DECOY_NAMESPACE, PLANT_NAMESPACE, RESOURCE_PATH, SERVER_URI, type Settings } from '../options.js';
 import type { Catalog } from '../plant/catalog.js';
-import { delayResponses } from './slow-responses.js';
+import { delayResponses, type HeldResponses } from './slow-responses.js';
 
 export interface ServerHooks {
   /** Called with each service request's type name (`ReadRequest`, ...). */
   onRequest(name: string): void;
   /** The delay to hold each service response for, now, in ms. */
   responseDelay(): number;
+  /** Where held responses wait, so ending the fault can send them. */
+  held: HeldResponses;
 }
 
 export interface ServerRun {
@@ -100,7 +102,7 @@ export async function startServerRun({ settings, pkiDir, port, reorderNamespaces
   buildPlantNodes(addressSpace, namespace, catalog, store);
 
   server.on('request', (request) => hooks.onRequest(request.schema.name));
-  server.on('newChannel', (channel) => delayResponses(channel, hooks.responseDelay));
+  server.on('newChannel', (channel) => delayResponses(channel, hooks.responseDelay, hooks.held));
 
   try {
     await server.start();
