@@ -172,7 +172,10 @@ export class DeviceSession {
       if (typeof reason !== 'string' && /Certificate|SecurityChecks/.test(reason.status ?? '')) this.rereadPki = true;
       const { delay, passed } = this.retry.wait(signal);
       const message = typeof reason === 'string' ? reason : reason.message;
-      this.device.log.warn({ retryIn: delay }, `${this.device.connection.endpoint}: ${message}; reconnecting in ${delay} ms`);
+      // Explained errors already begin with the endpoint; say it once.
+      const endpoint = this.device.connection.endpoint;
+      const where = message.startsWith(`${endpoint}: `) ? message : `${endpoint}: ${message}`;
+      this.device.log.warn({ retryIn: delay }, `${where}; reconnecting in ${delay} ms`);
       this.context.health(this.device.id, 'offline', reason);
       await passed;
     }
