@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { instantOfWallClock, isTimeZone, wallClockAt, zoneOffset, type WallClock } from '../src/index.js';
+import { seededRandom } from '../src/simulate/random.js';
 
 const HOUR = 3_600_000;
 const ZONES = ['Asia/Shanghai', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'Africa/Casablanca', 'UTC'];
@@ -22,20 +23,9 @@ const wall = (text: string): WallClock => {
   return { year, month, day, hour, minute, second };
 };
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('time zones', () => {
   it('shows what Intl shows, at random instants from 1900 to 2100 in zones with odd offsets and daylight saving', () => {
-    const next = random(8);
+    const next = seededRandom(8);
     const from = Date.UTC(1900, 0, 1);
     const span = Date.UTC(2100, 0, 1) - from;
     for (let n = 0; n < 3000; n++) {
@@ -46,7 +36,7 @@ describe('time zones', () => {
   });
 
   it('finds the instant of every wall-clock time that shows once, to the millisecond', () => {
-    const next = random(9);
+    const next = seededRandom(9);
     for (let n = 0; n < 3000; n++) {
       const zone = ZONES[Math.floor(next() * ZONES.length)]!;
       const t = Date.UTC(1971, 0, 1) + Math.floor(next() * (Date.UTC(2060, 0, 1) - Date.UTC(1971, 0, 1)));
@@ -100,7 +90,7 @@ describe('time zones', () => {
       return d.getTime();
     };
     const year = (y: number) => at({ year: y, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
-    const next = random(10);
+    const next = seededRandom(10);
     for (let n = 0; n < 500; n++) {
       const zone = ZONES[Math.floor(next() * ZONES.length)]!;
       const t = year(-2000) + Math.floor(next() * (year(200) - year(-2000)));
