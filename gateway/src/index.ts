@@ -6,7 +6,7 @@ export { configJsonSchema } from './config/json-schema.js';
 export { DriverRegistry } from './drivers/registry.js';
 export { installBuiltins, builtins, type Builtins } from './plugins/builtins.js';
 export { createLogger } from './log.js';
-export { Metrics } from './metrics.js';
+export { Metrics, PROMETHEUS_CONTENT_TYPE } from './metrics.js';
 export { VERSION } from './version.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 export { SinkRegistry } from './sinks/registry.js';

@@ -26,9 +26,10 @@
 import { toSensegateError, type Logger } from '@sensegate/sdk';
 import type { JournalBlock, OutboundMessage } from '../feed/entry.js';
 import type { Journal } from '../journal/journal.js';
-import type { Metrics } from '../metrics.js';
+import type { HistogramSeries, Metrics, Series } from '../metrics.js';
 import type { SinkInstance as Sink } from '@sensegate/sdk';
 import { AckTracker } from './acks.js';
+import { BacklogAge } from './backlog-age.js';
 import { pack, slicePiece, type Piece } from './items.js';
 import type { ForwardOptions } from './options.js';
 import { PoisonWatch, isRefusedForGood } from './poison.js';
@@ -88,15 +89,26 @@ export class Forwarder {
   /** After a message was not delivered, nothing is sent before this time (performance.now()). */
   private retryAt = 0;
 
+  /** When the oldest unacknowledged entry was committed, for the backlog's age. */
+  private readonly backlogAge = new BacklogAge();
+  private readonly stopCollecting: () => void;
+
   private readonly m: {
-    liveMessages: { value: number };
-    liveEntries: { value: number };
-    historicalMessages: { value: number };
-    historicalEntries: { value: number };
-    failures: { value: number };
-    backlog: { value: number };
-    inFlight: { value: number };
-    cursor: { value: number };
+    liveMessages: Series;
+    liveEntries: Series;
+    historicalMessages: Series;
+    historicalEntries: Series;
+    liveDelivered: Series;
+    historicalDelivered: Series;
+    liveLatency: HistogramSeries;
+    historicalLatency: HistogramSeries;
+    failures: Series;
+    backlog: Series;
+    backlogAge: Series;
+    inFlight: Series;
+    cursor: Series;
+    connected: Series;
+    deadLetters: Series;
   };
 
   constructor(options: ForwarderOptions) {
@@ -106,18 +118,46 @@ export class Forwarder {
     this.opts = options.options;
     this.poison = new PoisonWatch(options.options.maxMessageBytes ?? 256 * 1024, this.sink.name, options.log);
     const labels = { sink: this.sink.name };
-    const messages = options.metrics.counter('sensegate_sink_messages_total', 'Messages sent to a sink, live or historical (replayed).');
-    const entries = options.metrics.counter('sensegate_sink_entries_total', 'Readings and events sent to a sink, live or historical (replayed).');
+    const metrics = options.metrics;
+    const messages = metrics.counter('sensegate_sink_messages_total', 'Messages sent to a sink, live or historical (replayed).');
+    const entries = metrics.counter('sensegate_sink_entries_total', 'Readings and events sent to a sink, live or historical (replayed).');
+    const delivered = metrics.counter(
+      'sensegate_sink_delivered_entries_total',
+      'Readings and events the sink\'s endpoint acknowledged (MQTT PUBACK, JetStream ack, HTTP 2xx), live or historical; dead letters are not counted.',
+    );
+    const latency = metrics.histogram(
+      'sensegate_sink_delivery_seconds',
+      'Time from handing a message to the sink to its acknowledgement by the endpoint, in seconds, live or historical (the wait in the journal before it is sent is not included: see sensegate_sink_backlog_age_seconds).',
+    );
+    const mode = (m: 'live' | 'historical') => ({ ...labels, mode: m });
     this.m = {
-      liveMessages: messages.bind({ ...labels, mode: 'live' }),
-      liveEntries: entries.bind({ ...labels, mode: 'live' }),
-      historicalMessages: messages.bind({ ...labels, mode: 'historical' }),
-      historicalEntries: entries.bind({ ...labels, mode: 'historical' }),
-      failures: options.metrics.counter('sensegate_sink_send_failures_total', 'Messages a connected sink could not deliver; they are retried.').bind(labels),
-      backlog: options.metrics.gauge('sensegate_sink_backlog_entries', 'Entries committed to the journal and not yet acknowledged by the sink.').bind(labels),
-      inFlight: options.metrics.gauge('sensegate_sink_in_flight', 'Messages sent and awaiting acknowledgement.').bind(labels),
-      cursor: options.metrics.gauge('sensegate_sink_cursor', 'Sequence number up to which the sink acknowledged everything.').bind(labels),
+      liveMessages: messages.bind(mode('live')),
+      liveEntries: entries.bind(mode('live')),
+      historicalMessages: messages.bind(mode('historical')),
+      historicalEntries: entries.bind(mode('historical')),
+      liveDelivered: delivered.bind(mode('live')),
+      historicalDelivered: delivered.bind(mode('historical')),
+      liveLatency: latency.bind(mode('live')),
+      historicalLatency: latency.bind(mode('historical')),
+      failures: metrics.counter('sensegate_sink_send_failures_total', 'Messages a connected sink could not deliver; they are retried.').bind(labels),
+      backlog: metrics.gauge('sensegate_sink_backlog_entries', 'Entries committed to the journal and not yet acknowledged by the sink (last seq - cursor).').bind(labels),
+      backlogAge: metrics
+        .gauge(
+          'sensegate_sink_backlog_age_seconds',
+          'How long the oldest entry the sink has not had acknowledged has waited since its commit to the journal, in seconds (0 when caught up; exact to a second, never lower than the truth).',
+        )
+        .bind(labels),
+      inFlight: metrics.gauge('sensegate_sink_in_flight', 'Messages sent and awaiting acknowledgement.').bind(labels),
+      cursor: metrics.gauge('sensegate_sink_cursor', 'Sequence number up to which the sink acknowledged everything.').bind(labels),
+      connected: metrics.gauge('sensegate_sink_connected', '1 while the sink is connected to its endpoint, else 0.').bind(labels),
+      deadLetters: metrics
+        .gauge('sensegate_sink_dead_letters', 'Dead letters the journal keeps for the sink now (`sensegate dead-letters --sink NAME` lists them).')
+        .bind(labels),
     };
+    this.stopCollecting = metrics.collect(() => {
+      this.m.backlogAge.value = this.acks ? this.backlogAge.age(this.acks.cursor, performance.now()) / 1000 : 0;
+      this.m.deadLetters.value = this.journal.deadLetterCount(this.sink.name);
+    });
   }
 
   /** Opens the sink's journal cursor and follows the journal and the sink's connection. */
@@ -126,6 +166,9 @@ export class Forwarder {
     this.acks = new AckTracker(cursor, this.journal.ackedRanges(this.sink.name));
     this.m.cursor.value = this.acks.cursor;
     this.updateBacklog();
+    // A backlog from the last run has waited since at most the journal's oldest entry.
+    if (this.backlog > 0) this.backlogAge.committed(this.journal.lastSeq, performance.now() - this.journal.oldestAge);
+    this.m.connected.value = this.sink.connected ? 1 : 0;
     this.journal.on('commit', this.onCommit);
     this.sink.on('connect', this.onConnect);
     this.sink.on('disconnect', this.onDisconnect);
@@ -173,9 +216,11 @@ export class Forwarder {
     this.sink.off('connect', this.onConnect);
     this.sink.off('disconnect', this.onDisconnect);
     this.clearTimer();
+    this.stopCollecting();
   }
 
   private readonly onCommit = (blocks: JournalBlock[]): void => {
+    this.backlogAge.committed(this.journal.lastSeq, performance.now());
     this.updateBacklog();
     if (!this.connected) return;
     for (const b of blocks) {
@@ -191,6 +236,7 @@ export class Forwarder {
     if (this.connected) return;
     this.generation++;
     this.connected = true;
+    this.m.connected.value = 1;
     this.failureLogged = false;
     this.liveFrom = this.journal.lastSeq + 1;
     this.replayNext = this.acks.nextUnacked(this.acks.cursor + 1);
@@ -218,6 +264,7 @@ export class Forwarder {
     if (verdict) void this.deadLetter(verdict.piece, verdict.reason, this.generation + 1);
     this.generation++;
     this.connected = false;
+    this.m.connected.value = 0;
     this.retryAt = 0;
     this.liveFrom = Number.POSITIVE_INFINITY;
     this.live.length = 0;
@@ -305,11 +352,19 @@ export class Forwarder {
       this.m.liveEntries.value += piece.count;
     }
     const flight = this.nextFlight++;
-    this.flights.set(flight, { piece, sentAt: performance.now() });
+    const sentAt = performance.now();
+    this.flights.set(flight, { piece, sentAt });
     this.sink.send(message).then(
       () => {
         if (generation !== this.generation) return;
         this.flights.delete(flight);
+        if (historical) {
+          this.m.historicalLatency.observe((performance.now() - sentAt) / 1000);
+          this.m.historicalDelivered.value += piece.count;
+        } else {
+          this.m.liveLatency.observe((performance.now() - sentAt) / 1000);
+          this.m.liveDelivered.value += piece.count;
+        }
         this.settled(historical);
         this.delivered(piece);
         this.pump();
@@ -395,6 +450,7 @@ export class Forwarder {
     this.journal.ack(this.sink.name, this.acks.cursor, this.acks.pending());
     if (moved) {
       this.m.cursor.value = this.acks.cursor;
+      this.backlogAge.acknowledged(this.acks.cursor);
       this.updateBacklog();
     }
   }

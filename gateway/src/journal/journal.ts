@@ -11,6 +11,7 @@
  * See docs/durability.md for what a crash, a power cut or a full disk can lose.
  */
 import { EventEmitter } from 'node:events';
+import { statSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Backoff, SensegateError, type Logger } from '@sensegate/sdk';
@@ -198,7 +199,14 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     );
     this.closedEpisode = new DropEpisode(log, path, () => 'entries appended after the journal was closed are dropped');
     this.updateGauges();
+    // An idle journal still ages, and its files grow with WAL checkpoints: both are read at a scrape.
+    this.stopCollecting = options.metrics.collect(() => {
+      this.m.oldestAge.value = this.oldestAge / 1000;
+      this.m.fileBytes.value = filesBytes(path);
+    });
   }
+
+  private readonly stopCollecting: () => void;
 
   static async open(options: JournalOptions): Promise<Journal> {
     const { path, sync, log } = options;
@@ -346,6 +354,11 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     return this.lastCommitted;
   }
 
+  /** Age of the oldest stored entry on the journal's timeline (clock steps do not age it), ms; 0 when empty. */
+  get oldestAge(): number {
+    return this.first ? Math.max(0, this.timeline() - this.first.ts) : 0;
+  }
+
   /** First sequence number still stored (`lastSeq + 1` when the journal is empty). */
   get firstSeq(): number {
     return this.first?.seq ?? this.lastCommitted + 1;
@@ -417,6 +430,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
    * from now on, even across a crash.
    */
   async openCursor(sink: string): Promise<number> {
+    this.m.deadLetters(sink); // the sink's series exists from the start, so a dashboard shows 0 rather than no data
     const existing = this.cursors.get(sink);
     if (existing !== undefined) return existing;
     const start = this.firstSeq - 1;
@@ -523,6 +537,7 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
 
   private async shutdown(): Promise<void> {
     this.closed = true;
+    this.stopCollecting();
     clearTimeout(this.commitTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.maintenanceTimer);
@@ -1016,9 +1031,17 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     this.m.blocks.value = this.blocks;
     this.m.entries.value = this.entries;
     this.m.lastSeq.value = this.lastCommitted;
+    this.m.firstSeq.value = this.firstSeq;
     this.m.uncommitted.value = this.uncommittedEntries();
-    this.m.oldestAge.value = this.first ? Math.max(0, (this.timeline() - this.first.ts) / 1000) : 0;
+    this.m.oldestAge.value = this.oldestAge / 1000;
   }
+}
+
+/** Bytes the SQLite file and its WAL and shared-memory companions take (those that exist). */
+function filesBytes(path: string): number {
+  let bytes = 0;
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) bytes += statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  return bytes;
 }
 
 /**

@@ -27,6 +27,8 @@ export class JournalMetrics {
   readonly uncommitted: Series;
   readonly oldestAge: Series;
   readonly lastSeq: Series;
+  readonly firstSeq: Series;
+  readonly fileBytes: Series;
   private readonly dropped: Counter;
   private readonly deadLettered: Counter;
   /** Dead letters removed to keep the newest MAX_DEAD_LETTERS. */
@@ -47,15 +49,21 @@ export class JournalMetrics {
     this.commits = metrics.counter('sensegate_journal_commits_total', 'Journal transactions committed.').bind();
     this.commitErrors = metrics.counter('sensegate_journal_commit_errors_total', 'Journal commits that failed and were retried.').bind();
     this.commitSeconds = metrics
-      .counter('sensegate_journal_commit_seconds_total', 'Time spent in journal commits (divide by commits_total for the mean).')
+      .counter('sensegate_journal_commit_seconds_total', 'Time spent in journal commits, in seconds (divide by sensegate_journal_commits_total for the mean).')
       .bind();
-    this.lastCommitSeconds = metrics.gauge('sensegate_journal_last_commit_seconds', 'Duration of the last journal commit.').bind();
-    this.bytes = metrics.gauge('sensegate_journal_bytes', 'Bytes of entry JSON stored in the journal (the byte bound counts these).').bind();
+    this.lastCommitSeconds = metrics.gauge('sensegate_journal_last_commit_seconds', 'Duration of the last journal commit, in seconds.').bind();
+    this.bytes = metrics.gauge('sensegate_journal_bytes', 'Bytes of entry JSON stored in the journal (the byte bound, journal.maxBytes, counts these).').bind();
+    this.fileBytes = metrics
+      .gauge('sensegate_journal_file_bytes', 'Bytes the journal takes on disk: its SQLite file with the -wal and -shm files, read at the scrape.')
+      .bind();
     this.blocks = metrics.gauge('sensegate_journal_blocks', 'Blocks (rows) stored in the journal.').bind();
     this.entries = metrics.gauge('sensegate_journal_entries', 'Entries stored in the journal.').bind();
     this.uncommitted = metrics.gauge('sensegate_journal_uncommitted_entries', 'Entries appended and not yet committed.').bind();
-    this.oldestAge = metrics.gauge('sensegate_journal_oldest_entry_age_seconds', 'Age of the oldest stored entry (0 when empty).').bind();
+    this.oldestAge = metrics
+      .gauge('sensegate_journal_oldest_entry_age_seconds', 'Age of the oldest stored entry since its commit, in seconds (0 when empty); the figure journal.maxAge bounds.')
+      .bind();
     this.lastSeq = metrics.gauge('sensegate_journal_last_seq', 'Sequence number of the last committed entry.').bind();
+    this.firstSeq = metrics.gauge('sensegate_journal_first_seq', 'Sequence number of the oldest stored entry (last_seq + 1 when the journal is empty).').bind();
     this.dropped = metrics.counter(
       'sensegate_journal_dropped_total',
       'Entries lost by the journal before every sink had them, by reason (bytes, age: the bound and overflow policy; disk: stored entries removed because the disk was full; commit: commits failed too long; closed: appended after close) and kind.',

@@ -14,7 +14,7 @@ import {
   type ReadPlan,
 } from '@sensegate/sdk';
 import type { DeviceConfig, PointConfig } from '../config/load.js';
-import type { Metrics } from '../metrics.js';
+import type { HistogramSeries, Metrics, Series } from '../metrics.js';
 import { clockWatch, type ClockWatch } from './clock-watch.js';
 import { DeviceHealth } from './device-health.js';
 import type { Feed } from './feed-writer.js';
@@ -27,6 +27,8 @@ interface PollGroup {
   points: PointRef[];
   normalizers: PointNormalizer[];
   plan: ReadPlan | undefined;
+  /** How long this group's polls take, from the request to the last value. */
+  duration: HistogramSeries;
   timer?: FixedRateTimer;
 }
 
@@ -37,9 +39,13 @@ export class DeviceRunner {
   readonly normalizers = new Map<string, PointNormalizer>();
   private readonly groups: PollGroup[] = [];
   private readonly stopping = new AbortController();
-  private readonly polls;
-  private readonly overruns;
-  private readonly failures;
+  /** Readings the device produced, polled or pushed (the gateway counts pushed ones here too). */
+  readonly readings: Series;
+  private readonly polls: Series;
+  private readonly overruns: Series;
+  private readonly failures: Series;
+  /** Failed point reads by error code, bound as codes first appear. */
+  private readonly errorsByCode = new Map<string, Series>();
 
   constructor(
     readonly config: DeviceConfig,
@@ -47,7 +53,7 @@ export class DeviceRunner {
     readonly instance: DriverInstance,
     private readonly feed: Feed,
     log: Logger,
-    metrics: Metrics,
+    private readonly metrics: Metrics,
     /** The wall clock readings are stamped with (the process's, shared with the rest of the gateway). */
     private readonly clock: ClockWatch = clockWatch,
   ) {
@@ -67,11 +73,14 @@ export class DeviceRunner {
     // Write-only points get no readings: nothing to normalize, and a value pushed for one is ignored.
     for (const p of points) if (isReadPoint(p)) this.normalizers.set(p.id, new PointNormalizer(config.id, p));
     const labels = { device: config.id };
+    this.readings = metrics
+      .counter('sensegate_device_readings_total', 'Readings a device produced, polled or pushed, good or bad, before the edge pipeline.')
+      .bind(labels);
     this.polls = metrics.counter('sensegate_polls_total', 'Polls of a device group.').bind(labels);
     this.overruns = metrics
       .counter('sensegate_poll_overruns_total', 'Poll ticks skipped because the previous poll of the group was still running.')
       .bind(labels);
-    this.failures = metrics.counter('sensegate_point_failures_total', 'Point reads that produced no value (bad quality).').bind(labels);
+    this.failures = metrics.counter('sensegate_point_failures_total', 'Point reads of a poll that produced no value (bad quality).').bind(labels);
   }
 
   /** Registers the device with its driver and plans its poll groups; does not connect. */
@@ -93,6 +102,12 @@ export class DeviceRunner {
         points,
         normalizers: points.map((p) => this.normalizers.get(p.id)!),
         plan: this.instance.planRead?.(this.ref, points),
+        duration: this.metrics
+          .histogram(
+            'sensegate_poll_duration_seconds',
+            'Time one poll of a device group took, from the request to the last value or error, in seconds; `interval` is the group\'s poll interval.',
+          )
+          .bind({ device: this.id, interval: intervalLabel(interval) }),
       });
     }
   }
@@ -151,6 +166,7 @@ export class DeviceRunner {
     // (now() first: a step it sees is already in the time it returns, so it counts before the epoch.)
     const started = this.clock.now();
     const epoch = this.clock.epoch;
+    const startedAt = performance.now();
     const abort = new AbortController();
     const onStop = () => abort.abort(new SensegateError('SG_NOT_CONNECTED', 'the gateway is stopping', { device: this.id }));
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
@@ -178,6 +194,7 @@ export class DeviceRunner {
     this.polls.value++;
     // A poll cut short by shutdown says nothing about the device: no bad readings, no state change.
     if (this.stopping.signal.aborted) return;
+    group.duration.observe((performance.now() - startedAt) / 1000);
     // Look at the clock before working out the poll's time: a step first seen by this look is
     // reported (windows start over on the new clock) and must be in the time the readings carry too,
     // or they would reach the windows stamped on the old clock after they had moved to the new one.
@@ -194,14 +211,41 @@ export class DeviceRunner {
       const quality = batch.qualities[i]!;
       if (quality === 'bad') {
         failures++;
-        firstError ??= batch.errors[i];
+        const error = batch.errors[i];
+        firstError ??= error;
+        this.errorSeries(error?.code ?? NO_CODE).value++;
       }
       const reading = n.reading(batch.values[i]!, quality, sourceTs ?? time, batch.statuses[i], sourceTs === undefined ? undefined : received);
       this.feed.reading(reading, n);
     }
+    this.readings.value += group.points.length;
     this.failures.value += failures;
     this.health.fromPoll(group.points.length, failures, firstError, time);
   }
+
+  private errorSeries(code: string): Series {
+    let series = this.errorsByCode.get(code);
+    if (!series) {
+      series = this.metrics
+        .counter(
+          'sensegate_point_errors_total',
+          'Point reads of a poll that produced no value, by error code (`none`: the driver marked the value bad without an error); they sum to sensegate_point_failures_total.',
+        )
+        .bind({ device: this.id, code });
+      this.errorsByCode.set(code, series);
+    }
+    return series;
+  }
+}
+
+/** The code a failed read is counted under when the driver marked it bad without an error. */
+const NO_CODE = 'none';
+
+/** A poll interval as the configuration writes it: `500ms`, `10s`, `1m`. */
+export function intervalLabel(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }
 
 function pointRef(spec: PointConfig): PointRef {

@@ -39,7 +39,7 @@ export class FeedWriter implements Feed {
     metrics: Metrics,
     private readonly options: FeedWriterOptions,
   ) {
-    this.readingsIn = metrics.counter('sensegate_readings_total', 'Readings produced by devices and written to the journal.').bind();
+    this.readingsIn = metrics.counter('sensegate_readings_total', 'Readings written to the journal, all devices together, after the edge pipeline (per device before it: sensegate_device_readings_total).').bind();
     this.eventsIn = metrics.counter('sensegate_events_total', 'Events produced and written to the journal.').bind();
     const oversized = metrics.counter('sensegate_entries_oversized_total', 'Entries larger than journal.maxEntryBytes, journaled in their smaller form.');
     this.oversized = { reading: oversized.bind({ kind: 'reading' }), event: oversized.bind({ kind: 'event' }) };

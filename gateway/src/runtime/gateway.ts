@@ -44,6 +44,7 @@ import { clockWatch, type ClockStep } from './clock-watch.js';
 import { DeviceRunner } from './device-runner.js';
 import { driverMetrics } from './driver-metrics.js';
 import { FeedWriter } from './feed-writer.js';
+import { processMetrics, type ProcessMetrics } from './process-metrics.js';
 import { nextSession } from './session.js';
 
 /** Longest the start waits for its sinks to connect before polling begins. */
@@ -92,6 +93,8 @@ export class Gateway {
   private commands: CommandRouter | undefined;
   private journal!: Journal;
   private lock: DataFolderLock | undefined;
+  /** CPU, memory, event-loop lag and the `sensegate_info` series, read at each scrape. */
+  private processFigures: ProcessMetrics | undefined;
   private feed!: FeedWriter;
   private pipeline!: Pipeline;
   private session = 0;
@@ -128,6 +131,7 @@ export class Gateway {
     this.session = session.session;
     if (session.save) this.saveSessionLater(session.save);
     this.startedAt = Date.now();
+    this.processFigures = processMetrics(this.metrics, { version: VERSION, gateway: config.gateway.id });
     // Created with its mode before SQLite opens it: the WAL and shared-memory files take the same.
     const journalFile = join(dataDir, 'journal.db');
     await ensureFile(journalFile, this.access, log);
@@ -302,8 +306,11 @@ export class Gateway {
       ...(video.relay?.push ? { push: video.relay.push } : {}),
       // Stream readings go to the camera's points of those ids, when it has them (the camera profile does).
       publish: (device: string, point: string, value: Value) => {
-        const normalizer = this.runners.get(device)?.normalizers.get(point);
-        if (normalizer) this.pipeline.reading(normalizer.reading(value, 'good', clockWatch.now()), normalizer);
+        const runner = this.runners.get(device);
+        const normalizer = runner?.normalizers.get(point);
+        if (!normalizer) return;
+        runner!.readings.value++;
+        this.pipeline.reading(normalizer.reading(value, 'good', clockWatch.now()), normalizer);
       },
       log: vlog,
     });
@@ -365,6 +372,7 @@ export class Gateway {
         }
         const received = clockWatch.now();
         const reading = normalizer.reading(value, opts.quality ?? 'good', opts.ts ?? received, opts.status, opts.ts === undefined ? undefined : received);
+        runner!.readings.value++;
         this.pipeline.reading(reading, normalizer);
       },
       // Camera events may wait for their snapshot; the video service keeps each device's events in order.
@@ -521,6 +529,7 @@ export class Gateway {
     await Promise.all([...this.instances.values()].map((i) => step('stopping a driver', () => i.stop())));
     if (this.journal) await step('closing the journal', () => this.journal.close());
     if (this.lock) await step('releasing the data folder', () => this.lock!.release());
+    this.processFigures?.stop();
     log.info({ gateway: this.id }, `gateway ${this.id} stopped`);
   }
 
