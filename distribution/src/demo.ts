@@ -20,7 +20,7 @@ import { resolveFfmpeg, isSensegateError } from '@sensegate/sdk';
 import { startOnvifSimulator, type OnvifSimulator } from '@sensegate/sim-onvif';
 import { startOpcuaSimulator } from '@sensegate/sim-opcua';
 import { startSl651Station } from '@sensegate/sim-sl651';
-import { createLogger, DriverRegistry, Gateway, loadConfigFile, profilePath, startEmbeddedBroker } from '@sensegate/gateway';
+import { ApiServer, createLogger, DEFAULT_API_PORT, DriverRegistry, Gateway, loadConfigFile, profilePath, startEmbeddedBroker } from '@sensegate/gateway';
 import { parseOptions, positiveInt, untilSignal } from '@sensegate/gateway/cli';
 import { parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 
@@ -182,12 +182,14 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
     if (camera) cleanup.unshift(() => camera.sim.close());
 
     // Stations dial in to the gateway, so it listens; the stations start once it does.
-    const ports = { sonde: sims.sonde!.port, pump: sims.pump!.port, hj212: await freePort(), sl651: await freePort(), opcua: plant.endpoint };
+    const ports = { sonde: sims.sonde!.port, pump: sims.pump!.port, hj212: await freePort(), sl651: await freePort(), opcua: plant.endpoint, api: await freePort(DEFAULT_API_PORT) };
     const configFile = join(dataDir, 'demo.yaml');
     await writeFile(configFile, demoConfig(site, mqttUrl, ports, camera));
     const { config, drivers } = await loadConfigFile(configFile);
     const gateway = await Gateway.start({ config, drivers, dataDir, log });
     cleanup.unshift(() => gateway.stop());
+    const api = await ApiServer.start(gateway, { config: config.api, log: log.child({ component: 'api' }) });
+    cleanup.unshift(() => api.stop());
     for (const [mn, kind, password] of [
       [airMn, 'air', site.connection('air-1', 'password')],
       [waterMn, 'water', site.connection('water-1', 'password')],
@@ -221,6 +223,7 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
               `                       snapshots of its motion events: ${join(dataDir, 'snapshots', 'gate-cam')}`,
             ]
           : []),
+        `  API and metrics      ${api.url}/api/v1/status  (every route: ${api.url}/api/openapi.json; Prometheus: ${api.url}/metrics)`,
         `  configuration        ${configFile}`,
         `  journal and state    ${dataDir}`,
         '',
@@ -266,7 +269,7 @@ function statusLine(gateway: Gateway): string {
  * (with its video and commands) left out when there is none. Comments and layout are kept, so the
  * written file reads as the shipped one.
  */
-function demoConfig(site: DemoSite, mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string }, camera?: DemoCamera): string {
+function demoConfig(site: DemoSite, mqttUrl: string, ports: { sonde: number; pump: number; hj212: number; sl651: number; opcua: string; api: number }, camera?: DemoCamera): string {
   const { doc, devices } = site;
   const device = (id: string): YAMLMap => site.device(id);
   device('sonde-1').setIn(['connection', 'port'], ports.sonde);
@@ -287,6 +290,7 @@ function demoConfig(site: DemoSite, mqttUrl: string, ports: { sonde: number; pum
     doc.delete('commands');
   }
   doc.setIn(['sinks', 0, 'url'], mqttUrl);
+  doc.setIn(['api', 'port'], ports.api);
   doc.commentBefore = ` Written by \`sensegate demo\` from ${SITE_FILE}; run it yourself with: sensegate run --config <this file>`;
   return doc.toString({ lineWidth: 0 });
 }

@@ -11,3 +11,5 @@ export { VERSION } from './version.js';
 export { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 export { SinkRegistry } from './sinks/registry.js';
 export type { SinkConfig } from './sinks/sink-schema.js';
+export { ApiServer, type ApiServerOptions } from './api/server.js';
+export { DEFAULT_API_PORT, type ApiConfig } from './api/schema.js';

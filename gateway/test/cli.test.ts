@@ -88,7 +88,7 @@ devices:
     assert.equal(await schema.exited, 0);
     const json = JSON.parse(schema.stdout()) as { $schema: string; properties: Record<string, unknown> };
     assert.match(json.$schema, /2020-12/);
-    assert.deepEqual(Object.keys(json.properties).sort(), ['commands', 'devices', 'gateway', 'journal', 'log', 'sinks', 'video']);
+    assert.deepEqual(Object.keys(json.properties).sort(), ['api', 'commands', 'devices', 'gateway', 'journal', 'log', 'sinks', 'video']);
   });
 
   it('run stays up until SIGTERM even with nothing configured yet, then exits 0', async () => {

@@ -21,6 +21,10 @@ const CORE_LIBRARIES: Record<string, string> = {
   pino: 'logs',
   aedes: 'the embedded broker',
   'node-media-server': 'the video relay',
+  fastify: 'the HTTP API',
+  'light-my-request': 'fastify\'s request injector, pinned for Node.js 20 (docs/decisions/0004-http-api-fastify.md)',
+  cookie: 'the console\'s session cookie',
+  yaml: 'the configuration view (secrets masked in place)',
 };
 
 /** What a core import may not name, with the reason given in the failure. */
@@ -103,7 +107,7 @@ describe('the core knows no protocol', () => {
       'leak.ts:5: imports "@sensegate/sink-mqtt", which is a sink implementation: the core loads plug-ins by package name, through the registries',
       'leak.ts:6: imports "@sensegate/driver-opcua/client", which is a driver: the core loads plug-ins by package name, through the registries',
       'leak.ts:7: imports "node-opcua", which is a protocol library: the core loads plug-ins by package name, through the registries',
-      'leak.ts:8: imports "mqtt", which is a library the core does not list (core libraries: zod, sqlite3, pino, aedes, node-media-server)',
+      'leak.ts:8: imports "mqtt", which is a library the core does not list (core libraries: zod, sqlite3, pino, aedes, node-media-server, fastify, light-my-request, cookie, yaml)',
     ]);
   });
 });

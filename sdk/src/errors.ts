@@ -214,6 +214,36 @@ export const ERROR_CATALOG = {
     retryable: false,
     action: 'Anyone on the network path can read it: use TLS (mqtts://, wss://) or OPC UA Sign/SignAndEncrypt, or a client certificate instead of a password. Loopback connections are not warned about.',
   },
+  SG_API_BAD_REQUEST: {
+    summary: 'An HTTP API request did not validate: a path parameter, the query or the body (or the body is not JSON).',
+    retryable: false,
+    action: 'The answer\'s `problems` name each field; GET /api/openapi.json describes every route (docs/api.md).',
+  },
+  SG_API_NOT_FOUND: {
+    summary: 'No such HTTP API route, device or point.',
+    retryable: false,
+    action: 'Check the path and the ids; GET /api/openapi.json lists the routes and GET /api/v1/devices the devices.',
+  },
+  SG_API_TOO_LARGE: {
+    summary: 'An HTTP API request body is larger than the API takes (4 MB).',
+    retryable: false,
+    action: 'Send less; a configuration candidate of thousands of devices is well below the limit.',
+  },
+  SG_API_BUSY: {
+    summary: 'The HTTP API has as many live-stream clients as `api.maxStreams` allows.',
+    retryable: true,
+    action: 'Try again later, close streams that are not watched, or raise api.maxStreams.',
+  },
+  SG_API_UNAVAILABLE: {
+    summary: 'The gateway is starting or stopping and does not take this request yet.',
+    retryable: true,
+    action: 'Try again in a few seconds; GET /readyz says when the gateway is ready.',
+  },
+  SG_API_FAILED: {
+    summary: 'The gateway failed while answering an HTTP API request.',
+    retryable: true,
+    action: 'The gateway\'s log has the error with the route; the gateway itself runs on. Report it with that log line.',
+  },
   SG_USAGE: {
     summary: 'A command-line call is missing an argument or has an unknown option.',
     retryable: false,

@@ -1,4 +1,5 @@
 /** `sensegate run --config FILE [--data DIR]`: the gateway, until SIGINT or SIGTERM. */
+import { ApiServer } from '../api/server.js';
 import { loadConfigFile } from '../config/load.js';
 import { accessFor, umaskFor } from '../data-folder.js';
 import { createLogger } from '../log.js';
@@ -10,7 +11,8 @@ import { runUntilSignal } from './signals.js';
 export const runHelp = `Usage: sensegate run --config FILE [--data DIR] [--log-level LEVEL] [--log-format text|json]
 
 Runs the gateway described by FILE until SIGINT or SIGTERM, then stops polling, commits the journal,
-waits for in-flight deliveries and announces its death.
+waits for in-flight deliveries and announces its death. Serves the HTTP API, /metrics, /healthz and
+/readyz on 127.0.0.1:8780 unless the file's api: block says otherwise (docs/api.md).
 
   --data DIR     journal and state (default: $SENSEGATE_DATA, else .sensegate/<gateway id> in the
                  current folder). Restarting with the same folder resumes where the gateway stopped.
@@ -39,7 +41,15 @@ export async function runRun(argv: string[]): Promise<number> {
   process.umask(umaskFor(accessFor(config.gateway.dataGroup)));
   const gateway = await Gateway.start({ config, drivers, dataDir, log });
   log.info({ data: dataDir }, `journal and state in ${dataDir}`);
+  let api: ApiServer | undefined;
+  try {
+    if (config.api.enabled) api = await ApiServer.start(gateway, { config: config.api, log: log.child({ component: 'api' }) });
+  } catch (err) {
+    await gateway.stop();
+    throw err;
+  }
   await runUntilSignal();
+  await api?.stop();
   await gateway.stop();
   return 0;
 }

@@ -68,6 +68,7 @@ export interface GatewayConfig {
   sinks: SinkConfig[];
   commands: TopLevelConfig['commands'];
   video: TopLevelConfig['video'];
+  api: TopLevelConfig['api'];
   devices: DeviceConfig[];
 }
 
@@ -170,6 +171,7 @@ export async function loadConfigText(
       sinks: sinks.filter((s) => s !== undefined),
       commands: top.data.commands,
       video: top.data.video,
+      api: top.data.api,
       devices,
     },
     drivers,

@@ -6,6 +6,7 @@
  */
 import { identifier } from '@sensegate/sdk';
 import { z } from 'zod';
+import { apiConfigSchema } from '../api/schema.js';
 import { commandsConfigSchema } from '../commands/schema.js';
 import { journalConfigSchema } from '../journal/schema.js';
 import { videoConfigSchema } from '../video/schema.js';
@@ -51,6 +52,7 @@ export const configSchema = z
       .describe('Platform endpoints the feed is forwarded to, each with its own journal cursor; each is validated against its sink\'s schema.'),
     commands: commandsConfigSchema.default(commandsConfigSchema.parse({})),
     video: videoConfigSchema.default(videoConfigSchema.parse({})),
+    api: apiConfigSchema.default(apiConfigSchema.parse({})),
     devices: z
       .array(z.unknown())
       .default([])

@@ -195,6 +195,11 @@ export class Forwarder {
     return Math.max(0, this.journal.lastSeq - this.cursor);
   }
 
+  /** Messages sent and not yet acknowledged. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
   /**
    * Sends what is committed live and waits (a bounded time) for in-flight messages, then stops
    * following the journal. The backlog that was not replayed stays in the journal for next time.

@@ -474,6 +474,18 @@ export class Journal extends EventEmitter<{ commit: [blocks: JournalBlock[]] }> 
     if (!this.readOnly) await this.store.removeCursor(sink);
   }
 
+  /**
+   * A sink's backlog: entries committed and not acknowledged, the bytes they take in the journal,
+   * and the time of the oldest (ms since the epoch, on the journal's clock like `stats().oldestTs`).
+   */
+  async backlog(sink: string): Promise<{ entries: number; bytes: number; oldestTs?: number }> {
+    const cursor = this.cursor(sink);
+    const entries = Math.max(0, this.lastCommitted - Math.max(cursor, this.firstSeq - 1));
+    if (entries === 0) return { entries: 0, bytes: 0 };
+    const { bytes, oldestTs } = await this.store.backlog(cursor);
+    return { entries, bytes, ...(oldestTs !== undefined ? { oldestTs: oldestTs + this.clockOffset } : {}) };
+  }
+
   /** Names of the sinks that have cursors, including ones saved by earlier runs. */
   cursorNames(): string[] {
     return this.cursors.names();

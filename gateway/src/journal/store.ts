@@ -330,6 +330,21 @@ export class JournalStore {
     );
   }
 
+  /**
+   * What is stored after `after` (a sink's cursor): bytes of the blocks wholly after it, and the
+   * time of the oldest entry after it (its block's first entry). For the status, not the data path.
+   */
+  async backlog(after: number): Promise<{ bytes: number; oldestTs?: number }> {
+    const sum = await this.reader.get<{ bytes: number | null }>('SELECT sum(bytes) AS bytes FROM blocks WHERE seq > ?', [after]);
+    const containing = await this.reader.get<{ seq: number; count: number; ts: number }>(
+      'SELECT seq, count, ts FROM blocks WHERE seq <= ? ORDER BY seq DESC LIMIT 1',
+      [after + 1],
+    );
+    let oldest = containing && containing.seq + containing.count > after + 1 ? containing.ts : undefined;
+    oldest ??= (await this.reader.get<{ ts: number }>('SELECT ts FROM blocks WHERE seq > ? ORDER BY seq LIMIT 1', [after]))?.ts;
+    return { bytes: sum?.bytes ?? 0, ...(oldest !== undefined ? { oldestTs: oldest } : {}) };
+  }
+
   /** Keeps an entry a sink refused for good; returns how many older ones were removed to stay within the bound. */
   addDeadLetter(letter: Omit<DeadLetter, 'id'>): Promise<number> {
     return this.transaction('write a dead letter to', async () => {

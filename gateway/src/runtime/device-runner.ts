@@ -20,6 +20,7 @@ import { DeviceHealth } from './device-health.js';
 import type { Feed } from './feed-writer.js';
 import { PointNormalizer } from './normalize.js';
 import { PollBatch } from './poll-batch.js';
+import { PollStats } from './poll-stats.js';
 import { FixedRateTimer, phaseFor } from './scheduler.js';
 
 interface PollGroup {
@@ -37,6 +38,8 @@ export class DeviceRunner {
   readonly ref: DeviceRef;
   readonly health: DeviceHealth;
   readonly normalizers = new Map<string, PointNormalizer>();
+  /** What the polls did: counts, errors by code, the last poll and the last error (for the API). */
+  readonly stats = new PollStats();
   private readonly groups: PollGroup[] = [];
   private readonly stopping = new AbortController();
   /** Readings the device produced, polled or pushed (the gateway counts pushed ones here too). */
@@ -199,6 +202,7 @@ export class DeviceRunner {
     // reported (windows start over on the new clock) and must be in the time the readings carry too,
     // or they would reach the windows stamped on the old clock after they had moved to the new one.
     const received = this.clock.now();
+    this.stats.poll(received, performance.now() - startedAt, group.points.length);
     this.emit(group, batch, started + this.clock.shiftSince(epoch), received);
   }
 
@@ -214,6 +218,7 @@ export class DeviceRunner {
         const error = batch.errors[i];
         firstError ??= error;
         this.errorSeries(error?.code ?? NO_CODE).value++;
+        this.stats.failed(error, received);
       }
       const reading = n.reading(batch.values[i]!, quality, sourceTs ?? time, batch.statuses[i], sourceTs === undefined ? undefined : received);
       this.feed.reading(reading, n);

@@ -24,6 +24,7 @@ import {
   type SinkInstance,
   type Value,
 } from '@sensegate/sdk';
+import { LiveView } from '../api/live.js';
 import { CommandRouter } from '../commands/router.js';
 import type { GatewayConfig } from '../config/load.js';
 import { Forwarder } from '../forward/forwarder.js';
@@ -43,12 +44,15 @@ import { configSearchPath, DriverRegistry } from '../drivers/registry.js';
 import { clockWatch, type ClockStep } from './clock-watch.js';
 import { DeviceRunner } from './device-runner.js';
 import { driverMetrics } from './driver-metrics.js';
-import { FeedWriter } from './feed-writer.js';
+import { FeedWriter, type Feed } from './feed-writer.js';
 import { processMetrics, type ProcessMetrics } from './process-metrics.js';
 import { nextSession } from './session.js';
 
 /** Longest the start waits for its sinks to connect before polling begins. */
 const STARTUP_GRACE = 3000;
+
+/** How long after start a sink that has not connected yet still counts as ready (`/readyz`). */
+export const SINK_READY_GRACE = 30_000;
 
 type BirthPoint = BirthInfo['devices'][number]['points'][number];
 
@@ -95,7 +99,9 @@ export class Gateway {
   private lock: DataFolderLock | undefined;
   /** CPU, memory, event-loop lag and the `sensegate_info` series, read at each scrape. */
   private processFigures: ProcessMetrics | undefined;
-  private feed!: FeedWriter;
+  private feed!: Feed;
+  /** Latest values, trends and recent events for the API and console; absent when the API is off. */
+  private liveView: LiveView | undefined;
   private pipeline!: Pipeline;
   private session = 0;
   /** Modes (and group) of the folders and files the gateway creates in its data folder. */
@@ -143,7 +149,15 @@ export class Gateway {
       metrics: this.metrics,
       clock: () => clockWatch.now(),
     });
-    this.feed = new FeedWriter(this.journal, this.metrics, { maxEntryBytes: config.journal.maxEntryBytes, log: log.child({ component: 'feed' }) });
+    const writer = new FeedWriter(this.journal, this.metrics, { maxEntryBytes: config.journal.maxEntryBytes, log: log.child({ component: 'feed' }) });
+    if (config.api.enabled) {
+      this.liveView = new LiveView(writer, {
+        historySamples: config.api.history.samples,
+        historyInterval: config.api.history.interval,
+        events: config.api.events,
+      });
+    }
+    this.feed = this.liveView ?? writer;
     const saved = await this.journal.loadStates();
     this.pipeline = new Pipeline({
       out: this.feed,
@@ -490,6 +504,82 @@ export class Gateway {
     };
   }
 
+  /** The configuration the gateway runs (resolved; secrets still as written, see api/masked-config.ts). */
+  get config(): GatewayConfig {
+    return this.options.config;
+  }
+
+  /** The data folder (journal, state, users, snapshots). */
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  /** Latest values, trends and recent events, when the API is enabled. */
+  get live(): LiveView | undefined {
+    return this.liveView;
+  }
+
+  /** The command router, for commands that arrive over HTTP (undefined before start). */
+  get router(): CommandRouter | undefined {
+    return this.commands;
+  }
+
+  /** A device's points computed at the edge (`derived:`), with what computes them. */
+  derivedPoints(device: string) {
+    return this.pipeline.derivedPoints(device);
+  }
+
+  /** What a device said about itself (model, firmware), once connected. */
+  deviceInfoOf(device: string): DeviceInfo | undefined {
+    return this.deviceInfo.get(device);
+  }
+
+  /** The installed drivers, by name. */
+  get drivers(): ReadonlyMap<string, Driver> {
+    return this.options.drivers;
+  }
+
+  /** Each sink's delivery: connected, cursor, messages in flight, backlog (entries, bytes, oldest) and dead letters. */
+  async sinkStates() {
+    return Promise.all(
+      this.sinks.map(async (s, i) => {
+        const config = this.options.config.sinks[i];
+        const backlog: { entries: number; bytes: number; oldestTs?: number } = await this.journal.backlog(s.name).catch(() => ({ entries: this.forwarders[i]?.backlog ?? 0, bytes: 0 }));
+        return {
+          name: s.name,
+          type: config?.type ?? s.name,
+          connected: s.connected,
+          cursor: this.journal.cursor(s.name),
+          inFlight: this.forwarders[i]?.pending ?? 0,
+          backlog,
+          deadLetters: this.journal.deadLetterCount(s.name),
+        };
+      }),
+    );
+  }
+
+  /** The journal's figures, and its storage settings. */
+  async journalState() {
+    return { ...this.journal.stats(), ...(await this.journal.storage().catch(() => undefined)) };
+  }
+
+  /**
+   * Whether the gateway does its job: the journal takes entries (open and writable) and every sink is
+   * connected or still within SINK_READY_GRACE of the start. Each reason it is not says what and where.
+   */
+  readiness(now = Date.now()): { ready: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (!this.journal || this.stopped) reasons.push('the gateway is starting or stopping');
+    else {
+      const stats = this.journal.stats();
+      if (stats.disk.readOnly) reasons.push(`the journal is read-only: the disk of ${this.options.dataDir} is full`);
+      else if (stats.disk.full) reasons.push(`the journal cannot commit: the disk of ${this.options.dataDir} is full`);
+    }
+    const inGrace = now - this.startedAt < SINK_READY_GRACE;
+    for (const s of this.sinks) if (!s.connected && !inGrace) reasons.push(`sink ${s.name} is not connected`);
+    return { ready: reasons.length === 0, reasons };
+  }
+
   /** Commits everything read so far to the journal. */
   flush(): Promise<void> {
     return this.journal.flush();
@@ -511,6 +601,7 @@ export class Gateway {
       clockWatch.stop();
     }
     this.commands?.stop();
+    this.liveView?.stop();
     const step = async (what: string, fn: () => Promise<unknown>) => {
       try {
         await fn();
