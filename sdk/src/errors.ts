@@ -244,6 +244,31 @@ export const ERROR_CATALOG = {
     retryable: true,
     action: 'The gateway\'s log has the error with the route; the gateway itself runs on. Report it with that log line.',
   },
+  SG_API_UNAUTHORIZED: {
+    summary: 'An HTTP API or console request carried no credentials, or ones the gateway does not know: no session or API token, a wrong user name or password, an ended or expired session, a revoked token.',
+    retryable: false,
+    action: 'Log in again (`POST /api/v1/login`) or send `Authorization: Bearer <token>` with a token from `sensegate users token NAME`; from the gateway itself (loopback) no login is needed unless `api.auth` is `required`.',
+  },
+  SG_API_FORBIDDEN: {
+    summary: 'An HTTP API request came from a user whose role does not allow it (viewer < operator < admin).',
+    retryable: false,
+    action: 'Use an account with the role the message names, or give the user that role on the gateway (`sensegate users role NAME ROLE`).',
+  },
+  SG_API_CSRF: {
+    summary: 'A state-changing request from a console session did not carry the session\'s CSRF token in the `x-csrf-token` header, or carried another.',
+    retryable: false,
+    action: 'Pages send the `csrf` value the login answered (and `GET /api/v1/me` repeats) in `x-csrf-token` with every request other than GET and HEAD; API clients should use a bearer token, which needs none.',
+  },
+  SG_API_LOGIN_THROTTLED: {
+    summary: 'A login or API token was refused unread: its address sent wrong passwords or tokens just before (the refusal grows with each further failure), or more logins arrived at once than the gateway checks at a time.',
+    retryable: true,
+    action: 'Wait for the time given in `Retry-After`, then log in with the right password; the log names the address and the user names tried (never the passwords).',
+  },
+  SG_USERS_FILE_INVALID: {
+    summary: 'The gateway\'s users file (`users.json` in the data folder) cannot be read or is not what the gateway wrote.',
+    retryable: false,
+    action: 'Restore the file from a backup, or move it aside and add the users again with `sensegate users add NAME --role ROLE`; the message names the file and what is wrong in it.',
+  },
   SG_USAGE: {
     summary: 'A command-line call is missing an argument or has an unknown option.',
     retryable: false,
