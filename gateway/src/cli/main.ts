@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, Command> = {
   discover: { summary: 'find devices on the network and write their configuration (discover onvif)', load: async () => (await import('./discover.js')).runDiscover },
   drivers: { summary: 'list the installed drivers, or one driver\'s fields, commands and a sample (drivers opcua)', load: async () => (await import('./drivers.js')).runDrivers },
   'dead-letters': { summary: 'list the entries a sink\'s endpoint refused for good', load: async () => (await import('./dead-letters.js')).runDeadLetters },
+  users: { summary: 'add, remove and list who may use the HTTP API and console; create API tokens (users add NAME --role admin)', load: async () => (await import('./users.js')).runUsers },
   schema: { summary: 'print the JSON Schema of the configuration file', load: async () => (await import('./schema.js')).runSchema },
   new: { summary: 'write a driver package to start from, with its simulator and tests (new driver NAME)', load: async () => (await import('./new.js')).runNew },
 };
