@@ -113,6 +113,16 @@ describe('HTTP API access', () => {
     assert.equal(me.status, 200);
     assert.deepEqual(me.body, { user: 'local', role: 'admin', via: 'loopback' });
     assert.equal((await call(local.base, 'PUT', '/api/v1/config')).status, 200);
+    assert.equal((await call(local.base, 'PUT', '/api/v1/config', { headers: { origin: local.base } })).status, 200, 'the gateway\'s own console page');
+
+    // A web page open in a browser on the gateway's machine gets nothing for free.
+    const rebound = await call(local.base, 'GET', '/api/v1/values', { headers: { host: 'evil.example:8080' } });
+    assert.equal(rebound.status, 401, 'a DNS-rebinding site names its own domain');
+    assert.match(rebound.body.error.message, /must be asked as localhost, 127\.0\.0\.1 or \[::1\]/);
+    const crossSite = await call(local.base, 'POST', '/api/v1/commands', { headers: { origin: 'https://evil.example' }, body: {} });
+    assert.equal(crossSite.status, 403);
+    assert.equal(crossSite.body.error.code, 'SG_API_CSRF');
+    assert.equal((await call(local.base, 'PUT', '/api/v1/config', { headers: { 'sec-fetch-site': 'cross-site' } })).status, 403);
 
     // The same server seen from another machine: every request needs credentials.
     const remote = await open({}, { isLocal: () => false });
@@ -185,6 +195,7 @@ describe('HTTP API access', () => {
     const ended = await call(base, 'GET', '/api/v1/values', { headers: { cookie } });
     assert.equal(ended.status, 401);
     assert.match(ended.body.error.message, /session has ended/);
+    assert.match(String(ended.headers['set-cookie']), /^sensegate-session=; Max-Age=0/, 'the browser is told to drop the ended cookie');
 
     const kinds = audit.map((e) => `${e.type} ${e.data?.user}`);
     assert.deepEqual(kinds, ['api.login olga', 'api.logout olga']);

@@ -7,9 +7,10 @@
  * The rule:
  * - A bearer token (`Authorization: Bearer sgt_...`) or a session cookie is checked whenever one
  *   is sent, from any address; a wrong one is refused, never passed over for loopback access.
- * - Without credentials, a request from the gateway itself (a loopback address) is the principal
- *   `local` with the admin role while `api.auth` is `auto` (the default); with `api.auth:
- *   required`, and from every other address, it is refused.
+ * - Without credentials, a request from the gateway itself (a loopback address, asked by a
+ *   loopback Host, and for a change not sent from another origin) is the principal `local` with
+ *   the admin role while `api.auth` is `auto` (the default); with `api.auth: required`, and from
+ *   every other address, it is refused.
  * - A cookie session must send its CSRF token (`x-csrf-token`) with every method but GET, HEAD
  *   and OPTIONS; bearer tokens need none (a browser never adds them by itself).
  * - An API listening beyond loopback must be served over TLS and have at least one user, and so
@@ -46,6 +47,8 @@ export interface Refusal {
   message: string;
   /** Seconds, for `Retry-After`. */
   retryAfter?: number;
+  /** A `Set-Cookie` value that clears an ended session's cookie, so the browser stops sending it. */
+  clearCookie?: string;
 }
 
 /** What `authenticate` looks at of a request. */
@@ -156,7 +159,10 @@ export class Access {
     if (sessionId !== undefined) {
       const found = this.sessions.use(sessionId);
       if ('ended' in found) {
-        return unauthorized(found.ended === 'expired' ? 'the console session expired: log in again' : 'the console session has ended (logged out, or the gateway restarted): log in again');
+        return {
+          ...unauthorized(found.ended === 'expired' ? 'the console session expired: log in again' : 'the console session has ended (logged out, or the gateway restarted): log in again'),
+          clearCookie: this.clearedCookie(),
+        };
       }
       const { session } = found;
       if (!SAFE_METHODS.has(request.method.toUpperCase()) && !csrfMatches(session, headerOf(request.headers[CSRF_HEADER]))) {
@@ -168,12 +174,38 @@ export class Access {
       }
       return { user: session.user, role: session.role, via: 'session' };
     }
-    if (this.options.config.auth === 'auto' && request.remoteAddress !== undefined && this.isLocal(address)) return LOCAL_PRINCIPAL;
+    if (this.options.config.auth === 'auto' && request.remoteAddress !== undefined && this.isLocal(address)) return this.local(request);
     return unauthorized(
       this.options.config.auth === 'required'
         ? 'log in first (POST /api/v1/login) or send Authorization: Bearer <token>: api.auth is required'
         : 'log in first (POST /api/v1/login) or send Authorization: Bearer <token> (sensegate users token NAME)',
     );
+  }
+
+  /**
+   * The local admin, for a credential-less request from the gateway itself, unless a web page put
+   * it up to it: a browser on the gateway's machine would send any site's requests to loopback
+   * without a login. The Host must name loopback (a DNS-rebinding site names its own domain), and
+   * a change must not come from another origin (browsers send Origin, and Sec-Fetch-Site).
+   */
+  private local(request: AccessRequest): Principal | Refusal {
+    const host = hostOf(headerOf(request.headers.host));
+    if (host === undefined || !isLoopback(host)) {
+      return unauthorized(`without a login, the gateway itself must be asked as localhost, 127.0.0.1 or [::1], not "${headerOf(request.headers.host) ?? ''}": log in, or use a loopback address`);
+    }
+    if (!SAFE_METHODS.has(request.method.toUpperCase())) {
+      const origin = headerOf(request.headers.origin);
+      const site = headerOf(request.headers['sec-fetch-site']);
+      const originHost = origin === undefined ? undefined : hostOfOrigin(origin);
+      if ((origin !== undefined && (originHost === undefined || !isLoopback(originHost))) || site === 'cross-site' || site === 'same-site') {
+        return {
+          status: 403,
+          code: 'SG_API_CSRF',
+          message: `a ${request.method.toUpperCase()} sent by a page of ${origin ?? 'another site'} is refused: only the gateway's own console and local tools may change things without a login`,
+        };
+      }
+    }
+    return LOCAL_PRINCIPAL;
   }
 
   /** Why `principal` may not do what needs `needed`, or undefined when it may. */
@@ -223,6 +255,10 @@ export class Access {
     const id = this.sessionIdOf(request.headers.cookie);
     const session = id !== undefined ? this.sessions.close(id) : undefined;
     if (session) this.record('api.logout', session.user, `user ${session.user} logged out of the console from ${plainAddress(request.remoteAddress)}`, { from: plainAddress(request.remoteAddress) });
+    return this.clearedCookie();
+  }
+
+  private clearedCookie(): string {
     return stringifySetCookie(this.cookieName, '', { httpOnly: true, sameSite: 'strict', secure: this.options.secure, path: '/', maxAge: 0 });
   }
 
@@ -380,6 +416,21 @@ function unauthorized(message: string): Refusal {
 
 function headerOf(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The host name of a Host header (`127.0.0.1:8080`, `[::1]:8080`, `localhost`), without the port. */
+function hostOf(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(header) ?? /^([^:]+)(?::\d+)?$/.exec(header);
+  return m?.[1];
+}
+
+function hostOfOrigin(origin: string): string | undefined {
+  try {
+    return new URL(origin).hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 function bearerOf(value: string | string[] | undefined): string | undefined {

@@ -101,6 +101,7 @@ interface Answerable {
 function refuse(reply: Answerable, refusal: Refusal): unknown {
   if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="sensegate"');
   if (refusal.retryAfter !== undefined) reply.header('retry-after', String(refusal.retryAfter));
+  if (refusal.clearCookie !== undefined) reply.header('set-cookie', refusal.clearCookie);
   return reply
     .code(refusal.status)
     .header('cache-control', 'no-store')
