@@ -282,12 +282,23 @@ describe('HTTP API access', () => {
     assert.equal((await call(base, 'GET', '/api/v1/values', { headers: bearer })).status, 401, 'a removed user\'s token ends');
     assert.equal((await call(base, 'GET', '/api/v1/values', { headers: { cookie: cookieOf(vicSession) } })).status, 401, 'and their session');
     assert.equal((await call(base, 'PUT', '/api/v1/config', { headers: { authorization: `Bearer ${tokens.olga}` } })).status, 200, 'a new role applies at once');
-    assert.equal((await login(base, 'carl', 'carl-viewer-pw')).status, 200);
+    const carl = await login(base, 'carl', 'carl-viewer-pw');
+    assert.equal(carl.status, 200);
+    const carlAgain = await call(base, 'POST', '/api/v1/login', { body: { user: 'carl', password: 'carl-viewer-pw' }, headers: { cookie: cookieOf(carl) } });
+    assert.equal((await call(base, 'GET', '/api/v1/values', { headers: { cookie: cookieOf(carl) } })).status, 401, 'a new login ends the session the browser held');
+    const carlSession = { cookie: cookieOf(carlAgain) };
+    assert.equal((await call(base, 'GET', '/api/v1/values', { headers: carlSession })).status, 200);
+    const newPassword = await readUsers(dir);
+    newPassword.users.carl = { ...newPassword.users.carl!, password: (await newUser('viewer', 'carl-new-password')).password };
+    await writeUsers(dir, newPassword);
+    await access.reload();
+    assert.equal((await call(base, 'GET', '/api/v1/values', { headers: carlSession })).status, 401, 'a new password ends the user\'s sessions');
 
     const events = audit.map((e) => `${e.type} ${e.data?.user}`);
     assert.ok(events.includes('user.removed vic'), events.join(', '));
     assert.ok(events.includes('user.role olga'));
     assert.ok(events.includes('user.added carl'));
+    assert.ok(events.includes('user.password carl'));
     await writeUsers(dir, users);
     await access.reload();
   });

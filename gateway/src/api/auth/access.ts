@@ -214,8 +214,11 @@ export class Access {
     return { status: 403, code: 'SG_API_FORBIDDEN', message: `${what} needs the ${needed} role; user ${principal.user} is ${principal.role}` };
   }
 
-  /** Checks a user's password and opens a console session, or says why not. */
-  async login(name: string, password: string, remoteAddress: string | undefined): Promise<LoggedIn | Refusal> {
+  /**
+   * Checks a user's password and opens a console session, or says why not. The session the
+   * browser held before (its `Cookie` header), if any, ends: one browser, one session.
+   */
+  async login(name: string, password: string, remoteAddress: string | undefined, cookieHeader?: string | string[]): Promise<LoggedIn | Refusal> {
     await this.refreshUsers();
     const address = plainAddress(remoteAddress);
     const throttled = this.throttled(address);
@@ -240,6 +243,8 @@ export class Access {
       return unauthorized('wrong user name or password');
     }
     this.backoff.succeeded(peerKey(address));
+    const previous = this.sessionIdOf(cookieHeader);
+    if (previous !== undefined) this.sessions.close(previous);
     const { id, session } = this.sessions.open(name, user.role, address);
     this.record('api.login', name, `user ${name} (${user.role}) logged in to the console from ${address}`, { role: user.role, from: address });
     return {

@@ -64,7 +64,7 @@ export function installAccess<S extends RawServerBase>(app: FastifyInstance<S>, 
       },
     },
     async (request, reply) => {
-      const result = await access.login(request.body.user, request.body.password, request.socket.remoteAddress);
+      const result = await access.login(request.body.user, request.body.password, request.socket.remoteAddress, request.headers.cookie);
       if (isRefusal(result)) return refuse(reply, result);
       reply.header('set-cookie', result.cookie).header('cache-control', 'no-store');
       return { user: result.principal.user, role: result.principal.role, csrf: result.csrf };
