@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DeviceEvent, Logger } from '@sensegate/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { mountRoutes } from '../src/api/server.js';
+import { sessionRoutes } from '../src/api/routes/session.js';
 import { Access, accessConfigSchema, installAccess, tlsFor, type AccessOptions, type ApiAccessConfig } from '../src/api/auth/index.js';
 import { newToken, newUser, readUsers, writeUsers, type Users } from '../src/api/auth/users-file.js';
 
@@ -51,6 +53,7 @@ const PASSWORDS = { alice: 'alice-admin-pw', olga: 'olga-operator-pw', vic: 'vic
 async function server(host: string, access: Access, tls?: { key: string; cert: string }): Promise<{ app: FastifyInstance; base: string }> {
   const app = (tls ? Fastify({ https: tls }) : Fastify()) as unknown as FastifyInstance;
   installAccess(app, access);
+  mountRoutes(app, sessionRoutes(access));
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/api/v1/values', async (request) => ({ values: [1, 2, 3], principal: request.principal }));
   app.post('/api/v1/commands', { config: { role: 'operator' } }, async (request) => ({ done: true, by: request.principal!.user }));

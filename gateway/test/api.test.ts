@@ -358,7 +358,7 @@ api:
     // A client that sends its request and never reads a byte of the answer.
     const stuck = connect(Number(url.port), url.hostname);
     stuck.pause();
-    stuck.write(`GET /api/v1/stream HTTP/1.1\r\nHost: x\r\n\r\n`);
+    stuck.write(`GET /api/v1/stream HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
     stuck.on('error', () => {});
     // A client that reads.
     let readingClientBytes = 0;

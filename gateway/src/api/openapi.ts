@@ -78,7 +78,7 @@ export function openApiDocument(routes: readonly Route[], info: { version: strin
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `sensegate users token NAME`.' },
-        session: { type: 'apiKey', in: 'cookie', name: 'sensegate_session', description: 'The console\'s session, from `POST /api/v1/login`; changes also need the `x-csrf-token` header.' },
+        session: { type: 'apiKey', in: 'cookie', name: 'sensegate-session', description: 'The console\'s session, from `POST /api/v1/login` (`__Host-sensegate-session` over HTTPS); changes also need the `x-csrf-token` header.' },
       },
     },
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),

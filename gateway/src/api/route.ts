@@ -6,11 +6,11 @@
  * what the server does.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { describeZodError, formatPath } from '@sensegate/sdk';
+import { ERROR_CATALOG, describeZodError, formatPath } from '@sensegate/sdk';
 import { z } from 'zod';
 
 /** Who may call a route: anyone (health checks), or a user with at least this role. */
-export type Access = 'open' | 'viewer' | 'operator' | 'admin';
+export type RoleNeeded = 'open' | 'viewer' | 'operator' | 'admin';
 
 export interface RouteContext<P, Q, B> {
   params: P;
@@ -34,7 +34,7 @@ export interface Route<P = unknown, Q = unknown, B = unknown, R = unknown> {
   summary: string;
   description?: string;
   tag: string;
-  access: Access;
+  access: RoleNeeded;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
@@ -55,7 +55,8 @@ export const errorSchema = z
   .object({
     error: z.object({
       code: z.string().describe('A stable SG_* code (docs/errors.md).'),
-      message: z.string().describe('What went wrong and what to do.'),
+      message: z.string().describe('What went wrong, naming what and where.'),
+      action: z.string().optional().describe('What to do about it (the code\'s entry in docs/errors.md).'),
       problems: z
         .array(z.object({ path: z.string(), message: z.string() }))
         .optional()
@@ -78,7 +79,8 @@ export class ApiError extends Error {
   }
 
   get body(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.problems ? { problems: this.problems } : {}) } };
+    const action = (ERROR_CATALOG as Record<string, { action: string }>)[this.code]?.action;
+    return { error: { code: this.code, message: this.message, ...(action ? { action } : {}), ...(this.problems ? { problems: this.problems } : {}) } };
   }
 }
 

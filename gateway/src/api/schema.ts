@@ -4,6 +4,7 @@
  * already has its files. Anything beyond loopback needs TLS and users (docs/security.md).
  */
 import { duration, isLoopback } from '@sensegate/sdk';
+import { accessShape } from './auth/schema.js';
 import { z } from 'zod';
 
 export const DEFAULT_API_PORT = 8780;
@@ -18,14 +19,6 @@ const historySchema = z
   .strict()
   .describe('The short in-memory history per point behind the console\'s trends and `GET /api/v1/devices/{id}/points/{point}/history`. Not durable: the journal and the platform keep the record.');
 
-const tlsSchema = z
-  .object({
-    cert: z.string().min(1).describe('PEM certificate file (chain included), relative to the configuration file.'),
-    key: z.string().min(1).describe('PEM private key file, relative to the configuration file.'),
-  })
-  .strict()
-  .describe('The certificate the API serves. Left out when the API listens beyond loopback, a self-signed one is made at first start in the data folder and its SHA-256 fingerprint is logged.');
-
 export const apiConfigSchema = z
   .object({
     enabled: z.boolean().default(true).describe('Serve the HTTP API, metrics, health checks and console.'),
@@ -33,9 +26,9 @@ export const apiConfigSchema = z
       .string()
       .min(1)
       .default('127.0.0.1')
-      .describe('Address to listen on. A loopback address (the default) serves plain HTTP and admits local requests without login; any other address serves HTTPS and requires users (`sensegate users add`).'),
+      .describe('Address to listen on. A loopback address (the default) serves plain HTTP and admits local requests without login; any other address (`0.0.0.0` for all) serves HTTPS and requires users (`sensegate users add`).'),
     port: z.number().int().min(0).max(65535).default(DEFAULT_API_PORT).describe('Port to listen on (0: a free one, logged at start).'),
-    tls: tlsSchema.optional(),
+    ...accessShape,
     history: historySchema.default(historySchema.parse({})),
     events: z.number().int().min(10).max(100_000).default(500).describe('Recent events kept in memory for `GET /api/v1/events` and clients that reconnect to the live stream.'),
     maxStreams: z.number().int().min(1).max(10_000).default(64).describe('Live-stream clients (Server-Sent Events) at once; more are answered 503.'),

@@ -7,8 +7,11 @@
  * The API never holds the gateway back: if its port is taken, the gateway runs on and the API tries
  * the port again every 10 s, having said once what is in the way and what to do.
  */
-import { isLoopback, type Logger } from '@sensegate/sdk';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from '@sensegate/sdk';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Access } from './auth/access.js';
+import { installAccess } from './auth/fastify.js';
+import { tlsFor, type ApiTls } from './auth/tls.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { VERSION } from '../version.js';
 import type { ApiContext } from './context.js';
@@ -16,13 +19,14 @@ import { DeliveryRates } from './delivery-rates.js';
 import { LiveStreams } from './live-stream.js';
 import { openApiDocument } from './openapi.js';
 import { ProcessStats } from './process-stats.js';
-import { ApiError, isRaw, parsePart, type Access, type Route } from './route.js';
+import { ApiError, isRaw, parsePart, type Route } from './route.js';
 import { configRoutes, MAX_CANDIDATE_BYTES } from './routes/config.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { deviceRoutes } from './routes/devices.js';
 import { feedRoutes } from './routes/feed.js';
 import { gatewayRoutes } from './routes/gateway.js';
-import { exposed, type ApiConfig } from './schema.js';
+import { sessionRoutes } from './routes/session.js';
+import type { ApiConfig } from './schema.js';
 
 /** Time a client has to send its whole request (headers and body); a slow sender is cut off. */
 const REQUEST_TIMEOUT = 30_000;
@@ -31,12 +35,6 @@ const KEEP_ALIVE = 5_000;
 /** A connection silent this long is closed (the live stream's heartbeat keeps it busy). */
 const IDLE_TIMEOUT = 60_000;
 const RETRY_LISTEN = 10_000;
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    access?: Access;
-  }
-}
 
 export interface ApiServerOptions {
   config: ApiConfig;
@@ -54,6 +52,8 @@ export class ApiServer {
   private constructor(
     private readonly gateway: Gateway,
     private readonly options: ApiServerOptions,
+    private readonly access: Access,
+    private readonly tls: ApiTls | undefined,
   ) {
     const { config, log } = options;
     if (!gateway.live) throw new Error('the API needs the gateway\'s live view: api.enabled is false');
@@ -64,9 +64,10 @@ export class ApiServer {
       rates: new DeliveryRates(() => gateway.status().sinks.map((s) => ({ name: s.name, cursor: s.cursor }))),
       streams: new LiveStreams(gateway.live, { maxStreams: config.maxStreams, streamBuffer: config.streamBuffer, log }),
       log,
-      origin: (request) => `http ${principalName(request)}@${request.ip}`,
+      origin: (request) => `http ${request.principal?.user ?? 'local'}@${request.ip}`,
     };
     this.app = Fastify({
+      ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
       logger: false,
       bodyLimit: MAX_CANDIDATE_BYTES + 64 * 1024,
       maxParamLength: 200,
@@ -77,20 +78,28 @@ export class ApiServer {
       forceCloseConnections: true,
       trustProxy: false,
     });
-    this.routes = [...gatewayRoutes(this.context), ...deviceRoutes(this.context), ...feedRoutes(this.context), ...deliveryRoutes(this.context), ...configRoutes(this.context)];
+    this.routes = [
+      ...gatewayRoutes(this.context),
+      ...sessionRoutes(access),
+      ...deviceRoutes(this.context),
+      ...feedRoutes(this.context),
+      ...deliveryRoutes(this.context),
+      ...configRoutes(this.context),
+    ];
     this.register();
   }
 
-  /** Starts serving; resolves once listening, or once the first failure to listen is logged (then it retries). */
+  /**
+   * Starts serving; resolves once listening, or once the first failure to listen is logged (then it
+   * retries). Throws, with what to do, when the access rules cannot hold: beyond loopback without
+   * users, or a configured certificate that cannot be read.
+   */
   static async start(gateway: Gateway, options: ApiServerOptions): Promise<ApiServer> {
-    if (exposed(options.config)) {
-      throw new ApiError(
-        500,
-        'SG_CONFIG_INVALID',
-        `api.host ${options.config.host} is not a loopback address: serving the API beyond loopback needs TLS and users, which this build does not have yet; keep api.host on 127.0.0.1 and reach it through an SSH tunnel`,
-      );
-    }
-    const server = new ApiServer(gateway, options);
+    const { config, log } = options;
+    const tls = await tlsFor(config, gateway.dataDir, { baseDir: gateway.config.baseDir, access: gateway.fileAccess, log });
+    if (tls) log.info({ certificate: tls.certFile, fingerprint: tls.fingerprint }, `API served over HTTPS with ${tls.source === 'generated' ? 'a self-signed certificate made for it' : 'the configured certificate'} ${tls.certFile}: SHA-256 fingerprint ${tls.fingerprint} (check it in the browser the first time)`);
+    const access = await Access.open({ dataDir: gateway.dataDir, config, secure: tls !== undefined, log, audit: (event) => gateway.recordEvent(event) });
+    const server = new ApiServer(gateway, options, access, tls);
     await server.listen();
     return server;
   }
@@ -99,7 +108,7 @@ export class ApiServer {
   get url(): string | undefined {
     if (!this.address) return undefined;
     const host = this.address.host.includes(':') ? `[${this.address.host}]` : this.address.host;
-    return `http://${host}:${this.address.port}`;
+    return `${this.tls ? 'https' : 'http'}://${host}:${this.address.port}`;
   }
 
   /** The OpenAPI document of every route. */
@@ -113,6 +122,7 @@ export class ApiServer {
     this.context.rates.stop();
     this.context.process.stop();
     await this.app.close();
+    this.access.close();
   }
 
   private async listen(): Promise<void> {
@@ -157,36 +167,36 @@ export class ApiServer {
     app.setNotFoundHandler((request, reply) => {
       reply.code(404).send(new ApiError(404, 'SG_API_NOT_FOUND', `no ${request.method} ${clip(request.url)} here; GET /api/openapi.json lists what there is`).body);
     });
-    // Until users exist, only the gateway's own machine is served (the server listens on loopback only).
-    app.addHook('onRequest', async (request) => {
-      const access = request.routeOptions.config?.access ?? 'viewer';
-      if (access !== 'open' && !isLoopback(request.ip)) throw new ApiError(401, 'SG_API_UNAUTHORIZED', 'only requests from the gateway\'s own machine are served');
-    });
-    for (const r of this.routes) {
-      app.route({
-        method: r.method,
-        url: r.path,
-        config: { access: r.access },
-        handler: async (request, reply) => {
+    installAccess(app, this.access);
+    mountRoutes(app, this.routes);
+    app.get('/api/openapi.json', { config: { role: 'open' } }, async () => this.openApi());
+  }
+}
+
+/** Registers routes declared with `route()`: each request is validated with the route's schemas before its handler runs. */
+export function mountRoutes(app: FastifyInstance, routes: readonly Route[]): void {
+  for (const r of routes) {
+    app.route({
+      method: r.method,
+      url: r.path,
+      config: { role: r.access },
+      handler: async (request, reply) => {
+        try {
           const params = parsePart(r.params, request.params, 'params');
           const query = parsePart(r.query, request.query, 'query');
           const body = parsePart(r.body, request.body, 'body');
           const answer = await r.handler({ params, query, body, request, reply });
           if (isRaw(r.answer)) return reply;
           return answer;
-        },
-      });
-    }
-    app.get('/api/openapi.json', { config: { access: 'open' } }, async () => this.openApi());
+        } catch (err) {
+          if (err instanceof ApiError) return reply.code(err.status).send(err.body);
+          throw err;
+        }
+      },
+    });
   }
 }
 
 function clip(s: string): string {
   return s.length > 200 ? `${s.slice(0, 200)}...` : s;
-}
-
-/** The user behind a request, for the audit; `local` for a request from the gateway's own machine. */
-function principalName(request: FastifyRequest): string {
-  const principal = (request as FastifyRequest & { principal?: { user: string } }).principal;
-  return principal?.user ?? 'local';
 }

@@ -534,6 +534,16 @@ export class Gateway {
     return this.deviceInfo.get(device);
   }
 
+  /** Records an event in the feed (journal and sinks), as the gateway's own: the API's access audit. */
+  recordEvent(event: DeviceEvent): void {
+    this.pipeline.event(event);
+  }
+
+  /** Modes (and group) of what the gateway creates in its data folder. */
+  get fileAccess(): FileAccess {
+    return this.access;
+  }
+
   /** The installed drivers, by name. */
   get drivers(): ReadonlyMap<string, Driver> {
     return this.options.drivers;
