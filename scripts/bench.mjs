@@ -22,6 +22,7 @@ const benches = [
   ['video snapshots', 'gateway/bench/video-snapshots.ts'],
   ['video relay', 'gateway/bench/video-relay.ts'],
   ['camera events', 'gateway/bench/camera-events.ts'],
+  ['http api', 'gateway/bench/api.ts'],
 ];
 const filters = process.argv.slice(2);
 let failed = 0;

@@ -82,12 +82,16 @@ export async function measureGateway(options: {
   measureSeconds: number;
   nodeArgs?: string[];
   sampleLatency?: boolean;
+  /** Clients of the gateway (its API) started once it is up, before the measure window, and stopped after it. */
+  clients?: () => Promise<{ stop(): Promise<void> }>;
 }): Promise<GatewayRun> {
   const sub = await readingCounter(options.url, `sensegate/v1/${options.gateway}/data`, options.sampleLatency ?? false);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cli, 'run', '--config', options.config, '--data', options.dataDir, '--log-format', 'json'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await sleep(options.warmupSeconds * 1000);
+  await sleep((options.warmupSeconds * 1000) / 2);
+  const clients = await options.clients?.();
+  await sleep((options.warmupSeconds * 1000) / 2);
   const u0 = await usage(child.pid!);
   const c0 = sub.count();
   const t0 = Date.now();
@@ -96,6 +100,7 @@ export async function measureGateway(options: {
   const u1 = await usage(child.pid!);
   const c1 = sub.count();
   const elapsed = (Date.now() - t0) / 1000;
+  await clients?.stop();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   await sub.close();

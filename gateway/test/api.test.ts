@@ -3,7 +3,7 @@
 // OpenAPI document the server serves, and that document against the OpenAPI 3.1 schema.
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { defineDriver, silentLogger } from '@sensegate/sdk';
+import { defineDriver, silentLogger, type Logger } from '@sensegate/sdk';
 import { waitFor } from '@sensegate/sdk/testing';
 import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
 import { z } from 'zod';
@@ -377,5 +377,37 @@ api:
     await waitFor('the journal still growing', async () => (await lastSeq()) > seq, { timeout: 10_000 });
     reading.destroy();
     stuck.destroy();
+  });
+});
+
+describe('an API port that is taken', () => {
+  it('says what is in the way and what to do, lets the gateway run on, and serves once the port is free', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sensegate-api-port-'));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const lines: Array<{ level: string; message: string }> = [];
+    const at = (level: string) => (a: unknown, b?: string) => lines.push({ level, message: typeof a === 'string' ? a : (b ?? '') });
+    const log = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => log } as unknown as Logger;
+    const file = join(dir, 'site.yaml');
+    await writeFile(file, `gateway: { id: api-port }\napi: { port: ${port} }\n`);
+    const loaded = await loadConfigFile(file);
+    const gateway = await Gateway.start({ config: loaded.config, drivers: loaded.drivers, dataDir: join(dir, 'data'), log: silentLogger });
+    const api = await ApiServer.start(gateway, { config: loaded.config.api, log });
+    try {
+      const errors = lines.filter((l) => l.level === 'error');
+      assert.equal(errors.length, 1);
+      assert.match(errors[0]!.message, new RegExp(`the API cannot listen on 127\\.0\\.0\\.1:${port}: port ${port} is in use .*set api\\.port to a free one, or api\\.enabled: false.*tries again every 10 s`));
+      assert.equal(api.url, undefined);
+      assert.equal(gateway.readiness().ready, true, 'the gateway runs on');
+      await new Promise((resolve) => blocker.close(resolve));
+      await waitFor('the API serving once the port is free', async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok === true, { timeout: 20_000 });
+      assert.equal(lines.filter((l) => l.level === 'error').length, 1, 'the failure was said once');
+    } finally {
+      await api.stop();
+      await gateway.stop();
+      blocker.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -35,6 +35,8 @@ const KEEP_ALIVE = 5_000;
 /** A connection silent this long is closed (the live stream's heartbeat keeps it busy). */
 const IDLE_TIMEOUT = 60_000;
 const RETRY_LISTEN = 10_000;
+/** Connections open at once; more are closed on arrival (a flood of connections cannot take the process's descriptors). */
+const MAX_CONNECTIONS = 512;
 
 export interface ApiServerOptions {
   config: ApiConfig;
@@ -86,6 +88,7 @@ export class ApiServer {
       ...deliveryRoutes(this.context),
       ...configRoutes(this.context),
     ];
+    this.app.server.maxConnections = MAX_CONNECTIONS;
     this.register();
   }
 
