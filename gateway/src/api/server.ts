@@ -72,7 +72,7 @@ export class ApiServer {
       ...(tls ? { https: { key: tls.key, cert: tls.cert } } : {}),
       logger: false,
       bodyLimit: MAX_CANDIDATE_BYTES + 64 * 1024,
-      maxParamLength: 200,
+      routerOptions: { maxParamLength: 200 },
       connectionTimeout: IDLE_TIMEOUT,
       keepAliveTimeout: KEEP_ALIVE,
       requestTimeout: REQUEST_TIMEOUT,
