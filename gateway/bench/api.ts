@@ -26,14 +26,17 @@ const SIM_CLI = join(REPO, 'simulators/modbus/dist/cli.js');
 const POINTS = 2000;
 const INTERVAL = 200;
 const MEASURE_S = Number(process.env.BENCH_SECONDS ?? 15);
-const WARMUP_S = 6;
+const WARMUP_S = 10;
 const STREAMS = 10;
 
 /** A live-stream client that reads everything and counts the bytes. */
 function stream(port: number, query = ''): { bytes: () => number; close: () => void } {
   let bytes = 0;
-  const req = request({ host: '127.0.0.1', port, path: `/api/v1/stream${query}` }, (res) => res.on('data', (d: Buffer) => (bytes += d.length)));
-  req.on('error', () => {});
+  const req = request({ host: '127.0.0.1', port, path: `/api/v1/stream${query}` }, (res) => {
+    if (res.statusCode !== 200) console.error(`GET /api/v1/stream${query}: ${res.statusCode}`);
+    res.on('data', (d: Buffer) => (bytes += d.length));
+  });
+  req.on('error', (err) => console.error(`GET /api/v1/stream${query}: ${err.message}`));
   req.end();
   return { bytes: () => bytes, close: () => req.destroy() };
 }
@@ -53,6 +56,7 @@ function get(port: number, path: string): Promise<number> {
 /** Ten streams and a console on device d1's page. */
 function consoleAndStreams(port: number, counted: { bytes: number }) {
   return async () => {
+    for (let i = 0; i < 200 && !(await reachable(port)); i++) await sleep(100);
     const streams = Array.from({ length: STREAMS }, () => stream(port));
     const page = stream(port, '?device=d1');
     let open = true;
@@ -132,7 +136,7 @@ api: ${api.replace('PORT', String(apiPort))}
     console.log(`API on, idle: delivered ${idle.delivered.toLocaleString('en')}/s, gateway ${core(idle.cpu)} (${delta(idle.cpu, off.cpu, core)}), RSS ${mb(idle.rss)} (${delta(idle.rss, off.rss, mb)})`);
     console.log(
       `API on, ${STREAMS} live streams + a console device page: delivered ${busy.delivered.toLocaleString('en')}/s, gateway ${core(busy.cpu)} (${delta(busy.cpu, off.cpu, core)} over off, ${delta(busy.cpu, idle.cpu, core)} over idle), ` +
-        `RSS ${mb(busy.rss)} (${delta(busy.rss, off.rss, mb)} over off, ${delta(busy.rss, idle.rss, mb)} over idle); each stream received ${mb(counted.bytes)} in all`,
+        `RSS ${mb(busy.rss)} (${delta(busy.rss, off.rss, mb)} over off, ${delta(busy.rss, idle.rss, mb)} over idle); each stream received ${(counted.bytes / 1024).toFixed(0)} KB while measured`,
     );
   } finally {
     for (const c of children) c.kill('SIGTERM');
