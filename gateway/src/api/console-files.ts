@@ -91,7 +91,7 @@ const NOT_BUILT = (dir: string | undefined) =>
   `The API itself is served: <a href="/api/v1/status">/api/v1/status</a>, every route in <a href="/api/openapi.json">/api/openapi.json</a>.</p>\n`;
 
 /** Serves the console's routes on `app` (all open: the page needs no login, its API calls do). */
-export function mountConsole(app: FastifyInstance, bundle = readConsole()): void {
+export function mountConsole(app: FastifyInstance, bundle: ConsoleBundle | undefined): void {
   // The page names its bundle without a version, so every file is revalidated on each load (ETag).
   const send = (request: FastifyRequest, reply: FastifyReply, file: ConsoleFile) => {
     reply.headers(CONSOLE_HEADERS).header('content-type', file.type).header('cache-control', 'no-cache').header('etag', file.etag);

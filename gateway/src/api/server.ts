@@ -16,7 +16,7 @@ import { tlsFor, type ApiTls } from './auth/tls.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { VERSION } from '../version.js';
 import type { ApiContext } from './context.js';
-import { mountConsole } from './console-files.js';
+import { mountConsole, readConsole } from './console-files.js';
 import { DeliveryRates } from './delivery-rates.js';
 import { LiveStreams } from './live-stream.js';
 import { openApiDocument } from './openapi.js';
@@ -172,7 +172,7 @@ export class ApiServer {
     installAccess(app, this.access);
     mountRoutes(app, this.routes);
     app.get('/api/openapi.json', { config: { role: 'open' } }, async () => this.openApi());
-    mountConsole(app);
+    mountConsole(app, readConsole());
   }
 }
 
