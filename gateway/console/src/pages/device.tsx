@@ -211,7 +211,7 @@ export function DevicePage({ params }: PageProps) {
             },
           },
           { label: 'quality', cell: (p) => <QualityBadge quality={readingOf(p)?.quality} /> },
-          { label: 'status', cell: (p) => <span class="muted">{readingOf(p)?.status ?? ''}</span> },
+          { label: 'status', cell: (p) => (readingOf(p)?.status ? <span class="muted">{readingOf(p)!.status}</span> : null) },
           {
             label: 'measured',
             cell: (p) => {
@@ -223,7 +223,7 @@ export function DevicePage({ params }: PageProps) {
             label: 'trend',
             cell: (p) => {
               const t = trends[p.id];
-              return t && typeof readingOf(p)?.value === 'number' ? <Sparkline ts={t.ts} value={t.value} quality={t.quality} unit={p.unit} /> : <span class="muted">–</span>;
+              return t && typeof readingOf(p)?.value === 'number' ? <Sparkline ts={t.ts} value={t.value} quality={t.quality} unit={p.unit} /> : null;
             },
           },
           ...(operator ? [{ label: 'write', cell: (p: Point) => (p.writable ? <WriteBox device={d.id} point={p} /> : null) }] : []),

@@ -106,7 +106,7 @@ export function ErrorWords({ device, now }: { device: DeviceSummary; now: number
     );
   }
   const last = device.stats.lastError;
-  if (!last) return <span class="muted">–</span>;
+  if (!last) return null;
   return (
     <span class="muted last-error">
       {last.message} <code class="code">{last.code}</code> ({ago(last.at, now)})
