@@ -145,9 +145,12 @@ api:
     await page.locator('.plan .group:has-text("holding")').waitFor();
   });
 
-  it('turns a device offline on screen when it drops off, with the reason, and online again when it is back', async () => {
+  it('turns a device offline on screen when it drops off, with the reason, and online again when it is back; the events list it live', async () => {
     const page = await newPage();
     await page.goto(`${base}/#/devices`);
+    const events = await newPage({ width: 390, height: 844 });
+    await events.goto(`${base}/#/events?device=pump-1&severity=warning`);
+    await events.locator('.live-state.live').waitFor();
     const row = page.locator('tr[data-key="pump-1"]');
     await row.locator('.state-online').waitFor();
     await sim.stop(); // the simulator's `stop` fault: it stops listening and closes its clients
@@ -155,10 +158,12 @@ api:
       await row.locator('.state-offline').waitFor({ timeout: ON_SCREEN });
       assert.match((await row.textContent()) ?? '', /offline/, 'the state is in words, not colour alone');
       assert.ok(((await row.locator('.reason').textContent()) ?? '').length > 10, 'the reason is given in words');
+      await events.locator('.event-list li[data-type="device.state"][data-severity="warning"]:has-text("pump-1 offline")').waitFor();
     } finally {
       await sim.start();
     }
     await row.locator('.state-online').waitFor({ timeout: 30_000 });
+    assert.equal(await events.locator('.event-list li[data-severity="info"]').count(), 0, 'the severity filter holds for live events too');
   });
 
   it('lets an operator write a setpoint, which reads back from the device', async () => {
