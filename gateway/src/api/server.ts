@@ -2,8 +2,8 @@
  * The HTTP API server (fastify; docs/decisions/0004-http-api-fastify.md): the routes of routes/,
  * the OpenAPI document, the browser console's files (console-files.ts), and the bounds every
  * request is held to whoever sends it: body size, header size, time to send the request, idle
- * keep-alive, path length. Every answer that is not 2xx has the
- * error body of route.ts, with a stable code.
+ * keep-alive, path length. Every answer that is not 2xx has the error body of route.ts, with a
+ * stable code.
  *
  * The API never holds the gateway back: if its port is taken, the gateway runs on and the API tries
  * the port again every 10 s, having said once what is in the way and what to do.
