@@ -15,6 +15,7 @@ import { defineDriver, silentLogger, type Logger } from '@sensegate/sdk';
 import { waitFor } from '@sensegate/sdk/testing';
 import { loadProfile, startModbusSimulator, type ModbusSimulator } from '@sensegate/sim-modbus';
 import { z } from 'zod';
+import { maskSecrets, unmaskSecrets } from '../src/api/masked-config.js';
 import { ApiServer } from '../src/api/server.js';
 import { loadConfigFile, loadConfigText } from '../src/config/load.js';
 import { DriverRegistry } from '../src/drivers/registry.js';
@@ -377,6 +378,28 @@ api:
     await waitFor('the journal still growing', async () => (await lastSeq()) > seq, { timeout: 10_000 });
     reading.destroy();
     stuck.destroy();
+  });
+});
+
+describe('masked secrets', () => {
+  const running = ['sinks:', '  - type: mqtt', '    password: hunter2-inline', '    tls:', '      passphrase: |', '        two', '        lines', 'devices: []', ''].join('\n');
+
+  it('keep every line where it was', () => {
+    const { text, masked } = maskSecrets(running);
+    assert.deepEqual(masked, ['sinks[0].password', 'sinks[0].tls.passphrase']);
+    assert.equal(text.split('\n').length, running.split('\n').length);
+    assert.doesNotMatch(text, /hunter2|two|lines/);
+    assert.equal(text.split('\n')[7], 'devices: []');
+  });
+
+  it('left masked in a candidate are checked with the running value at the same path, and only there', () => {
+    const candidate = maskSecrets(running).text.replace('devices: []', 'devices: []\nextra:\n  token: "********"');
+    const filled = unmaskSecrets(candidate, running);
+    assert.match(filled.split('\n')[2]!, /password: "hunter2-inline"/);
+    assert.match(filled, /passphrase: "two\\nlines\\n"/);
+    assert.match(filled, /token: "\*{8}"/, 'no secret at that path in the running file: the mask stays');
+    assert.equal(filled.split('\n').length, candidate.split('\n').length, 'lines stay where the engineer sees them');
+    assert.equal(unmaskSecrets('a: 1\n', running), 'a: 1\n');
   });
 });
 

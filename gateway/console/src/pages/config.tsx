@@ -7,8 +7,9 @@
  * Invariants: the editor is a plain textarea with a gutter of line numbers beside it (no editor
  * library); the gutter's lines stay aligned with the text because neither scrolls on its own (the
  * frame around both does). Problems are shown for the text they were found in; editing clears
- * the marks until the next check. A candidate starts from the masked file, so a masked secret left
- * in it fails the check: such a problem says so.
+ * the marks until the next check. A candidate starts from the masked file; a secret left masked is
+ * checked with the running file's value (the gateway fills it in), so only a mask the running file
+ * has no secret for can fail, and such a problem says so.
  */
 import { useRef, useState } from 'preact/hooks';
 import { api, ApiFailure, roleAtLeast } from '../api.js';
@@ -141,7 +142,7 @@ function CandidateEditor({ initial, file, onClose }: { initial: string; file: st
                     )}{' '}
                     {p.path && <code>{p.path}</code>} {p.message}
                     {p.line !== undefined && lines[p.line - 1]?.includes(MASK) && (
-                      <span class="hint"> This line holds a secret the gateway masked: write the real value, or an {'{ env: NAME }'} reference, before checking.</span>
+                      <span class="hint"> This line holds a masked secret the running file has no value for here: write the real value, or an {'{ env: NAME }'} reference.</span>
                     )}
                   </li>
                 ))}

@@ -10,7 +10,7 @@ import { checkConfigText } from '../../config/check.js';
 import { configCheckSchema, configViewSchema } from '../answers.js';
 import type { ApiContext } from '../context.js';
 import { ApiError, route, type Route } from '../route.js';
-import { maskSecrets } from '../masked-config.js';
+import { maskSecrets, unmaskSecrets } from '../masked-config.js';
 
 /** The largest candidate checked; a configuration of thousands of devices is well below. */
 export const MAX_CANDIDATE_BYTES = 4 * 1024 * 1024;
@@ -41,10 +41,12 @@ export function configRoutes(ctx: ApiContext): Route[] {
       tag: 'config',
       access: 'admin',
       summary: 'Check a candidate configuration; answers every problem at its line and field path, as `sensegate validate`. Nothing is saved or applied.',
+      description: 'A secret the candidate leaves masked (`"********"`, as `GET /api/v1/config` shows it) at the same field path as in the running file is checked with the running file\'s value.',
       body: z.object({ text: z.string().max(MAX_CANDIDATE_BYTES).describe('The candidate file\'s YAML.') }).strict(),
       answer: configCheckSchema,
       handler: async ({ body }) => {
-        const result = await checkConfigText(body.text, file);
+        const running = await readFile(file, 'utf8').catch(() => '');
+        const result = await checkConfigText(unmaskSecrets(body.text, running), file);
         return result.ok ? { ok: true, summary: result.summary, problems: [] } : result;
       },
     }),
