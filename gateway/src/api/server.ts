@@ -26,6 +26,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { feedRoutes } from './routes/feed.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { sessionRoutes } from './routes/session.js';
+import { videoRoutes } from './routes/video.js';
 import type { ApiConfig } from './schema.js';
 
 /** Time a client has to send its whole request (headers and body); a slow sender is cut off. */
@@ -82,6 +83,7 @@ export class ApiServer {
       ...gatewayRoutes(this.context),
       ...sessionRoutes(access),
       ...deviceRoutes(this.context),
+      ...videoRoutes(this.context),
       ...feedRoutes(this.context),
       ...deliveryRoutes(this.context),
       ...configRoutes(this.context),
