@@ -1,7 +1,8 @@
 /**
  * The HTTP API server (fastify; docs/decisions/0004-http-api-fastify.md): the routes of routes/,
- * the OpenAPI document, and the bounds every request is held to whoever sends it: body size, header
- * size, time to send the request, idle keep-alive, path length. Every answer that is not 2xx has the
+ * the OpenAPI document, the browser console's files (console-files.ts), and the bounds every
+ * request is held to whoever sends it: body size, header size, time to send the request, idle
+ * keep-alive, path length. Every answer that is not 2xx has the
  * error body of route.ts, with a stable code.
  *
  * The API never holds the gateway back: if its port is taken, the gateway runs on and the API tries
@@ -15,6 +16,7 @@ import { tlsFor, type ApiTls } from './auth/tls.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { VERSION } from '../version.js';
 import type { ApiContext } from './context.js';
+import { mountConsole } from './console-files.js';
 import { DeliveryRates } from './delivery-rates.js';
 import { LiveStreams } from './live-stream.js';
 import { openApiDocument } from './openapi.js';
@@ -172,6 +174,7 @@ export class ApiServer {
     installAccess(app, this.access);
     mountRoutes(app, this.routes);
     app.get('/api/openapi.json', { config: { role: 'open' } }, async () => this.openApi());
+    mountConsole(app);
   }
 }
 
