@@ -77,7 +77,9 @@ describe('cameras and snapshots in the HTTP API', () => {
           const bytes = Buffer.concat(chunks);
           const type = res.headers['content-type'] ?? '';
           const text = bytes.toString();
-          resolve({ status: res.statusCode ?? 0, type, headers: new Headers(), bytes, text, body: type.includes('json') ? JSON.parse(text) : undefined });
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
+          resolve({ status: res.statusCode ?? 0, type, headers, bytes, text, body: type.includes('json') ? JSON.parse(text) : undefined });
         });
       }).on('error', reject);
     });
@@ -184,6 +186,14 @@ api:
 
     const [viaName] = await cameras(`localhost:${new URL(base).port}`);
     assert.equal(new URL(viaName!.player!.flv).hostname, 'localhost', 'the player URL names the host the browser reached the API by');
+  });
+
+  it('lets the console\'s page connect to the relay on the host the browser used, and nowhere else', async () => {
+    const policy = (answer: Answer) => answer.headers.get('content-security-policy') ?? '';
+    const direct = await call('GET', '/');
+    assert.match(policy(direct), new RegExp(`connect-src 'self' http://127\\.0\\.0\\.1:${relayPort};`));
+    const viaName = await getWithHost('/', `localhost:${new URL(base).port}`);
+    assert.match(String(viaName.headers.get('content-security-policy')), new RegExp(`connect-src 'self' http://localhost:${relayPort};`));
   });
 
   it('the player URL streams FLV from the relay, and the relay refuses it without the token', async () => {
