@@ -294,6 +294,18 @@ api:
     assert.deepEqual(none, []);
   });
 
+  it('lists a picture taken on the schedule as caused by the schedule', async () => {
+    const [motion] = (await call('GET', '/api/v1/snapshots?device=gate&limit=1')).body as Snapshot[];
+    const jpeg = (await call('GET', motion!.url)).bytes;
+    const scheduled = await gateway.snapshots!.save('gate', jpeg, { reason: 'schedule' });
+    const answer = await call('GET', '/api/v1/snapshots?device=gate&limit=1');
+    conforms('/api/v1/snapshots', 'GET', answer);
+    const [listed] = answer.body as Snapshot[];
+    assert.equal(listed!.id, scheduled.id);
+    assert.equal(listed!.cause, 'schedule');
+    assert.equal(listed!.event, undefined);
+  });
+
   it('moves the camera through the commands route, and the camera list shows where it points', async () => {
     const answer = await call('POST', '/api/v1/devices/gate/commands/ptz.absolute', { body: { args: { pan: 0.4, tilt: -0.2, speed: 1 } } });
     assert.equal(answer.status, 200, answer.text);
