@@ -205,6 +205,7 @@ export async function runDemo(argv: string[], out: NodeJS.WritableStream = proce
       [
         '',
         `sensegate demo is running: gateway "${gatewayId}", ${camera ? 7 : 6} simulated devices, forwarding to ${mqttUrl}`,
+        `  console              ${api.url}/  (open it in a browser: live values, devices, events, configuration)`,
         `  water-quality sonde  modbus tcp 127.0.0.1:${ports.sonde}  (profile water-sonde)`,
         `  pump station         modbus tcp 127.0.0.1:${ports.pump}  (profile pump-station)`,
         `  water plant          OPC UA ${plant.endpoint}  (SignAndEncrypt, user operator; subscribed)`,

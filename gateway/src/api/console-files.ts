@@ -116,7 +116,7 @@ const NOT_BUILT = (dir: string | undefined) =>
   `The API itself is served: <a href="/api/v1/status">/api/v1/status</a>, every route in <a href="/api/openapi.json">/api/openapi.json</a>.</p>\n`;
 
 /** Serves the console's routes on `app` (all open: the page needs no login, its API calls do). */
-export function mountConsole(app: FastifyInstance, bundle = readConsole(), options: ConsoleOptions = {}): void {
+export function mountConsole(app: FastifyInstance, bundle: ConsoleBundle | undefined, options: ConsoleOptions = {}): void {
   const headersFor = (request: FastifyRequest): Record<string, string> => {
     const connect = options.connectTo?.(request) ?? [];
     return connect.length ? { ...CONSOLE_HEADERS, 'content-security-policy': contentSecurityPolicy(connect) } : { ...CONSOLE_HEADERS };

@@ -17,7 +17,7 @@ import type { Gateway } from '../runtime/gateway.js';
 import { VERSION } from '../version.js';
 import type { ApiContext } from './context.js';
 import { browserHost } from './browser-host.js';
-import { mountConsole } from './console-files.js';
+import { mountConsole, readConsole } from './console-files.js';
 import { DeliveryRates } from './delivery-rates.js';
 import { LiveStreams } from './live-stream.js';
 import { openApiDocument } from './openapi.js';
@@ -177,7 +177,7 @@ export class ApiServer {
     app.get('/api/openapi.json', { config: { role: 'open' } }, async () => this.openApi());
     // The camera page plays the relay's HTTP-FLV, another origin: the port of the relay, on the
     // host the browser used (as in the player URLs of GET /api/v1/cameras).
-    mountConsole(app, undefined, {
+    mountConsole(app, readConsole(), {
       connectTo: (request) => {
         const port = this.gateway.relayPort;
         const host = browserHost(request);

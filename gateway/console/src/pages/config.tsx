@@ -7,7 +7,8 @@
  * Invariants: the editor is a plain textarea with a gutter of line numbers beside it (no editor
  * library); the gutter's lines stay aligned with the text because neither scrolls on its own (the
  * frame around both does). Problems are shown for the text they were found in; editing clears
- * the marks until the next check.
+ * the marks until the next check. A candidate starts from the masked file, so a masked secret left
+ * in it fails the check: such a problem says so.
  */
 import { useRef, useState } from 'preact/hooks';
 import { api, ApiFailure, roleAtLeast } from '../api.js';
@@ -15,6 +16,9 @@ import { Failure } from '../components/failure.js';
 import { usePolled, useUser } from '../hooks.js';
 import type { ConfigCheck, ConfigView } from '../types.js';
 import type { PageProps } from './index.js';
+
+/** What the gateway writes in place of a secret (api/masked-config.ts). */
+const MASK = '********';
 
 export function ConfigPage(_: PageProps) {
   const view = usePolled<ConfigView>('/api/v1/config', 0);
@@ -136,6 +140,9 @@ function CandidateEditor({ initial, file, onClose }: { initial: string; file: st
                       <strong>{p.file}</strong>
                     )}{' '}
                     {p.path && <code>{p.path}</code>} {p.message}
+                    {p.line !== undefined && lines[p.line - 1]?.includes(MASK) && (
+                      <span class="hint"> This line holds a secret the gateway masked: write the real value, or an {'{ env: NAME }'} reference, before checking.</span>
+                    )}
                   </li>
                 ))}
               </ul>

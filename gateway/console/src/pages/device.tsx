@@ -4,7 +4,8 @@
  * operators, and the read plan.
  *
  * Invariants: values change on screen as the stream brings them, never by reloading; the state is
- * polled every 2 s, so an offline device shows within a poll interval of the gateway noticing. A
+ * fetched again as soon as the stream says it changed (and every 2 s besides), so an offline device
+ * shows as soon as the gateway notices. A
  * write or command shows the device's acknowledgement in words, and the write box is only offered
  * to operators and admins (the gateway refuses the others anyway).
  */
@@ -77,8 +78,11 @@ export function DevicePage({ params }: PageProps) {
   useEffect(() => {
     const stream = openLive({
       devices: [id],
-      events: false,
       onState: setLive,
+      // A change of state shows at once, not at the next refresh.
+      onEvent: (e) => {
+        if (e.device === id && e.type.startsWith('device.')) device.reload();
+      },
       onReadings: (batch) => {
         const mine = batch.filter((r) => r.device === id);
         if (!mine.length) return;
@@ -207,7 +211,7 @@ export function DevicePage({ params }: PageProps) {
             },
           },
           { label: 'quality', cell: (p) => <QualityBadge quality={readingOf(p)?.quality} /> },
-          { label: 'status', cell: (p) => <span class="muted">{readingOf(p)?.status ?? ''}</span> },
+          { label: 'status', cell: (p) => (readingOf(p)?.status ? <span class="muted">{readingOf(p)!.status}</span> : null) },
           {
             label: 'measured',
             cell: (p) => {
@@ -219,7 +223,7 @@ export function DevicePage({ params }: PageProps) {
             label: 'trend',
             cell: (p) => {
               const t = trends[p.id];
-              return t && typeof readingOf(p)?.value === 'number' ? <Sparkline ts={t.ts} value={t.value} quality={t.quality} unit={p.unit} /> : <span class="muted">–</span>;
+              return t && typeof readingOf(p)?.value === 'number' ? <Sparkline ts={t.ts} value={t.value} quality={t.quality} unit={p.unit} /> : null;
             },
           },
           ...(operator ? [{ label: 'write', cell: (p: Point) => (p.writable ? <WriteBox device={d.id} point={p} /> : null) }] : []),

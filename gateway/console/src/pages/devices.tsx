@@ -2,13 +2,15 @@
  * Devices: every device with its state (colour and word), why it is in it, its last error in words,
  * and when it last gave a good value; filtered by state and searched by id, name, driver or tag.
  * The filter lives in the hash (`#/devices?state=offline&q=pump`), so it survives a reload and can
- * be shared. Refreshed every 2 s.
+ * be shared. Refreshed every 2 s, and at once when the live stream says a device changed state.
  */
+import { useEffect } from 'preact/hooks';
 import { Failure } from '../components/failure.js';
 import { StateBadge } from '../components/state-badge.js';
 import { Table } from '../components/table.js';
 import { ago } from '../format.js';
 import { useNow, usePolled } from '../hooks.js';
+import { openLive } from '../live.js';
 import type { DeviceSummary } from '../types.js';
 import type { PageProps } from './index.js';
 
@@ -27,6 +29,11 @@ function setQuery(next: Record<string, string>): void {
 
 export function DevicesPage({ query }: PageProps) {
   const devices = usePolled<DeviceSummary[]>('/api/v1/devices', 2_000);
+  // A change of state shows at once, not at the next refresh.
+  useEffect(() => {
+    const stream = openLive({ readings: false, onEvent: (e) => e.type.startsWith('device.') && devices.reload() });
+    return () => stream.close();
+  }, []);
   const now = useNow();
   const state = query.get('state') ?? '';
   const search = (query.get('q') ?? '').trim().toLowerCase();
@@ -99,7 +106,7 @@ export function ErrorWords({ device, now }: { device: DeviceSummary; now: number
     );
   }
   const last = device.stats.lastError;
-  if (!last) return <span class="muted">–</span>;
+  if (!last) return null;
   return (
     <span class="muted last-error">
       {last.message} <code class="code">{last.code}</code> ({ago(last.at, now)})
