@@ -158,6 +158,15 @@ device states, alarms raised and cleared, commands and who sent them, logins. Fi
 least severity and by type (alarms, device states, commands, console and API access).
 
 ${pictures('events', 'Events and alarms')}
+## Cameras
+
+A live tile per camera stream, played from the gateway's video relay, with the stream's state,
+bitrate and viewers, where the camera points and its newest snapshot. Operators get PTZ buttons
+(pan and tilt steps, zoom, home, stop, presets by name); the answer is the camera's acknowledgement.
+Below, the stored snapshots, newest first, joined by new ones as motion and tamper events arrive; a
+click opens one large. What playing needs of the browser and the network (the relay's port, H.264,
+plain HTTP) is in [video](video.md#watching-in-the-console); a tile that cannot play says why.
+
 ## Configuration
 
 The configuration file as the gateway runs it, with line numbers; secrets written in the file are

@@ -149,7 +149,8 @@ api:
   it('answers every documented GET as its document says', async () => {
     const fill = (template: string) => template.replace('{id}', 'lift-1').replace('{point}', 'wetWellLevel');
     for (const [template, ops] of Object.entries(doc.paths)) {
-      if (!ops.get || template === '/api/v1/stream') continue;
+      // Pictures need a camera: api-video.test.ts gets them from a simulated one.
+      if (!ops.get || template === '/api/v1/stream' || ops.get.responses['200']?.content?.['image/jpeg']) continue;
       const answer = await call('GET', fill(template));
       assert.ok(answer.status === 200, `GET ${fill(template)}: ${answer.status} ${answer.text.slice(0, 300)}`);
       conforms(template, 'GET', answer);

@@ -129,3 +129,30 @@ export interface ConfigCheck {
   problems: Array<{ file: string; line?: number; col?: number; path: string; message: string }>;
   error?: { code: string; message: string };
 }
+
+export interface Snapshot {
+  id: string;
+  device: string;
+  ts: number;
+  cause: string;
+  bytes: number;
+  width: number;
+  height: number;
+  url: string;
+  event?: { id: number; type: string; message: string };
+}
+
+export interface Camera {
+  device: string;
+  name?: string;
+  stream: string;
+  deviceState: DeviceState;
+  relayed: boolean;
+  up: boolean;
+  state?: 'up' | 'down' | 'connecting';
+  bitrate?: number;
+  viewers?: number;
+  player?: { flv: string };
+  ptz?: { pan?: number; tilt?: number; zoom?: number };
+  latestSnapshot?: Snapshot;
+}

@@ -191,3 +191,41 @@ export const configCheckSchema = z.object({
 
 export const healthSchema = z.object({ ok: z.boolean() });
 export const readySchema = z.object({ ready: z.boolean(), reasons: z.array(z.string()) });
+
+export const snapshotSchema = z.object({
+  id: z.string().describe('`<device>/<name>`, unique; the JPEG is at `GET /api/v1/snapshots/<id>`.'),
+  device: z.string(),
+  ts: ms('When the picture was taken'),
+  cause: z.string().describe('The event type that asked for it (`camera.motion`, `camera.tamper`), or `schedule` (`video.snapshots.every`).'),
+  bytes: z.number().describe('Size of the JPEG.'),
+  width: z.number(),
+  height: z.number(),
+  url: z.string().describe('Where to GET the JPEG, on this server.'),
+  event: z
+    .object({ id: z.number(), type: z.string(), message: z.string() })
+    .optional()
+    .describe('The event that carries it, while that event is among the recent ones (`GET /api/v1/events`).'),
+});
+
+export const cameraSchema = z.object({
+  device: z.string(),
+  name: z.string().optional(),
+  stream: z.string().describe('The stream\'s name: the ONVIF driver names it after the media profile (`main`).'),
+  deviceState: deviceStateSchema,
+  relayed: z.boolean().describe('The gateway relays the stream (`video.relay`); otherwise players cannot watch it here.'),
+  up: z.boolean().describe('The relay receives the stream now.'),
+  state: z.enum(['up', 'down', 'connecting']).optional().describe('The relay\'s state of the stream (relayed streams only).'),
+  bitrate: z.number().optional().describe('What the camera sends, kbit/s, averaged over a few seconds (relayed streams only).'),
+  viewers: z.number().optional().describe('Players connected to the relay for this stream (relayed streams only).'),
+  player: z
+    .object({
+      flv: z.string().describe('HTTP-FLV at the relay, on the host name this request was sent to, with the players\' token.'),
+    })
+    .optional()
+    .describe('Where a browser plays it (relayed streams only). It carries the relay\'s players\' token, which lets anyone holding it watch every camera, and nothing more (docs/security.md).'),
+  ptz: z
+    .object({ pan: z.number().optional(), tilt: z.number().optional(), zoom: z.number().optional() })
+    .optional()
+    .describe('Where the head points, from the latest `ptz.pan`, `ptz.tilt`, `ptz.zoom` readings (cameras with PTZ).'),
+  latestSnapshot: snapshotSchema.optional().describe('The newest stored picture of the camera.'),
+});

@@ -70,7 +70,7 @@ export function openApiDocument(routes: readonly Route[], info: { version: strin
     info: {
       title: 'sensegate gateway API',
       version: info.version,
-      description: `The HTTP API of gateway ${info.gateway}: status, devices and points, alarms and events, sinks and journal, configuration, commands (docs/api.md).`,
+      description: `The HTTP API of gateway ${info.gateway}: status, devices and points, alarms and events, cameras and snapshots, sinks and journal, configuration, commands (docs/api.md).`,
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: '/' }],

@@ -16,6 +16,7 @@ import { tlsFor, type ApiTls } from './auth/tls.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { VERSION } from '../version.js';
 import type { ApiContext } from './context.js';
+import { browserHost } from './browser-host.js';
 import { mountConsole, readConsole } from './console-files.js';
 import { DeliveryRates } from './delivery-rates.js';
 import { LiveStreams } from './live-stream.js';
@@ -28,6 +29,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { feedRoutes } from './routes/feed.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { sessionRoutes } from './routes/session.js';
+import { videoRoutes } from './routes/video.js';
 import type { ApiConfig } from './schema.js';
 
 /** Time a client has to send its whole request (headers and body); a slow sender is cut off. */
@@ -86,6 +88,7 @@ export class ApiServer {
       ...gatewayRoutes(this.context),
       ...sessionRoutes(access),
       ...deviceRoutes(this.context),
+      ...videoRoutes(this.context),
       ...feedRoutes(this.context),
       ...deliveryRoutes(this.context),
       ...configRoutes(this.context),
@@ -175,7 +178,15 @@ export class ApiServer {
     installAccess(app, this.access);
     mountRoutes(app, this.routes);
     app.get('/api/openapi.json', { config: { role: 'open' } }, async () => this.openApi());
-    mountConsole(app, readConsole());
+    // The camera page plays the relay's HTTP-FLV, another origin: the port of the relay, on the
+    // host the browser used (as in the player URLs of GET /api/v1/cameras).
+    mountConsole(app, readConsole(), {
+      connectTo: (request) => {
+        const port = this.gateway.relayPort;
+        const host = browserHost(request);
+        return port && host ? [`http://${host}:${port}`] : [];
+      },
+    });
   }
 }
 

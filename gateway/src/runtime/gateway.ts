@@ -486,6 +486,16 @@ export class Gateway {
     return this.video?.status() ?? [];
   }
 
+  /** The camera snapshots kept in the data folder. */
+  get snapshots(): SnapshotStore | undefined {
+    return this.video?.snapshotStore;
+  }
+
+  /** The video relay's HTTP-FLV port, when it runs. */
+  get relayPort(): number | undefined {
+    return this.video?.relayPort;
+  }
+
   /** Where the relay serves a camera's stream, token included: for the operator, never for logs. */
   streamUrls(device: string, stream?: string, host?: string) {
     return this.video?.urls(device, stream, host);

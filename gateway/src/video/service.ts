@@ -11,6 +11,8 @@ import type { SnapshotRef, SnapshotSchedule, SnapshotStore, Snapshotter } from '
 
 /** What the service needs of a relay (gateway/src/video/relay). */
 export interface RelayPort {
+  /** The port players connect to for HTTP-FLV and WS-FLV. */
+  readonly httpPort: number;
   addStream(stream: { path: string; url: string; push?: string; allowBasicOverHttp?: boolean }): void;
   removeStream(path: string): void;
   streams(): ReadonlyArray<{ path: string; state: 'up' | 'down' | 'connecting'; bitrate: number; viewers: number }>;
@@ -111,8 +113,7 @@ export class VideoService {
     if (!source) {
       throw new SensegateError('SG_STREAM_UNAVAILABLE', `camera ${device} has announced no stream: it has not been reached yet, or it is not a camera`, { device });
     }
-    // The reason is part of the file name: `camera.motion` is stored as `camera-motion`.
-    return snapshots.snapshotter.take(device, source, reason.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 32));
+    return snapshots.snapshotter.take(device, source, snapshotReason(reason));
   }
 
   status(): StreamStatus[] {
@@ -131,6 +132,16 @@ export class VideoService {
       }
     }
     return out;
+  }
+
+  /** The stored snapshots, whatever took them. */
+  get snapshotStore(): SnapshotStore | undefined {
+    return this.options.snapshots?.store;
+  }
+
+  /** The relay's HTTP-FLV port, when streams are relayed. */
+  get relayPort(): number | undefined {
+    return this.options.relay?.httpPort;
   }
 
   /** Where the relay serves a camera's stream, token included (for the operator, not for logs). */
@@ -217,6 +228,15 @@ export class VideoService {
     const u = this.options.relay!.urls(path);
     return { flv: redactUrl(u.flv), ws: redactUrl(u.ws), rtmp: redactUrl(u.rtmp) };
   }
+}
+
+/**
+ * The reason a snapshot is stored under, part of its file name: an event type with every character
+ * other than letters, digits, `_` and `-` made `-` (`camera.motion` is stored as `camera-motion`),
+ * or `schedule`.
+ */
+export function snapshotReason(eventType: string): string {
+  return eventType.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 32);
 }
 
 /** The relay path of a camera stream: `<device>/<stream>`, served at `/<device>/<stream>.flv`. */

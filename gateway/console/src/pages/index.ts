@@ -4,6 +4,7 @@
  * (main.tsx) and the navigation read this list and nothing else.
  */
 import type { FunctionComponent } from 'preact';
+import { CamerasPage } from './cameras.js';
 import { ConfigPage } from './config.js';
 import { DevicePage } from './device.js';
 import { DevicesPage } from './devices.js';
@@ -32,6 +33,7 @@ export const pages: PageEntry[] = [
   { path: '/devices', title: 'Devices', nav: 'Devices', component: DevicesPage },
   { path: '/devices/:id', title: (p) => `Device ${p.id}`, component: DevicePage },
   { path: '/events', title: 'Events and alarms', nav: 'Events', component: EventsPage },
+  { path: '/cameras', title: 'Cameras', nav: 'Cameras', component: CamerasPage },
   { path: '/config', title: 'Configuration', nav: 'Configuration', component: ConfigPage },
   { path: '/login', title: 'Sign in', component: LoginPage },
 ];

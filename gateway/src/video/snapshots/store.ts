@@ -10,7 +10,7 @@
  * deletes it rather than trust it (losing one picture beats wearing an SD card on every save).
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { open, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { PRIVATE, ensureFolder, tighten, type FileAccess } from '../../data-folder.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { SensegateError, silentLogger, type Logger } from '@sensegate/sdk';
@@ -180,6 +180,37 @@ export class SnapshotStore {
   /** Every picture, or one camera's, oldest first. */
   list(device?: string): SnapshotRef[] {
     return device === undefined ? [...this.entries] : this.entries.filter((e) => e.device === device);
+  }
+
+  /** The newest pictures, or one camera's, newest first: at most `limit`. */
+  newest(limit: number, device?: string): SnapshotRef[] {
+    const out: SnapshotRef[] = [];
+    for (let i = this.entries.length - 1; i >= 0 && out.length < limit; i--) {
+      const ref = this.entries[i]!;
+      if (device === undefined || ref.device === device) out.push(ref);
+    }
+    return out;
+  }
+
+  /** A camera's newest picture, if it has one. */
+  latest(device: string): SnapshotRef | undefined {
+    return this.newest(1, device)[0];
+  }
+
+  /**
+   * The bytes of a picture the index holds, or undefined when it has none by that id or its file
+   * went meanwhile (pruned by its bounds between the lookup and the read). Only indexed pictures
+   * are read: an id from a request never becomes a path on its own.
+   */
+  async read(id: string): Promise<{ ref: SnapshotRef; jpeg: Buffer } | undefined> {
+    const ref = this.byId.get(id);
+    if (!ref) return undefined;
+    try {
+      return { ref, jpeg: await readFile(this.resolveInside(ref.file)) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
   }
 
   stats(): SnapshotStoreStats {
