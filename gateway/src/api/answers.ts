@@ -219,10 +219,10 @@ export const cameraSchema = z.object({
   viewers: z.number().optional().describe('Players connected to the relay for this stream (relayed streams only).'),
   player: z
     .object({
-      flv: z.string().describe('HTTP-FLV at the relay, on the host name this request was sent to, with the players\' token.'),
+      flv: z.string().describe('The stream as HTTP-FLV, a path on this API (`/api/v1/cameras/{device}/{stream}/live.flv`).'),
     })
     .optional()
-    .describe('Where a browser plays it (relayed streams only). It carries the relay\'s players\' token, which lets anyone holding it watch every camera, and nothing more (docs/security.md).'),
+    .describe('Where a browser plays it (relayed streams only): through the API, with the page\'s own login; the relay\'s token never leaves the gateway.'),
   ptz: z
     .object({ pan: z.number().optional(), tilt: z.number().optional(), zoom: z.number().optional() })
     .optional()

@@ -4,9 +4,8 @@
  *
  * Invariants: the files are read once, when the server starts, from a fixed list of names; nothing
  * a request says ever reaches the file system (a name not in the list is a 404 like any other). Every
- * answer carries the console's Content-Security-Policy (its own files only; blob: media and workers
- * for the camera player, and connections to the video relay's origin as the browser names this
- * host, when a relay runs), `nosniff` and `DENY` for framing. The page itself needs no login; the API
+ * answer carries the console's Content-Security-Policy (its own origin only, blob: media and
+ * workers for the camera player, which plays streams through the API), `nosniff` and `DENY` for framing. The page itself needs no login; the API
  * calls it makes do. When the bundle is missing (the gateway runs from its sources), `GET /` says so
  * and how to build it.
  */
@@ -26,17 +25,14 @@ const FILES: Readonly<Record<string, string>> = {
   'app.css.map': 'application/json; charset=utf-8',
 };
 
-/**
- * The console's Content-Security-Policy. `connect` adds origins the page may fetch from besides its
- * own: the video relay's (`http://10.0.5.2:8000`), where mpegts.js fetches the HTTP-FLV stream.
- */
-export function contentSecurityPolicy(connect: readonly string[] = []): string {
+/** The console's Content-Security-Policy: the page talks to its own origin only. */
+export function contentSecurityPolicy(): string {
   return [
     "default-src 'self'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     'worker-src blob:',
-    ["connect-src 'self'", ...connect].join(' '),
+    "connect-src 'self'",
     "style-src 'self'",
     "script-src 'self'",
     "object-src 'none'",
@@ -52,11 +48,6 @@ export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 };
-
-export interface ConsoleOptions {
-  /** Other origins the page may connect to, for this request (the video relay's, on the host the browser used). */
-  connectTo?(request: FastifyRequest): string[];
-}
 
 export interface ConsoleFile {
   body: Buffer;
@@ -116,20 +107,16 @@ const NOT_BUILT = (dir: string | undefined) =>
   `The API itself is served: <a href="/api/v1/status">/api/v1/status</a>, every route in <a href="/api/openapi.json">/api/openapi.json</a>.</p>\n`;
 
 /** Serves the console's routes on `app` (all open: the page needs no login, its API calls do). */
-export function mountConsole(app: FastifyInstance, bundle: ConsoleBundle | undefined, options: ConsoleOptions = {}): void {
-  const headersFor = (request: FastifyRequest): Record<string, string> => {
-    const connect = options.connectTo?.(request) ?? [];
-    return connect.length ? { ...CONSOLE_HEADERS, 'content-security-policy': contentSecurityPolicy(connect) } : { ...CONSOLE_HEADERS };
-  };
+export function mountConsole(app: FastifyInstance, bundle: ConsoleBundle | undefined): void {
   // The page names its bundle without a version, so every file is revalidated on each load (ETag).
   const send = (request: FastifyRequest, reply: FastifyReply, file: ConsoleFile) => {
-    reply.headers(headersFor(request)).header('content-type', file.type).header('cache-control', 'no-cache').header('etag', file.etag);
+    reply.headers(CONSOLE_HEADERS).header('content-type', file.type).header('cache-control', 'no-cache').header('etag', file.etag);
     if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
     return reply.send(file.body);
   };
   app.get('/', { config: { role: 'open' } }, async (request, reply) => {
     const index = bundle?.files.get('index.html');
-    if (!index) return reply.code(503).headers(headersFor(request)).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT(bundle?.dir ?? consoleDir()));
+    if (!index) return reply.code(503).headers(CONSOLE_HEADERS).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT(bundle?.dir ?? consoleDir()));
     return send(request, reply, index);
   });
   app.get('/console/:file', { config: { role: 'open' } }, async (request, reply) => {
@@ -137,7 +124,7 @@ export function mountConsole(app: FastifyInstance, bundle: ConsoleBundle | undef
     const file = name === 'index.html' ? undefined : bundle?.files.get(name);
     if (!file) {
       const why = bundle ? '' : ': the console is not built (run npm run build, then restart the gateway)';
-      return reply.code(404).headers(headersFor(request)).send(new ApiError(404, 'SG_API_NOT_FOUND', `no console file "${name.slice(0, 80)}"${why}`).body);
+      return reply.code(404).headers(CONSOLE_HEADERS).send(new ApiError(404, 'SG_API_NOT_FOUND', `no console file "${name.slice(0, 80)}"${why}`).body);
     }
     return send(request, reply, file);
   });

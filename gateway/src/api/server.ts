@@ -16,7 +16,6 @@ import { tlsFor, type ApiTls } from './auth/tls.js';
 import type { Gateway } from '../runtime/gateway.js';
 import { VERSION } from '../version.js';
 import type { ApiContext } from './context.js';
-import { browserHost } from './browser-host.js';
 import { mountConsole, readConsole } from './console-files.js';
 import { DeliveryRates } from './delivery-rates.js';
 import { LiveStreams } from './live-stream.js';
@@ -178,15 +177,8 @@ export class ApiServer {
     installAccess(app, this.access);
     mountRoutes(app, this.routes);
     app.get('/api/openapi.json', { config: { role: 'open' } }, async () => this.openApi());
-    // The camera page plays the relay's HTTP-FLV, another origin: the port of the relay, on the
-    // host the browser used (as in the player URLs of GET /api/v1/cameras).
-    mountConsole(app, readConsole(), {
-      connectTo: (request) => {
-        const port = this.gateway.relayPort;
-        const host = browserHost(request);
-        return port && host ? [`http://${host}:${port}`] : [];
-      },
-    });
+    // The camera page plays streams through the API (routes/video.ts): the page connects to its own origin only.
+    mountConsole(app, readConsole());
   }
 }
 

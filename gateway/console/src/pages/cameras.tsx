@@ -1,12 +1,11 @@
 /**
- * Cameras: a live tile per camera stream (the relay's HTTP-FLV, played with mpegts.js), its newest
+ * Cameras: a live tile per camera stream (the relay's HTTP-FLV through the API, played with mpegts.js), its newest
  * snapshot, PTZ buttons for operators, and the stored snapshots as a gallery that opens a picture
  * large on a click.
  *
- * Invariants: the page plays what `GET /api/v1/cameras` hands out and nothing else (the player URL,
- * with the relay's players' token, on the host this page came from); a tile that cannot play says
- * why in words (no Media Source Extensions, no H.264 decoder, an HTTPS page and a plain-HTTP relay,
- * the stream down) and tries again by itself. PTZ goes through the commands route like any driver
+ * Invariants: the page plays what `GET /api/v1/cameras` hands out and nothing else (the stream's
+ * path on the API, same origin and login as the page); a tile that cannot play says why in words
+ * (no Media Source Extensions, no H.264 decoder, the stream down) and tries again by itself. PTZ goes through the commands route like any driver
  * command and shows the camera's acknowledgement; the buttons are offered to operators and admins
  * only, on cameras that report a PTZ position (the gateway refuses the others anyway). The gallery
  * follows the live event stream, so a motion snapshot shows within moments of its event.
@@ -150,15 +149,10 @@ function fixed(n: number | undefined): string {
 }
 
 /** Why this browser cannot play the relay's H.264 FLV, in words; undefined when it can. */
-function cannotPlay(url: string): string | undefined {
+function cannotPlay(): string | undefined {
   if (!mpegts.isSupported() || !mpegts.getFeatureList().mseLivePlayback) return 'This browser cannot play live video: it lacks Media Source Extensions. Use a current Chrome, Edge, Firefox or Safari.';
   if (typeof MediaSource !== 'undefined' && !MediaSource.isTypeSupported('video/mp4; codecs="avc1.42E01E"')) {
     return 'This browser has no H.264 decoder (some Linux builds leave it out), and the relay passes on the camera\'s H.264 as it is. Use a browser with H.264, or a player such as VLC with the stream URL.';
-  }
-  const target = new URL(url, location.href);
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(target.hostname);
-  if (location.protocol === 'https:' && target.protocol === 'http:' && !loopback) {
-    return 'The console is served over HTTPS and the video relay over plain HTTP, so the browser blocks the stream. Watch from the gateway\'s own machine, or through an SSH tunnel to both ports (docs/api.md#cameras-and-snapshots).';
   }
   return undefined;
 }
@@ -171,7 +165,7 @@ function LivePlayer({ url, label }: { url: string; label: string }) {
   useEffect(() => {
     const element = video.current;
     if (!element) return;
-    const why = cannotPlay(url);
+    const why = cannotPlay();
     setProblem(why);
     if (why) return;
     const player = mpegts.createPlayer({ type: 'flv', isLive: true, hasAudio: false, url }, { enableStashBuffer: false, liveBufferLatencyChasing: true, lazyLoad: false });

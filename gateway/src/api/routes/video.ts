@@ -4,23 +4,36 @@
  *
  * Invariants: a snapshot is served only when the SnapshotStore's index holds its id; the device and
  * name from the request are checked against the store's own file-name rules (400 otherwise) and are
- * never joined into a path here. A player URL carries the relay's players' token, which only lets
- * its holder watch: the viewer role is enough (docs/security.md).
+ * never joined into a path here. A stream is played through the API itself (`.../live.flv`), on
+ * the page's own origin and under its login and TLS: the relay's players' token never leaves the
+ * gateway, and a console over HTTPS plays what a plain-HTTP relay serves. A player that falls
+ * behind by STREAM_BUFFER bytes is cut off; the relay is never slowed for it.
  */
+import { get as httpGet } from 'node:http';
 import { ID_PATTERN } from '@sensegate/sdk';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { SnapshotRef } from '../../video/snapshots/index.js';
 import { snapshotReason } from '../../video/service.js';
 import { cameraSchema, snapshotSchema } from '../answers.js';
-import { browserHost } from '../browser-host.js';
 import type { ApiContext } from '../context.js';
-import { notFound, route, type Route } from '../route.js';
+import { ApiError, notFound, route, type Route } from '../route.js';
 
 /** A picture's name in the store: `<20261129T150102.123Z>-<reason>-<4 hex>` (store.ts). */
 const SNAPSHOT_NAME = /^\d{8}T\d{6}\.\d{3}Z-[A-Za-z0-9_-]{1,32}-[0-9a-f]{4}$/;
 
 const deviceId = z.string().regex(ID_PATTERN, 'a device id');
+const streamName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a stream name, e.g. main');
+
+/** Bytes a stream's player may fall behind by before it is cut off (a few seconds of a camera's main stream). */
+const STREAM_BUFFER = 4 * 1024 * 1024;
+
+/** The relay as the gateway itself reaches it: its address, loopback when it listens on every one. */
+function relayHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
 
 export function videoRoutes(ctx: ApiContext): Route[] {
   const { gateway } = ctx;
@@ -61,6 +74,8 @@ export function videoRoutes(ctx: ApiContext): Route[] {
       .send(jpeg);
   };
 
+  let playing = 0;
+
   const ptzOf = (device: string) => {
     const ptz: { pan?: number; tilt?: number; zoom?: number } = {};
     for (const axis of ['pan', 'tilt', 'zoom'] as const) {
@@ -77,17 +92,14 @@ export function videoRoutes(ctx: ApiContext): Route[] {
       tag: 'video',
       access: 'viewer',
       summary: 'Every camera stream the gateway knows: relayed or not, up or down, bitrate, viewers, where a browser plays it, the PTZ position and the newest snapshot.',
-      description:
-        'The player URL names the host this request was sent to and the relay\'s HTTP-FLV port, and carries the relay\'s players\' token: anyone who may read this answer may watch every camera (docs/security.md).',
+      description: 'A relayed stream\'s `player.flv` is its path on this API (`/api/v1/cameras/{device}/{stream}/live.flv`), played with the same login as the page.',
       answer: z.array(cameraSchema),
-      handler: ({ request }) => {
-        const host = browserHost(request);
+      handler: () => {
         const store = gateway.snapshots;
         const streams = [...gateway.streams()].sort((a, b) => (a.device === b.device ? (a.stream < b.stream ? -1 : 1) : a.device < b.device ? -1 : 1));
         return streams.map((s) => {
           const runner = gateway.runners.get(s.device);
           const relayed = s.state !== undefined;
-          const urls = relayed ? gateway.streamUrls(s.device, s.stream, host) : undefined;
           const latest = store?.latest(s.device);
           return {
             device: s.device,
@@ -97,11 +109,79 @@ export function videoRoutes(ctx: ApiContext): Route[] {
             relayed,
             up: s.state === 'up',
             ...(relayed ? { state: s.state, bitrate: s.bitrate ?? 0, viewers: s.viewers ?? 0 } : {}),
-            ...(urls ? { player: { flv: urls.flv } } : {}),
+            ...(relayed ? { player: { flv: `/api/v1/cameras/${s.device}/${s.stream}/live.flv` } } : {}),
             ...ptzOf(s.device),
             ...(latest ? { latestSnapshot: describeSnapshots([latest])[0]! } : {}),
           };
         });
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/v1/cameras/:device/:stream/live.flv',
+      tag: 'video',
+      access: 'viewer',
+      summary: 'A camera\'s live stream as HTTP-FLV (H.264 as the camera sends it), through the API from the gateway\'s relay.',
+      description:
+        'Same origin, login and TLS as the rest of the API; the relay\'s token stays in the gateway. At most `api.maxStreams` players at once (503 beyond); a player that falls 4 MB behind is cut off.',
+      params: z.object({ device: deviceId.describe('The camera.'), stream: streamName.describe('The stream, e.g. `main`.') }),
+      answer: { contentType: 'video/x-flv', description: 'An endless FLV stream.' },
+      errors: { 404: 'no such relayed stream', 502: 'the relay did not serve the stream', 503: 'too many players' },
+      handler: ({ params, request, reply }) => {
+        const relay = gateway.config.video.relay;
+        const urls = relay?.enabled ? gateway.streamUrls(params.device, params.stream, relayHost(relay.host)) : undefined;
+        if (!urls || !gateway.streams().some((s) => s.device === params.device && s.stream === params.stream)) {
+          throw notFound(`no relayed stream ${params.device}/${params.stream}: GET /api/v1/cameras lists them (video.relay must be on)`);
+        }
+        if (playing >= gateway.config.api.maxStreams) {
+          throw new ApiError(503, 'SG_API_BUSY', `${playing} camera players are connected, the most api.maxStreams allows; try again later`);
+        }
+        playing++;
+        reply.hijack();
+        const out = reply.raw;
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          playing--;
+          upstream.destroy();
+          if (!out.destroyed) out.destroy();
+        };
+        const upstream = httpGet(urls.flv, (res) => {
+          if (res.statusCode !== 200) {
+            res.resume();
+            const body = new ApiError(502, 'SG_API_FAILED', `the relay answered ${res.statusCode} for ${params.device}/${params.stream}; the stream may be starting, try again`).body;
+            out.writeHead(502, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+            done = true;
+            playing--;
+            return;
+          }
+          out.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+          res.on('data', (chunk: Buffer) => {
+            // Never paused for a slow player: what waits for it is bounded, then it is cut off.
+            if (out.writableLength > STREAM_BUFFER) {
+              ctx.log.warn({ device: params.device, stream: params.stream, client: ctx.origin(request) }, `camera player ${ctx.origin(request)} of ${params.device}/${params.stream} fell ${out.writableLength} bytes behind: cut off; it may reconnect`);
+              return finish();
+            }
+            out.write(chunk);
+          });
+          res.on('end', finish);
+          res.on('error', finish);
+        });
+        upstream.on('error', (err) => {
+          if (!out.headersSent) {
+            const body = new ApiError(502, 'SG_API_FAILED', `the relay cannot be reached for ${params.device}/${params.stream}: ${err.message}`).body;
+            out.writeHead(502, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+            if (!done) {
+              done = true;
+              playing--;
+            }
+            return;
+          }
+          finish();
+        });
+        out.on('close', finish);
+        return undefined;
       },
     }),
     route({
